@@ -109,7 +109,9 @@ def by_letter(letter: str) -> Region:
     try:
         return _by_letter()[key]
     except KeyError:
-        raise UnknownRegion(f"There is no region {letter!r}: letters run A to P (no I or O).") from None
+        raise UnknownRegion(
+            f"There is no region {letter!r}: letters run A to P (no I or O)."
+        ) from None
 
 
 def by_ci_region_id(region_id: int) -> Region:

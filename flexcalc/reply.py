@@ -1,4 +1,4 @@
-"""The platform-neutral answer every front end renders (terminal text, JSON, Block Kit, Adaptive Card).
+"""The platform-neutral answer that every front end renders (text, JSON, Block Kit, cards).
 
 A ``Reply`` is built once by ``flexcalc.commands``; front ends only lay it out, never compute.
 """
@@ -85,7 +85,10 @@ def _text_table(table: Table) -> list[str]:
     out = [table.title] if table.title else []
     out.append("  " + "  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=False)))
     out.append("  " + "  ".join("-" * w for w in widths))
-    out += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) for row in table.rows]
+    out += [
+        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False))
+        for row in table.rows
+    ]
     return out
 
 

@@ -54,4 +54,6 @@ def local_day_slots(day: str | datetime) -> pd.DatetimeIndex:
     """The UTC slot starts of one Europe/London calendar day (46, 48 or 50 of them)."""
     start = pd.Timestamp(day).normalize().tz_localize(LONDON)
     end = (pd.Timestamp(day).normalize() + pd.Timedelta(days=1)).tz_localize(LONDON)
-    return pd.date_range(start.tz_convert("UTC"), end.tz_convert("UTC"), freq="30min", inclusive="left")
+    return pd.date_range(
+        start.tz_convert("UTC"), end.tz_convert("UTC"), freq="30min", inclusive="left"
+    )

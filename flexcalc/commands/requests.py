@@ -60,7 +60,7 @@ class CarbonRequest:
 class BacktestRequest:
     duration: pd.Timedelta
     at: time = time(9, 0)  # the fixed baseline start (UK time)
-    within: pd.Timedelta = pd.Timedelta(hours=24)  # flexibility after the baseline start
+    within: pd.Timedelta = field(default_factory=lambda: pd.Timedelta(hours=24))  # flexibility
     start: date | None = None  # first day (inclusive); None: 30 days before the data ends
     end: date | None = None  # last day (inclusive)
     region: Region | None = None
