@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from flexcalc.timeslots import LONDON, SLOT, fmt_day_time
+from flexcalc.timeslots import LONDON, SLOT, fmt_day_time, fmt_span
 
 OBJECTIVES = ("price", "carbon", "balanced")
 _MAX_GAPS_SHOWN = 3
@@ -370,7 +370,7 @@ def coverage_text(frame: pd.DataFrame) -> str:
         parts.append(f"{label} to {fmt_day_time(last + SLOT)}")
         gaps = _gaps(valid)
         for a, b in gaps[:_MAX_GAPS_SHOWN]:
-            gap_notes.append(f"{label} missing {fmt_day_time(a)}–{fmt_day_time(b)}")
+            gap_notes.append(f"{label} missing {fmt_span(a, b)}")
         if len(gaps) > _MAX_GAPS_SHOWN:
             gap_notes.append(f"{len(gaps) - _MAX_GAPS_SHOWN} more {label} gaps")
     text = ", ".join(parts) + " (UK time)"
