@@ -25,7 +25,9 @@ from flexcalc.windows import (
 )
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "history"
-AGILE_C = SHARED / "agile" / "electricity_costs_octopus_AGILE-FLEX-22-11-25_C_2022-11-25_2023-12-11.csv"
+AGILE_C = (
+    SHARED / "agile" / "electricity_costs_octopus_AGILE-FLEX-22-11-25_C_2022-11-25_2023-12-11.csv"
+)
 SLOT = pd.Timedelta(minutes=30)
 
 
