@@ -9,6 +9,7 @@ reaches past the last known slot. Times of day (``between``) are Europe/London w
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,9 +61,13 @@ def rolling_means(values: np.ndarray, k: int) -> np.ndarray:
     if n < k:
         return np.empty(0)
     nan = np.isnan(v)
-    sums = np.concatenate(([0.0], np.cumsum(np.where(nan, 0.0, v))))
-    out = (sums[k:] - sums[:-k]) / k
-    if nan.any():
+    has_nan = bool(nan.any())
+    sums = np.empty(n + 1)
+    sums[0] = 0.0
+    np.cumsum(np.where(nan, 0.0, v) if has_nan else v, out=sums[1:])
+    out = sums[k:] - sums[:-k]
+    out /= k
+    if has_nan:
         nans = np.concatenate(([0], np.cumsum(nan)))
         out[(nans[k:] - nans[:-k]) > 0] = np.nan
     return out
@@ -71,20 +76,51 @@ def rolling_means(values: np.ndarray, k: int) -> np.ndarray:
 def best_index(means: np.ndarray, *, highest: bool = False) -> int | None:
     """Index of the lowest (or highest) non-NaN value; near-ties (float noise) -> earliest."""
     m = np.asarray(means, dtype=float)
-    ok = ~np.isnan(m)
-    if not ok.any():
+    if m.size == 0:
         return None
-    target = np.max(m[ok]) if highest else np.min(m[ok])
-    # Cumulative sums make equal runs differ by ~1e-12; treat those as ties.
-    tol = 1e-9 * max(1.0, abs(float(target)))
+    target = float(m.max() if highest else m.min())  # NaN if any value is NaN
+    if np.isnan(target):
+        ok = ~np.isnan(m)
+        if not ok.any():
+            return None
+        target = float(m[ok].max() if highest else m[ok].min())
+    # Cumulative sums make equal runs differ by ~1e-12; treat those as ties (NaN compares False).
+    tol = 1e-9 * max(1.0, abs(target))
     hits = (m >= target - tol) if highest else (m <= target + tol)
-    return int(np.argmax(hits & ok))
+    return int(hits.argmax())
 
 
 def best_start(values: np.ndarray, k: int, *, highest: bool = False) -> int | None:
     """Index of the run of k with the lowest (or highest) mean; ties -> earliest;
     None if no complete run (too short, or every run touches a NaN)."""
     return best_index(rolling_means(values, k), highest=highest)
+
+
+def best_starts(
+    values: np.ndarray, ks: Iterable[int], *, highest: bool = False
+) -> dict[int, int | None]:
+    """``best_start`` for many run lengths at once, sharing one cumulative sum (for sweeps)."""
+    v = np.asarray(values, dtype=float)
+    n = v.size
+    nan = np.isnan(v)
+    has_nan = bool(nan.any())
+    sums = np.empty(n + 1)
+    sums[0] = 0.0
+    np.cumsum(np.where(nan, 0.0, v) if has_nan else v, out=sums[1:])
+    nans = np.concatenate(([0], np.cumsum(nan))) if has_nan else None
+    out: dict[int, int | None] = {}
+    for k in ks:
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        if n < k:
+            out[k] = None
+            continue
+        means = sums[k:] - sums[:-k]
+        means /= k
+        if nans is not None:
+            means[(nans[k:] - nans[:-k]) > 0] = np.nan
+        out[k] = best_index(means, highest=highest)
+    return out
 
 
 def _utc_index(frame: pd.DataFrame) -> pd.DatetimeIndex:

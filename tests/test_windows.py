@@ -15,6 +15,7 @@ from flexcalc.windows import (
     Comparison,
     Window,
     best_start,
+    best_starts,
     best_window,
     candidate_slots,
     compare,
@@ -394,3 +395,13 @@ def test_coverage_text_names_horizons_and_gaps() -> None:
     assert coverage_text(frame([1.0, 2.0], start="2026-07-01 10:00")).startswith(
         "Prices to Wed 01 Jul 12:00, no carbon data"
     )
+
+
+def test_best_starts_sweep_agrees_with_best_start() -> None:
+    rng = np.random.default_rng(7)
+    values = rng.normal(15, 12, 300).round(1)  # rounding makes exact ties likely
+    values[[40, 41, 200]] = np.nan
+    for highest in (False, True):
+        sweep = best_starts(values, range(1, 25), highest=highest)
+        assert sweep == {k: best_start(values, k, highest=highest) for k in range(1, 25)}
+    assert best_starts(values[:3], [2, 4]) == {2: best_start(values[:3], 2), 4: None}
