@@ -1,0 +1,7 @@
+"""``python -m flexcalc``."""
+
+import sys
+
+from flexcalc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,43 @@
+"""How numbers are written for people: p/kWh, gCO2/kWh, £, kgCO2, percentages."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def price(p_per_kwh: float | None) -> str:
+    return "n/a" if p_per_kwh is None else f"{p_per_kwh:.2f} p/kWh"
+
+
+def carbon(g_per_kwh: float | None) -> str:
+    return "n/a" if g_per_kwh is None else f"{g_per_kwh:.0f} gCO2/kWh"
+
+
+def gbp(pounds: float | None) -> str:
+    if pounds is None:
+        return "n/a"
+    sign = "-" if pounds < 0 else ""
+    return f"{sign}£{abs(pounds):,.2f}"
+
+
+def kg(kilograms: float | None) -> str:
+    return "n/a" if kilograms is None else f"{kilograms:,.2f} kgCO2"
+
+
+def duration(td: pd.Timedelta) -> str:
+    """``4 h``, ``2 h 30 min``, ``30 min``."""
+    minutes = int(td.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{rest} min"
+
+
+def change(better: float | None, worse: float | None) -> str:
+    """How much lower ``better`` is than ``worse``, as text: "38% lower" / "5% higher"."""
+    if better is None or worse is None or worse == 0:
+        return "n/a"
+    pct = (worse - better) / abs(worse) * 100
+    if abs(pct) < 0.5:
+        return "about the same"
+    return f"{abs(pct):.0f}% {'lower' if pct > 0 else 'higher'}"
