@@ -83,6 +83,7 @@ _DURATION_RE = re.compile(
     r"(?:(?P<m>\d+(?:\.\d+)?)\s*(?:m|min|mins|minute|minutes))?$"
 )
 _TIME_RE = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
+_UNITS = {"kw", "kwh", "mwh", "tb", "gb", "pb", "tib", "gib", "%"}
 _QUANTITY_RE = re.compile(r"^(?P<n>-?\d+(?:\.\d+)?)\s*(?P<unit>[a-z%]+)$")
 
 
@@ -239,7 +240,9 @@ class _Words:
         parts: list[str] = []
         while not self.done():
             word = self.peek_lower()
-            if parts and (word in _STOP_WORDS or is_duration(word) or _quantity_unit(word)):
+            if parts and (
+                word in _STOP_WORDS or is_duration(word) or _quantity_unit(word) in _UNITS
+            ):
                 break
             parts.append(self.take("a region"))
         if not parts:
