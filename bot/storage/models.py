@@ -27,3 +27,6 @@ class RegionSetting(Base):
 
 # Further tables (subscriptions, deliveries, clock lease, pledges) live in their own modules
 # and are imported here so that init_db creates them.
+
+import bot.storage.answers  # noqa: E402  (Slack front end: saved answers and charts)
+import bot.storage.subscriptions  # noqa: E402, F401  (alert subscriptions, deliveries, clock lease)

@@ -1,0 +1,102 @@
+"""``python -m bot [shell|web|socket|clock]``: with no argument, the mode the environment allows.
+
+Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
+otherwise the terminal shell. ``clock`` runs the alerts scheduler (``bot.clock.main``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import os
+import shutil
+import sys
+
+from bot.config import SlackConfig
+
+MODES = ("shell", "web", "socket", "clock")
+
+
+def pick_mode(config: SlackConfig) -> str:
+    if config.socket_mode:
+        return "socket"
+    if config.http_ready:
+        return "web"
+    return "shell"
+
+
+def run_socket(config: SlackConfig) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    app = create_app(config)
+    logging.getLogger(__name__).info("Flexcalc is running in Socket Mode")
+    SocketModeHandler(app, config.app_token).start()
+    return 0
+
+
+def run_web() -> int:
+    """gunicorn serving ``bot.web:create_web_app()`` on PORT (Flask's server if no gunicorn)."""
+    port = os.environ.get("PORT", "3000")
+    if shutil.which("gunicorn") or _has_module("gunicorn"):
+        args = [
+            sys.executable, "-m", "gunicorn",
+            "--bind", f"0.0.0.0:{port}",
+            "--worker-class", "gthread",
+            "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
+            "--threads", "8",
+            "bot.web:create_web_app()",
+        ]  # fmt: skip
+        os.execv(sys.executable, args)
+    from bot.web import create_web_app
+
+    create_web_app().run(host="0.0.0.0", port=int(port), threaded=True)
+    return 0
+
+
+def run_clock(argv: list[str]) -> int:
+    from bot.clock import main
+
+    if inspect.signature(main).parameters:
+        result = main(argv)
+    else:
+        sys.argv = [sys.argv[0], *argv]
+        result = main()
+    return int(result or 0)
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    config = SlackConfig.from_env()
+    mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
+    if argv and argv[0] in ("-h", "--help", "help") and mode != "shell":
+        print(__doc__)
+        return 0
+    if mode == "socket":
+        if not config.app_token:
+            print("Socket Mode needs SLACK_APP_TOKEN (an xapp- token).", file=sys.stderr)
+            return 2
+        return run_socket(config)
+    if mode == "web":
+        return run_web()
+    if mode == "clock":
+        return run_clock(argv)
+    logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING"))
+    from bot.shell import run_shell
+
+    return run_shell()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

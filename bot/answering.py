@@ -1,0 +1,131 @@
+"""Text in the shared grammar -> ``Reply``, with the bits that need storage (region, alerts).
+
+The only place the front end talks to ``flexcalc.commands``. It never raises: usage problems
+come back as the domain's friendly usage reply, anything unexpected as a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from bot.services import Services
+from flexcalc.commands.requests import AlertsRequest, Context, RegionRequest
+from flexcalc.regions import Region, UnknownRegion, by_letter, resolve
+from flexcalc.reply import Field, Reply
+
+log = logging.getLogger(__name__)
+
+FALLBACK_REGION = "C"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Who asked, and where (Slack ids; the shell uses its own fixed ids)."""
+
+    team_id: str
+    channel_id: str | None = None
+    user_id: str | None = None
+
+
+def apology(what: str = "that") -> Reply:
+    """The short message a user gets when something unexpected broke (details are logged)."""
+    return Reply(
+        title="Sorry, something went wrong",
+        summary=f"I couldn't work out {what} just now. Please try again in a minute.",
+        notes=["The problem has been logged for the team that runs Flexcalc."],
+    )
+
+
+def env_region() -> Region:
+    """FLEX_REGION if set and valid, else region C (London)."""
+    text = os.environ.get("FLEX_REGION", "").strip()
+    if text:
+        try:
+            return resolve(text)
+        except UnknownRegion:
+            log.warning("FLEX_REGION=%r is not a region; using %s", text, FALLBACK_REGION)
+    return by_letter(FALLBACK_REGION)
+
+
+def default_region(services: Services, where: Where) -> Region:
+    """Channel setting, else workspace setting, else FLEX_REGION, else C."""
+    letter = services.get_region_letter(where.team_id, where.channel_id)
+    if letter:
+        try:
+            return by_letter(letter)
+        except UnknownRegion:
+            log.warning("stored region %r is not valid", letter)
+    return env_region()
+
+
+def make_context(services: Services, where: Where) -> Context:
+    return Context(provider=services.provider, region=default_region(services, where))
+
+
+def reply_to(text: str, services: Services, where: Where) -> Reply:
+    """Answer one command line (``bestslot 4h``, ``help``, ``region NG1`` …). Never raises."""
+    from flexcalc.commands import UsageError, answer, parse
+
+    try:
+        request = parse(text)
+    except UsageError as problem:
+        return problem.reply()
+    except Exception:
+        log.exception("parsing %r failed", text)
+        return apology("that command")
+    try:
+        if isinstance(request, RegionRequest):
+            return region_reply(request, services, where)
+        if isinstance(request, AlertsRequest):
+            return alerts_reply(request, services, where)
+        return answer(request, make_context(services, where))
+    except Exception:
+        log.exception("answering %r failed", text)
+        return apology("an answer to that")
+
+
+def region_reply(request: RegionRequest, services: Services, where: Where) -> Reply:
+    """Show or set the default region of this channel (and of the workspace, if it has none)."""
+    current = default_region(services, where)
+    if request.region is None:
+        return Reply(
+            title=f"Default region: {current.label}",
+            summary="Change it with `region` and a letter, name, postcode or MPAN, "
+            "e.g. `region NG1`.",
+            fields=[Field("Carbon Intensity region", current.ci_name)],
+        )
+    region = request.region
+    workspace_had_one = services.get_region_letter(where.team_id, None) is not None
+    services.set_region_letter(where.team_id, region.letter, where.channel_id)
+    scope = "this conversation"
+    if not workspace_had_one and where.channel_id:
+        services.set_region_letter(where.team_id, region.letter, None)
+        scope = "this conversation and the workspace"
+    return Reply(
+        title=f"Default region set: {region.label}",
+        summary=f"Commands in {scope} now use {region.name} unless they say `in ...`.",
+        fields=[
+            Field("Octopus region", region.letter),
+            Field("Carbon Intensity region", region.ci_name),
+        ],
+    )
+
+
+def alerts_reply(request: AlertsRequest, services: Services, where: Where) -> Reply:
+    """Daily alerts are handled by ``bot.alerts`` (issue 4) when it is installed."""
+    try:
+        from bot.alerts.commands import handle_alerts
+    except ImportError:
+        return Reply(
+            title="Daily alerts are coming soon",
+            summary="Subscribing a channel to daily greener-times posts isn't available yet.",
+        )
+    return handle_alerts(
+        request,
+        engine=services.engine,
+        team_id=where.team_id,
+        channel_id=where.channel_id,
+        user_id=where.user_id,
+    )

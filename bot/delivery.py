@@ -1,0 +1,189 @@
+"""Getting a ``Reply`` in front of a Slack user: the message, the chart, and clear problems.
+
+Slash commands and buttons answer ephemerally through ``respond`` (the response_url); mentions,
+DMs and shares post with ``chat.postMessage``. The chart goes either into the message as an image
+block (when PUBLIC_BASE_URL serves ``/charts/<token>.png``) or, uploaded with ``files_upload_v2``,
+into the conversation; if that fails (``not_in_channel``, a slow upload) the user is told why.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.answering import Where, apology
+from bot.blocks import as_dicts, reply_blocks, reply_text
+from bot.services import Services
+from bot.storage.answers import new_token, save_answer
+from flexcalc.reply import Reply
+
+log = logging.getLogger(__name__)
+
+NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
+
+
+def chart_link(services: Services, token: str) -> str | None:
+    """The public chart URL for a saved answer, when PUBLIC_BASE_URL is configured."""
+    if not services.public_base_url:
+        return None
+    return f"{services.public_base_url}/charts/{token}.png"
+
+
+def problem_text(error: str, what: str = "the chart") -> str:
+    """What to tell the user when Slack refused or delayed a post."""
+    if error in NOT_A_MEMBER:
+        return (
+            f"I couldn't post {what} here because I'm not a member of this conversation. "
+            "Invite me with `/invite @Flexcalc` (or DM me) and try again."
+        )
+    if error == "timeout":
+        return (
+            f"Uploading {what} is taking longer than usual; it may still appear here in a moment."
+        )
+    return f"I couldn't post {what} (Slack said `{error}`). The answer above is complete."
+
+
+@dataclass
+class Target:
+    """Where an answer goes."""
+
+    client: WebClient
+    channel_id: str | None
+    user_id: str | None
+    respond: Callable[..., Any] | None = None  # set: answer ephemerally via response_url
+    thread_ts: str | None = None
+    shareable: bool = False  # add "Share to channel" (ephemeral answers)
+
+    def tell(self, text: str) -> None:
+        """A short private note to the user (problems with posting or uploading)."""
+        try:
+            if self.respond is not None:
+                self.respond(text=text, response_type="ephemeral", replace_original=False)
+            elif self.channel_id and self.user_id:
+                self.client.chat_postEphemeral(
+                    channel=self.channel_id, user=self.user_id, text=text, thread_ts=self.thread_ts
+                )
+        except Exception:
+            log.exception("could not tell the user: %s", text)
+
+
+@contextmanager
+def apologise_on_error(target: Target, what: str) -> Iterator[None]:
+    """Log anything unexpected and give the user a short apology instead of silence."""
+    try:
+        yield
+    except Exception:
+        log.exception("listener failed while handling %s", what)
+        try:
+            send_reply(apology(), target, services=None, where=None, command=what)
+        except Exception:
+            log.exception("could not send the apology either")
+
+
+def send_reply(
+    reply: Reply,
+    target: Target,
+    *,
+    services: Services | None,
+    where: Where | None,
+    command: str,
+) -> None:
+    """Post the answer, then its chart (uploaded when there is no public chart link)."""
+    token = new_token()
+    chart = reply.chart_png if not reply.is_error else None
+    chart_url = chart_link(services, token) if (services and chart) else None
+    upload = chart is not None and chart_url is None
+    keep = services is not None and services.engine is not None and not reply.is_error
+    if keep:
+        public = as_dicts(reply_blocks(reply, chart_url=chart_url, with_buttons=False))
+        save_answer(
+            services.engine,
+            token=token,
+            team_id=where.team_id if where else "",
+            command=command,
+            text=reply_text(reply),
+            blocks=public,
+            chart_png=chart,
+            chart_title=reply.chart_alt or reply.title,
+        )
+    notes = ["The chart is being posted to this conversation."] if upload else []
+    blocks = reply_blocks(
+        reply,
+        chart_url=chart_url,
+        share_token=token if (keep and target.shareable) else None,
+        extra_notes=notes,
+    )
+    channel = post_message(reply, blocks, target)
+    if upload and channel:
+        comment = f"Chart for `{command}`" + (
+            f" (asked by <@{target.user_id}>)" if target.user_id else ""
+        )
+        timeout = services.chart_upload_timeout if services else 20.0
+        upload_chart(target, channel, chart, reply.chart_alt or reply.title, comment, timeout)
+
+
+def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
+    """Send the message; returns the channel id the chart should go to (None: don't upload)."""
+    text = reply_text(reply)
+    if target.respond is not None:
+        target.respond(text=text, blocks=blocks, response_type="ephemeral")
+        return target.channel_id
+    if reply.is_error and target.channel_id and target.user_id and not _is_dm(target.channel_id):
+        target.client.chat_postEphemeral(
+            channel=target.channel_id,
+            user=target.user_id,
+            text=text,
+            blocks=blocks,
+            thread_ts=target.thread_ts,
+        )
+        return None
+    channel = target.channel_id or target.user_id
+    try:
+        response = target.client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, thread_ts=target.thread_ts
+        )
+    except SlackApiError as problem:
+        error = str(problem.response.get("error", "unknown_error"))
+        log.warning("chat.postMessage to %s failed: %s", channel, error)
+        target.tell(problem_text(error, "the answer"))
+        return None
+    return str(response.get("channel") or channel)
+
+
+def _is_dm(channel_id: str) -> bool:
+    return channel_id.startswith("D")
+
+
+def upload_chart(
+    target: Target, channel_id: str, png: bytes, title: str, comment: str, timeout: float = 20.0
+) -> bool:
+    """Upload the PNG into the conversation with files_upload_v2; tell the user if it fails."""
+    client = WebClient(
+        token=target.client.token, base_url=target.client.base_url, timeout=int(timeout)
+    )
+    try:
+        client.files_upload_v2(
+            channel=channel_id,
+            file=png,
+            filename="flexcalc-chart.png",
+            title=title[:250],
+            alt_txt=title[:1000],
+            initial_comment=comment,
+            thread_ts=target.thread_ts,
+        )
+        return True
+    except SlackApiError as problem:
+        error = str(problem.response.get("error", "unknown_error"))
+    except (TimeoutError, urllib.error.URLError) as problem:
+        log.warning("chart upload to %s was slow or failed: %s", channel_id, problem)
+        error = "timeout"
+    log.warning("chart upload to %s failed: %s", channel_id, error)
+    target.tell(problem_text(error))
+    return False

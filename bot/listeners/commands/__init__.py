@@ -1,0 +1,14 @@
+"""Slash commands: /flex, /bestslot, /carbon, /prices (ack at once, answer in a lazy listener)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners.commands.slash import SLASH_COMMANDS, ack_command, make_answer_command
+from bot.services import Services
+
+
+def register(app: App, services: Services) -> None:
+    answer_command = make_answer_command(services)
+    for name in SLASH_COMMANDS:
+        app.command(name)(ack=ack_command, lazy=[answer_command])

@@ -1,0 +1,79 @@
+"""@mentions (answered in a thread) and DMs (answered in the DM), with the same words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.answering import Where, reply_to
+from bot.delivery import Target, apologise_on_error, send_reply
+from bot.services import Services
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+
+
+def command_from_message(text: str) -> str:
+    """The command words of a message: mentions removed, a leading slash or ``flex`` dropped."""
+    words = _MENTION.sub(" ", text or "").split()
+    if words and words[0].lower() in ("/flex", "flex"):
+        words = words[1:]
+    line = " ".join(words).lstrip("/")
+    return line or "help"
+
+
+def ack_event(ack: Ack) -> None:
+    ack()
+
+
+def is_direct_message(event: dict[str, Any]) -> bool:
+    """Listener matcher: a message in a DM with the app."""
+    return event.get("channel_type") == "im"
+
+
+def _is_from_a_person(event: dict[str, Any]) -> bool:
+    return not (event.get("bot_id") or event.get("subtype"))
+
+
+def make_answer_mention(services: Services) -> Callable[..., None]:
+    def answer_mention(event: dict[str, Any], client: WebClient, context: Any) -> None:
+        if not _is_from_a_person(event):
+            return
+        where = Where(
+            team_id=context.get("team_id") or event.get("team", ""),
+            channel_id=event.get("channel"),
+            user_id=event.get("user"),
+        )
+        line = command_from_message(event.get("text", ""))
+        target = Target(
+            client=client,
+            channel_id=where.channel_id,
+            user_id=where.user_id,
+            thread_ts=event.get("thread_ts") or event.get("ts"),
+        )
+        with apologise_on_error(target, line):
+            reply = reply_to(line, services, where)
+            send_reply(reply, target, services=services, where=where, command=line)
+
+    return answer_mention
+
+
+def make_answer_dm(services: Services) -> Callable[..., None]:
+    def answer_dm(event: dict[str, Any], client: WebClient, context: Any) -> None:
+        if not _is_from_a_person(event):
+            return
+        where = Where(
+            team_id=context.get("team_id") or event.get("team", ""),
+            channel_id=event.get("channel"),
+            user_id=event.get("user"),
+        )
+        line = command_from_message(event.get("text", ""))
+        target = Target(client=client, channel_id=where.channel_id, user_id=where.user_id)
+        with apologise_on_error(target, line):
+            reply = reply_to(line, services, where)
+            send_reply(reply, target, services=services, where=where, command=line)
+
+    return answer_dm
