@@ -46,7 +46,7 @@ def run_web() -> int:
             "--worker-class", "gthread",
             "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
             "--threads", "8",
-            "bot.web:create_web_app()",
+            "bot.web:app",
         ]  # fmt: skip
         os.execv(sys.executable, args)
     from bot.web import create_web_app

@@ -1,6 +1,6 @@
 """The HTTP process (Flask): Slack endpoints, chart images and a health check.
 
-Production: ``gunicorn 'bot.web:create_web_app()'`` (see Procfile). Endpoints, and nothing else:
+Production: ``gunicorn bot.web:app`` (see Procfile). Endpoints, and nothing else:
 ``POST /slack/events``; ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth only);
 ``GET /charts/<token>.png``; ``GET /healthz``; ``POST /teams/outgoing`` is added by the Teams
 front end when its module ``bot.teams.web`` exists (hook: ``register_teams``).
@@ -76,3 +76,12 @@ def register_teams(web: Flask, services: Services) -> None:
     if importlib.util.find_spec(TEAMS_MODULE) is None:
         return
     importlib.import_module(TEAMS_MODULE).register(web, services)
+
+
+def __getattr__(name: str) -> Flask:
+    """``bot.web:app`` for gunicorn (Procfile): built from the environment on first access."""
+    if name == "app":
+        global app
+        app = create_web_app()
+        return app
+    raise AttributeError(name)
