@@ -13,7 +13,6 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
 from flexcalc.charts.common import (
     BAND_COLOURS,
@@ -233,8 +232,9 @@ def _forecast_figure(
         c_lo = 0.0
         if price is not None and y_lo < 0 < y_hi and y_hi / (y_hi - y_lo) >= 0.3:
             c_lo = -c_hi * (-y_lo / y_hi)  # line up both zeros when prices dip below zero
-            cax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}" if v >= 0 else ""))
         cax.set_ylim(c_lo, c_hi)
+        if c_lo < 0:  # no negative carbon ticks on the aligned axis
+            cax.set_yticks([t for t in cax.get_yticks() if 0 <= t <= c_hi])
         style_axes(cax, ylabel="Carbon (gCO₂/kWh)", grid=price is None)
         if price is not None:
             cax.spines["top"].set_visible(False)
