@@ -175,7 +175,7 @@ def _forecast_figure(
     windows: dict[str, Window] | None,
     now: pd.Timestamp | None,
     title: str,
-    subtitle: str,
+    source: str,
     width_px: int,
     height_px: int,
     *,
@@ -184,7 +184,7 @@ def _forecast_figure(
     extremes: bool = False,
 ) -> Figure:
     fig = new_figure(width_px, height_px)
-    add_titles(fig, title, subtitle)
+    add_titles(fig, title, source)
     grid = _grid(frame) if len(frame) else pd.DataFrame()
     price = _column(grid, "price") if len(grid) else None
     carbon = _column(grid, "carbon") if with_carbon and len(grid) else None
@@ -252,7 +252,7 @@ def _forecast_figure(
         left_in=0.85,
         right_in=0.95 if both else 0.5,
         bottom_in=_TICKS_IN + 0.1 + legend_in,
-        top_in=title_inches(title, subtitle) + 0.3,
+        top_in=title_inches(title, source) + 0.3,
     )
     if carbon is not None and both:
         cax.set_position(ax.get_position())
@@ -265,14 +265,14 @@ def forecast_chart(
     now: pd.Timestamp | None = None,
     title: str = "",
     *,
-    subtitle: str = "",
+    source: str = "",
     width_px: int = WIDTH_PX,
     height_px: int = HEIGHT_PX,
 ) -> bytes:
     """Price bars (negative prices coloured below zero) and the carbon line on a second axis over
     the horizon, each window in ``windows`` shaded with its key as legend label, a "now" marker,
-    and ``subtitle`` (e.g. "Offline sample data") under the title. PNG bytes."""
-    fig = _forecast_figure(frame, windows, now, title, subtitle, width_px, height_px)
+    and ``source`` (e.g. "Offline sample data") under the title. PNG bytes."""
+    fig = _forecast_figure(frame, windows, now, title, source, width_px, height_px)
     return to_png(fig)
 
 
@@ -282,7 +282,7 @@ def prices_chart(
     windows: dict[str, Window] | None = None,
     now: pd.Timestamp | None = None,
     title: str = "",
-    subtitle: str = "",
+    source: str = "",
     width_px: int = WIDTH_PX,
     height_px: int = HEIGHT_PX,
 ) -> bytes:
@@ -293,7 +293,7 @@ def prices_chart(
         windows,
         now,
         title,
-        subtitle,
+        source,
         width_px,
         height_px,
         with_carbon=False,
@@ -378,7 +378,7 @@ def carbon_chart(
     index: pd.Series | None = None,
     now: pd.Timestamp | None = None,
     title: str = "",
-    subtitle: str = "",
+    source: str = "",
     width_px: int = WIDTH_PX,
     height_px: int = 620,
 ) -> bytes:
@@ -386,7 +386,7 @@ def carbon_chart(
     lowest slot labelled, and, if ``mix`` (fuel -> %) is given, a generation-mix bar below.
     ``index`` (the API's band name per slot) overrides the bands derived from ``BAND_LIMITS``."""
     fig = new_figure(width_px, height_px)
-    add_titles(fig, title, subtitle)
+    add_titles(fig, title, source)
     grid = _grid(carbon.rename("carbon")) if len(carbon) else pd.DataFrame()
     values = _column(grid, "carbon") if len(grid) else None
     if values is None:
@@ -441,7 +441,7 @@ def carbon_chart(
     _mark_now(ax, now, start, end)
     format_time_axis(ax, start, end)
 
-    top_in = title_inches(title, subtitle) + 0.4
+    top_in = title_inches(title, source) + 0.4
     if not mix:
         place_axes(ax, left_in=0.85, right_in=0.5, bottom_in=_TICKS_IN + 0.15, top_in=top_in)
         return to_png(fig)
