@@ -49,7 +49,9 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
     soc_ax.set_ylim(bottom=0)
     handles = bottom.get_legend_handles_labels()
     extra = soc_ax.get_legend_handles_labels()
-    bottom.legend(handles[0] + extra[0], handles[1] + extra[1], fontsize=8, loc="lower left")
+    bottom.legend(
+        handles[0] + extra[0], handles[1] + extra[1], fontsize=7, loc="upper left", ncols=3
+    )
     bottom.xaxis.set_major_formatter(DateFormatter("%a %H:%M"))
     fig.autofmt_xdate()
     return _png(fig)

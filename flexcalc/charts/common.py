@@ -219,15 +219,20 @@ def format_time_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
         if span > pd.Timedelta(hours=60):
             step = 12
         ticks = _local_ticks(start, end, range(0, 24, step))
+        midnights = _local_ticks(start, end, [0])
+        # the first tick names its day too, unless a midnight label follows too closely
+        first_dated = bool(ticks) and not any(
+            pd.Timedelta(0) < m - ticks[0] < pd.Timedelta(hours=1.5 * step) for m in midnights
+        )
 
         def label(x: float, pos: int | None) -> str:
             t = mdates.num2date(x, tz=LONDON)
             hm = t.strftime("%H:%M")
-            if (t.hour, t.minute) == (0, 0) or pos == 0:
+            if (t.hour, t.minute) == (0, 0) or (pos == 0 and first_dated):
                 return f"{hm}\n{t.strftime('%a %d %b')}"
             return hm
 
-        for midnight in _local_ticks(start, end, [0]):
+        for midnight in midnights:
             ax.axvline(date_nums(midnight), color=PALETTE["grid"], linewidth=1.2, zorder=0)
     elif span <= pd.Timedelta(days=16):
         ticks = _local_ticks(start, end, [0])

@@ -149,23 +149,30 @@ def _mark_now(ax: Axes, now: pd.Timestamp | None, start: pd.Timestamp, end: pd.T
 
 
 def _annotate_extremes(ax: Axes, price: pd.Series) -> None:
-    """Label the cheapest and dearest slots just beside their bars."""
+    """Label the cheapest and dearest slots just beyond the ends of their bars."""
     known = price.dropna()
     if len(known) < 2:
         return
-    for ts, above in ((known.idxmax(), True), (known.idxmin(), False)):
+    span = (known.index[-1] - known.index[0]) or SLOT
+    for ts in (known.idxmax(), known.idxmin()):
         value = float(known[ts])
-        x = date_nums(ts) + SLOT_DAYS / 2
-        text = f"{value:.1f}p at {ts.tz_convert(LONDON).strftime('%H:%M')}"
+        where = (ts - known.index[0]) / span  # keep labels near the edges inside the plot
+        ha = "left" if where < 0.1 else "right" if where > 0.9 else "center"
         ax.annotate(
-            text,
-            (x, value),
-            xytext=(0, 6 if above or value < 0 else -6),
+            f"{value:.1f}p at {ts.tz_convert(LONDON).strftime('%H:%M')}",
+            (date_nums(ts) + SLOT_DAYS / 2, value),
+            xytext=(0, 5 if value >= 0 else -5),
             textcoords="offset points",
-            ha="center",
-            va="bottom" if above else "top",
+            ha=ha,
+            va="bottom" if value >= 0 else "top",
             fontsize=FONT["note"],
             color=PALETTE["text"],
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.85,
+            },
             zorder=7,
         )
 
