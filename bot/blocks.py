@@ -83,7 +83,7 @@ def reply_blocks(
     """
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=_cut(reply.title, 150)))]
     if reply.summary:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_cut(reply.summary, 3000))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_cut(escape(reply.summary), 3000))))
     for start in range(0, len(reply.fields), 10):
         chunk = reply.fields[start : start + 10]
         blocks.append(

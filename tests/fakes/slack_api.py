@@ -37,6 +37,7 @@ class Call:
     token: str | None = None
     body: bytes = b""
     target: str = ""  # the response_url name, or the upload's file id
+    response: dict[str, Any] = field(default_factory=dict)  # what the fake answered
     at: float = field(default_factory=time.monotonic)
 
 
@@ -139,8 +140,8 @@ class FakeSlack:
         )
         if method in self.delays:
             time.sleep(self.delays[method])
-        self._record(Call(method, params, token=token))
         answer = self._answer(method, params, token)
+        self._record(Call(method, params, token=token, response=answer))
         return Response(json.dumps(answer), mimetype="application/json")
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:

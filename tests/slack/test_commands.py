@@ -30,3 +30,85 @@ def test_wrong_input_gets_a_friendly_private_usage_message(slack_app):
     assert "Try: bestslot" in text
     assert "Traceback" not in text
     assert "Share to channel" not in text  # nothing to share
+
+
+def _blocks_of_type(message, kind):
+    return [b for b in message["blocks"] if b["type"] == kind]
+
+
+def test_bestslot_answers_privately_with_windows_savings_note_and_chart(slack_app):
+    fake = slack_app.fake
+    started = time.monotonic()
+    response, url = slack_app.slack.command("/bestslot", "4h by 07:00 in NG1 for both at 7 kW")
+    assert response.status_code == 200
+    assert time.monotonic() - started < 3
+
+    [reply] = fake.wait_replies(url)
+    assert reply["response_type"] == "ephemeral"
+    text = block_text(reply)
+    assert "Best 4 h window — East Midlands (B)" in text
+    for label in ("Cheapest window", "Greenest window", "Balanced window"):
+        assert label in text
+    assert "vs starting now" in text and "vs worst window" in text
+    assert "£" in text and "kgCO2" in text and "p/kWh" in text
+    assert "not live" in text  # the data-freshness note: offline sample says so
+    buttons = [e for b in _blocks_of_type(reply, "actions") for e in b["elements"]]
+    assert "Share to channel" in [b["text"]["text"] for b in buttons]
+
+    # The chart: Slack's three upload steps, into the conversation the command came from.
+    [complete] = fake.wait_calls("files.completeUploadExternal")
+    [get_url] = fake.calls_to("files.getUploadURLExternal")
+    [png] = fake.uploaded_pngs()
+    assert png.startswith(b"\x89PNG")
+    assert int(get_url.params["length"]) == len(png)
+    assert complete.params["channel_id"] == "C0GENERAL"
+    assert "bestslot 4h" in complete.params["initial_comment"]
+    assert "<@U0ALICE>" in complete.params["initial_comment"]
+    assert fake.calls_to("chat.postMessage") == []  # the answer itself stays private
+
+
+def test_carbon_shows_now_mix_and_outlook(slack_app):
+    _, url = slack_app.slack.command("/carbon", "")
+    [reply] = slack_app.fake.wait_replies(url)
+    text = block_text(reply)
+    assert "gCO2/kWh" in text
+    assert "wind" in text.lower() and "gas" in text.lower()  # generation mix
+    slack_app.fake.wait_calls("files.completeUploadExternal")
+
+
+def test_prices_lists_cheapest_dearest_and_plunge_slots(slack_app):
+    _, url = slack_app.slack.command("/prices", "in C")
+    [reply] = slack_app.fake.wait_replies(url)
+    text = block_text(reply)
+    assert "Cheapest" in text and "Dearest" in text
+    assert "paid to use" in text  # negative (plunge) prices in the sample day
+    assert "p/kWh" in text
+
+
+def test_chart_upload_refused_not_in_channel_tells_the_user_how_to_fix_it(slack_app):
+    slack_app.fake.fail("files.completeUploadExternal", "not_in_channel", channel="C0PRIVATE")
+    _, url = slack_app.slack.command("/bestslot", "2h", channel_id="C0PRIVATE")
+    first, second = slack_app.fake.wait_replies(url, count=2)
+    assert "Best 2 h window" in block_text(first)
+    assert second["response_type"] == "ephemeral"
+    assert "not a member" in second["text"] and "/invite @Flexcalc" in second["text"]
+
+
+def test_slow_chart_upload_gets_a_clear_message(slack_app):
+    slack_app.services.chart_upload_timeout = 1
+    slack_app.fake.delays["files.completeUploadExternal"] = 3  # longer than the upload timeout
+    _, url = slack_app.slack.command("/bestslot", "1h")
+    first, second = slack_app.fake.wait_replies(url, count=2, timeout=20)
+    assert "Best 1 h window" in block_text(first)
+    assert "taking longer than usual" in second["text"]
+
+
+def test_region_setting_is_used_by_later_commands_in_the_channel(slack_app):
+    _, url = slack_app.slack.command("/flex", "region NG1")
+    [reply] = slack_app.fake.wait_replies(url)
+    assert "East Midlands (B)" in block_text(reply)
+    _, url = slack_app.slack.command("/bestslot", "2h")
+    assert "East Midlands (B)" in block_text(slack_app.fake.wait_replies(url)[0])
+    # another channel of the same workspace falls back to the workspace default (set first time)
+    _, url = slack_app.slack.command("/flex", "region", channel_id="C0OTHER")
+    assert "East Midlands (B)" in block_text(slack_app.fake.wait_replies(url)[0])
