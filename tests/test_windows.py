@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from flexcalc.sources.csv_files import read_prices
+from flexcalc.sources.sample import sample_prices
 from flexcalc.timeslots import local_day_slots
 from flexcalc.windows import (
     Comparison,
@@ -46,12 +48,10 @@ def frame(prices, carbon=None, start: str = "2024-01-10 00:00") -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def agile_c() -> pd.DataFrame:
-    """Real region-C Agile prices 2022-11-25 .. 2023-12-11 (UTC slot starts)."""
-    if not AGILE_C.exists():
-        pytest.skip(f"shared history not available: {AGILE_C}")
-    raw = pd.read_csv(AGILE_C)
-    index = pd.DatetimeIndex(pd.to_datetime(raw["time"], utc=True))
-    return pd.DataFrame({"price": raw["cost_p_per_kwh"].to_numpy(float)}, index=index)
+    """Real region-C Agile prices 2022-11-25 .. 2023-12-11 (UTC slot starts), read with the
+    project's CSV reader; the bundled sample holds the same series if the shared copy is absent."""
+    prices = read_prices(AGILE_C).prices if AGILE_C.exists() else sample_prices().prices
+    return prices.loc[:"2023-12-11"].to_frame("price")
 
 
 # ---- independent brute force -------------------------------------------------------------
