@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -63,6 +64,9 @@ class AlertsFakeSlack(FakeSlack):
             return {"ok": True, "view": {"id": "VMODAL"}}
         answer = super()._answer(method, params, token)
         if method == "chat.postMessage" and answer.get("ok"):
+            # like Slack, a message ts is the (travelled) wall-clock time it was posted
+            answer["ts"] = f"{int(time.time())}.{answer['ts'].split('.')[1]}"
+            answer["message"]["ts"] = answer["ts"]
             metadata = params.get("metadata")
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
