@@ -141,6 +141,7 @@ def emit(reply: Reply, args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("urllib3").setLevel(logging.ERROR)  # retries are reported in the answer
     args = build_parser().parse_args(argv)
     text = command_text(args)
     try:

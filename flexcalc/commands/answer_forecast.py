@@ -97,6 +97,8 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         )
     frame = windows.candidate_slots(forecast.frame(), start, end, req.between)
     objectives = ["price", "carbon", "balanced"] if req.objective == "both" else [req.objective]
+    if req.objective == "both":  # compare like with like: only slots with a price and a carbon
+        frame = frame.dropna(subset=["price", "carbon"])
     chosen = {
         LABELS[obj]: windows.best_window(frame, k, obj, split=req.split) for obj in objectives
     }
@@ -204,19 +206,19 @@ def _command_for(req: BestSlotRequest, objective: str) -> str:
 
 
 def _saving_text(saving: dict) -> str:
-    if not saving:
-        return "n/a"
+    """``saves 5.60 p/kWh, costs 2 gCO2/kWh more, saves £0.78`` from a Comparison dict."""
+    formats = [
+        ("price_p_per_kwh", lambda v: f"{v:.2f} p/kWh"),
+        ("carbon_g_per_kwh", lambda v: f"{v:.0f} gCO2/kWh"),
+        ("cost_gbp", lambda v: units.gbp(v)),
+        ("emissions_kg", lambda v: units.kg(v)),
+    ]
     parts = []
-    if saving.get("price_p_per_kwh") is not None:
-        parts.append(f"{saving['price_p_per_kwh']:+.2f} p/kWh".replace("+", "saves "))
-    if saving.get("carbon_g_per_kwh") is not None:
-        parts.append(f"{saving['carbon_g_per_kwh']:+.0f} gCO2/kWh".replace("+", "saves "))
-    if saving.get("cost_gbp") is not None:
-        parts.append(f"{units.gbp(saving['cost_gbp'])}")
-    if saving.get("emissions_kg") is not None:
-        parts.append(units.kg(saving["emissions_kg"]))
-    text = ", ".join(parts) or "n/a"
-    return text.replace("saves -", "costs ").replace("+-", "-")
+    for key, fmt in formats:
+        value = (saving or {}).get(key)
+        if value is not None:
+            parts.append(f"saves {fmt(value)}" if value >= 0 else f"costs {fmt(-value)} more")
+    return ", ".join(parts) or "n/a"
 
 
 def _per_tonne_text(chosen: dict, per_tonne: float | None) -> str:
