@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import flexcalc.data
 from flexcalc.sources.csv_files import read_carbon, read_prices
 from flexcalc.timeslots import local_day_slots
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = Path(flexcalc.data.__file__).parent
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -82,32 +84,41 @@ def test_dashboard_autumn_change_with_both_repeats_listed_has_50_slots(tmp_path:
     assert len(result.prices) == 50 and result.coverage.complete
 
 
-def test_api_flat_csv_dst_days_have_46_and_50_slots() -> None:
-    result = read_prices(
-        SHARED
-        / "history/agile/electricity_costs_octopus_AGILE-FLEX-22-11-25_C_2022-11-25_2023-12-11.csv"
-    )
+def test_api_flat_csv_dst_days_have_46_and_50_slots_and_reports_missing_months() -> None:
+    result = read_prices(SAMPLE / "sample_agile_C.csv.gz")  # gzipped time,cost_p_per_kwh
     prices = result.prices
+    assert result.format == "api-flat"
     assert prices.index.isin(local_day_slots("2023-03-26")).sum() == 46
     assert prices.index.isin(local_day_slots("2023-10-29")).sum() == 50
-    assert result.coverage.complete and result.format == "api-flat"
-    assert (prices < 0).sum() == 160
+    assert (prices < 0).sum() == 382
     assert prices.min() == pytest.approx(-18.123)
+    # The source has no prices 2023-12-12 .. 2024-04-02: one reported gap, nothing filled in.
+    [gap] = result.coverage.gaps
+    assert gap.start == pd.Timestamp("2023-12-12 00:00Z") and gap.missing == 113 * 48
 
 
-def test_real_dashboard_year_keeps_negative_prices_and_reports_autumn_gap() -> None:
-    result = read_prices(
-        SHARED / "history/agile/agile-half-hour-actual-rates-01-01-2023_31-12-2023.csv"
-    )
-    assert len(result.prices) == 17518
-    assert result.prices.min() == pytest.approx(-19.03)
-    assert (result.prices < 0).sum() == 215
-    assert [g.missing for g in result.coverage.gaps] == [2]
-    assert result.prices.index.is_monotonic_increasing and result.prices.index.is_unique
+def test_real_dashboard_dst_days() -> None:
+    spring = read_prices(FIXTURES / "csv/dashboard_N_2023-03-26.csv")
+    assert spring.prices.index.equals(local_day_slots("2023-03-26"))
+    # The row labelled 00:30 -> 02:00 is the 00:30 UTC slot, priced 28.66.
+    assert spring.prices[pd.Timestamp("2023-03-26 00:30Z")] == pytest.approx(28.66)
+    autumn = read_prices(FIXTURES / "csv/dashboard_N_2023-10-29.csv")
+    assert len(autumn.prices) == 48 and autumn.coverage.missing == 2
+    assert autumn.export is not None and autumn.export.min() >= 0
+
+
+def test_seed_dashboard_keeps_negative_prices_and_export() -> None:
+    result = read_prices(FIXTURES / "csv/agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv")
+    assert len(result.prices) == 1438 and result.coverage.complete
+    assert (result.prices < 0).sum() == 17
+    assert result.prices.min() == pytest.approx(-8.40)
+    assert result.export is not None and result.export.max() == pytest.approx(17.39)
+    # BST throughout: 02/06/2024 00:00 UK time is 23:00 UTC the day before.
+    assert result.prices.index[0] == pd.Timestamp("2024-06-01 23:00Z")
 
 
 def test_seed_carbon_duplicates_and_gap_are_reported() -> None:
-    result = read_carbon(SHARED / "seed/carbon_intensity_example_out.csv")
+    result = read_carbon(FIXTURES / "csv/carbon_intensity_example_out.csv")
     assert result.format == "carbon-seed"
     assert result.coverage.duplicates_dropped == 2
     assert [(g.start, g.missing) for g in result.coverage.gaps] == [
@@ -118,27 +129,25 @@ def test_seed_carbon_duplicates_and_gap_are_reported() -> None:
 
 
 def test_carbon_history_actual_zero_and_blank_are_missing() -> None:
-    result = read_carbon(SHARED / "history/carbon/uk_carbon_intensity_2022-11-25_2023-12-11.csv")
+    result = read_carbon(SAMPLE / "sample_carbon_national.csv.gz")
     frame = result.frame
     assert list(frame.columns) == ["forecast", "actual"]
-    assert np.isnan(frame.loc[pd.Timestamp("2023-01-31 01:00Z"), "actual"])
+    assert np.isnan(frame.loc[pd.Timestamp("2023-01-31 01:00Z"), "actual"])  # 0.0 in the file
     assert frame["actual"].isna().sum() == 46 + 5
-    assert (frame["actual"] > 0).all() or frame["actual"].dropna().min() > 0
-    assert [g.missing for g in result.coverage.gaps] == [91]
+    assert frame["actual"].dropna().min() > 0
+    assert [g.missing for g in result.coverage.gaps] == [91, 31]
 
 
 def test_saved_api_json_both_apis(tmp_path: Path) -> None:
-    carbon = read_carbon(SHARED / "carbonintensity/recorded/intensity_2023-03-14T1200Z_fw48h.json")
+    carbon = read_carbon(FIXTURES / "carbonintensity/intensity_2023-03-14T1200Z_fw48h.json")
     assert len(carbon.frame) == 96 and carbon.frame["actual"].isna().all()
     regional = read_carbon(
-        SHARED
-        / "carbonintensity/recorded"
+        FIXTURES
+        / "carbonintensity"
         / "regional_intensity_2020-01-01T0000Z_2020-01-02T2359Z_regionid_13.json"
     )
     assert len(regional.frame) == 96
-    current = read_carbon(
-        SHARED / "carbonintensity/recorded/regional_regionid_13_current_2021-04-30.json"
-    )
+    current = read_carbon(FIXTURES / "carbonintensity/regional_regionid_13_current_2021-04-30.json")
     assert current.frame["forecast"].iloc[0] == 210
     rows = [
         {
@@ -157,7 +166,7 @@ def test_saved_api_json_both_apis(tmp_path: Path) -> None:
 
 
 def test_gzipped_file_is_read(tmp_path: Path) -> None:
-    source = SHARED / "seed/agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"
+    source = FIXTURES / "csv/agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"
     path = tmp_path / "prices.csv.gz"
     path.write_bytes(gzip.compress(source.read_bytes()))
     assert len(read_prices(path).prices) == 1438

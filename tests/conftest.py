@@ -1,0 +1,75 @@
+"""Shared pytest fixtures.
+
+Upstream fakes (``tests/fakes/upstream.py``)
+--------------------------------------------
+``fake_octopus`` and ``fake_carbon`` are running loopback HTTP servers that answer like the
+Octopus and Carbon Intensity APIs would have answered at ``fake_now`` (default: Sat 08 Jun 2024
+17:30 UK time, whose next day has negative prices). Using either fixture also:
+
+- points ``OCTOPUS_API_URL`` / ``CARBON_INTENSITY_API_URL`` at the fake,
+- points ``FLEX_CACHE_DIR`` at a fresh temporary directory (no cache leaks between tests),
+- clears ``FLEX_OFFLINE`` and ``FLEX_AGILE_PRODUCT``.
+
+So the real code path works unchanged, e.g. an end-to-end test::
+
+    def test_bestslot_end_to_end(fake_octopus, fake_carbon, fake_now):
+        provider = make_provider()                      # live provider, talking to the fakes
+        forecast = provider.forecast(by_letter("C"), fake_now)
+        assert fake_octopus.api_requests("standard-unit-rates")
+
+To ask about another instant, override ``fake_now`` in your module (it must lie between
+2022-11-25 and 2024-09-30)::
+
+    @pytest.fixture
+    def fake_now():
+        return pd.Timestamp("2024-08-24 07:00", tz="UTC")
+
+Failures can be scripted: ``fake_octopus.fail_next(2, status=500)``, ``.malformed_next()``,
+``.hang_next(seconds)``, ``.stop()`` (connection refused); ``.requests`` lists what was asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.fakes.upstream import DEFAULT_NOW, FakeCarbonIntensity, FakeOctopus
+
+
+@pytest.fixture
+def fake_now() -> pd.Timestamp:
+    """The instant the upstream fakes pretend it is (UTC)."""
+    return DEFAULT_NOW
+
+
+@pytest.fixture
+def flex_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh HTTP cache directory (``FLEX_CACHE_DIR``); live-data env vars cleared."""
+    directory = tmp_path / "flex-cache"
+    monkeypatch.setenv("FLEX_CACHE_DIR", str(directory))
+    monkeypatch.delenv("FLEX_OFFLINE", raising=False)
+    monkeypatch.delenv("FLEX_AGILE_PRODUCT", raising=False)
+    return directory
+
+
+@pytest.fixture
+def fake_octopus(
+    fake_now: pd.Timestamp, flex_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeOctopus]:
+    """A running fake Octopus API; ``OCTOPUS_API_URL`` points at it."""
+    with FakeOctopus(fake_now) as fake:
+        monkeypatch.setenv("OCTOPUS_API_URL", fake.url)
+        yield fake
+
+
+@pytest.fixture
+def fake_carbon(
+    fake_now: pd.Timestamp, flex_cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeCarbonIntensity]:
+    """A running fake Carbon Intensity API; ``CARBON_INTENSITY_API_URL`` points at it."""
+    with FakeCarbonIntensity(fake_now) as fake:
+        monkeypatch.setenv("CARBON_INTENSITY_API_URL", fake.url)
+        yield fake

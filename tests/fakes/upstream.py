@@ -1,0 +1,328 @@
+"""Fake Octopus and Carbon Intensity APIs on loopback, for tests that run the real clients.
+
+Each fake is a real HTTP server (pytest-httpserver, threaded) that answers like the public API
+*as it would have answered at* ``fake.now``: Octopus only has prices up to the publication
+horizon, Carbon Intensity has actual values only for past slots. Responses use the recorded
+shapes (``tests/fixtures``) and values from the bundled sample history (region C prices, GB
+national carbon, 2022-11-25 to 2024-09-30), so ``now`` should lie in that period.
+
+Scripting failures::
+
+    fake.fail_next(2, status=500)        # the next two requests get HTTP 500
+    fake.fail_next(1, status=429, headers={"Retry-After": "1"})
+    fake.malformed_next()                # 200 with a body that is not JSON
+    fake.hang_next(1.0)                  # sleep 1 s before answering (timeouts)
+    fake.stop()                          # nothing listening any more: connection refused
+    fake.requests                        # paths (with query) received, in order
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from flexcalc import regions
+from flexcalc.sources.horizon import price_horizon_end
+from flexcalc.sources.sample import SAMPLE_INSTANT, sample_carbon, sample_mix, sample_prices
+from flexcalc.timeslots import SLOT, floor_slot, utc
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+DEFAULT_NOW = SAMPLE_INSTANT  # Sat 08 Jun 2024 17:30 UK time
+ISO = "%Y-%m-%dT%H:%MZ"
+
+
+def fixture_json(*parts: str) -> Any:
+    return json.loads(FIXTURES.joinpath(*parts).read_text(encoding="utf-8"))
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body), status=status, headers=headers, mimetype="application/json")
+
+
+def _parse_time(text: str) -> pd.Timestamp:
+    return utc(pd.Timestamp(text.replace("Z", "+00:00")))
+
+
+class _QuickServer(HTTPServer):
+    """pytest-httpserver's server, polling for shutdown every 20 ms instead of 500 ms."""
+
+    def thread_target(self) -> None:
+        assert self.server is not None
+        self.server.serve_forever(poll_interval=0.02)
+
+
+class FakeUpstream:
+    """A loopback HTTP server routing every request to ``self.route``."""
+
+    prefix = ""
+
+    def __init__(self, now: pd.Timestamp | str = DEFAULT_NOW) -> None:
+        self.now = utc(pd.Timestamp(now))
+        self.server = _QuickServer(host="127.0.0.1", port=0, threaded=True)
+        self.server.expect_request(re.compile(".*")).respond_with_handler(self._dispatch)
+        self.scripted: deque[Callable[[], Response]] = deque()
+        self.requests: list[str] = []
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> FakeUpstream:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server.is_running():
+            self.server.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL to give the client (e.g. ``http://127.0.0.1:PORT/v1/``)."""
+        return self.server.url_for(self.prefix + "/")
+
+    def __enter__(self) -> FakeUpstream:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- failure scripting ------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        count: int = 1,
+        status: int = 500,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        payload = body if body is not None else {"detail": "Internal server error (fake)."}
+        for _ in range(count):
+            self.scripted.append(lambda: _json(payload, status, headers))
+
+    def malformed_next(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.scripted.append(
+                lambda: Response('{"results": [{"valid_from": ', 200, mimetype="application/json")
+            )
+
+    def hang_next(self, seconds: float, count: int = 1) -> None:
+        def hang() -> Response:
+            time.sleep(seconds)
+            return _json({"detail": "too late"}, 504)
+
+        for _ in range(count):
+            self.scripted.append(hang)
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def _dispatch(self, request: Request) -> Response:
+        query = request.query_string.decode()
+        self.requests.append(request.path + (f"?{query}" if query else ""))
+        if self.scripted:
+            return self.scripted.popleft()()
+        path = request.path[len(self.prefix) :] if request.path.startswith(self.prefix) else ""
+        return self.route(path, request)
+
+    def route(self, path: str, request: Request) -> Response:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def api_requests(self, fragment: str = "") -> list[str]:
+        return [r for r in self.requests if fragment in r]
+
+
+class FakeOctopus(FakeUpstream):
+    """``/v1/products/``, Agile ``standard-unit-rates`` and ``industry/grid-supply-points``.
+
+    Every region letter gets the sample's region C prices (only the values' region differs).
+    """
+
+    prefix = "/v1"
+
+    def __init__(
+        self,
+        now: pd.Timestamp | str = DEFAULT_NOW,
+        products: str = "products_list_2024-05.json",
+        products_page_size: int | None = None,
+        prices: pd.Series | None = None,
+    ) -> None:
+        super().__init__(now)
+        self.products = fixture_json("octopus", products)
+        self.products_page_size = products_page_size
+        self.prices = prices if prices is not None else sample_prices().prices
+        self.default_page_size = 100
+
+    def published(self) -> pd.Series:
+        """Prices Octopus would have published by ``now``."""
+        return self.prices.loc[self.prices.index < price_horizon_end(self.now)]
+
+    def route(self, path: str, request: Request) -> Response:
+        if path in ("/products/", "/products"):
+            return self._products(request)
+        match = re.fullmatch(
+            r"/products/(?P<product>[^/]+)/electricity-tariffs/E-1R-(?P=product)-(?P<letter>[A-P])"
+            r"/standard-unit-rates/?",
+            path,
+        )
+        if match:
+            if not match["product"].startswith("AGILE-") or "OUTGOING" in match["product"]:
+                return _json({"detail": "No EnergyProduct matches the given query."}, 404)
+            return self._unit_rates(request)
+        if path.rstrip("/") == "/industry/grid-supply-points":
+            return self._gsp(request)
+        return _json({"detail": "Not found."}, 404)
+
+    def _page(self, request: Request, rows: list[dict[str, Any]], size: int) -> dict[str, Any]:
+        page = int(request.args.get("page", "1"))
+        chunk = rows[(page - 1) * size : page * size]
+        args = dict(request.args)
+
+        def link(number: int) -> str:
+            args["page"] = str(number)
+            return self.server.url_for(request.path) + "?" + urlencode(args)
+
+        more = page * size < len(rows)
+        return {
+            "count": len(rows),
+            "next": link(page + 1) if more else None,
+            "previous": link(page - 1) if page > 1 else None,
+            "results": chunk,
+        }
+
+    def _products(self, request: Request) -> Response:
+        rows = self.products["results"]
+        size = self.products_page_size or max(len(rows), 1)
+        return _json(self._page(request, rows, size))
+
+    def _unit_rates(self, request: Request) -> Response:
+        prices = self.published()
+        if "period_from" in request.args:
+            prices = prices.loc[prices.index >= _parse_time(request.args["period_from"])]
+        if "period_to" in request.args:
+            prices = prices.loc[prices.index < _parse_time(request.args["period_to"])]
+        rows = [
+            {
+                "value_exc_vat": round(float(value) / 1.05, 4),
+                "value_inc_vat": float(value),
+                "valid_from": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "valid_to": (start + SLOT).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "payment_method": None,
+            }
+            for start, value in prices.iloc[::-1].items()  # newest first, like the API
+        ]
+        size = min(int(request.args.get("page_size", self.default_page_size)), 1500)
+        return _json(self._page(request, rows, size))
+
+    def _gsp(self, request: Request) -> Response:
+        postcode = request.args.get("postcode", "")
+        try:
+            letter: str | None = regions.by_postcode(postcode).letter
+        except regions.UnknownRegion:
+            letter = None
+        results = [{"group_id": f"_{letter}"}] if letter else []
+        return _json({"count": len(results), "next": None, "previous": None, "results": results})
+
+
+def _index_band(value: float) -> str:
+    """Approximate GB index bands (the fake only needs plausible labels)."""
+    for limit, name in ((40, "very low"), (120, "low"), (200, "moderate"), (290, "high")):
+        if value < limit:
+            return name
+    return "very high"
+
+
+@cache
+def _mix_rows() -> pd.DataFrame:
+    return sample_mix()
+
+
+def _mix_for(start: pd.Timestamp) -> list[dict[str, Any]]:
+    mix = _mix_rows()
+    anchor = mix.index[0]
+    slot = anchor + (floor_slot(start) - anchor) % pd.Timedelta(days=7)
+    row = mix.loc[:slot].iloc[-1] if len(mix.loc[:slot]) else mix.iloc[0]
+    return [{"fuel": str(fuel), "perc": float(perc)} for fuel, perc in row.items()]
+
+
+class FakeCarbonIntensity(FakeUpstream):
+    """``/intensity/...``, ``/regional/intensity/.../regionid/{id}``, ``/generation``.
+
+    Regional forecasts reuse the national sample values; generation mixes come from the recorded
+    April 2019 week (same weekday and time of day).
+    """
+
+    def __init__(self, now: pd.Timestamp | str = DEFAULT_NOW, frame: pd.DataFrame | None = None):
+        super().__init__(now)
+        self.frame = frame if frame is not None else sample_carbon().frame
+        self.max_days = 31
+        self.error_400 = fixture_json("carbonintensity", "error_400_date_range_over_31_days.json")
+
+    def _slots(self, starts: pd.DatetimeIndex, regional: bool = False) -> list[dict[str, Any]]:
+        rows = self.frame.reindex(starts).dropna(subset=["forecast"])
+        out = []
+        for start, row in rows.iterrows():
+            intensity: dict[str, Any] = {"forecast": int(row["forecast"])}
+            if not regional:
+                known = start + SLOT <= self.now and pd.notna(row["actual"])
+                intensity["actual"] = int(row["actual"]) if known else None
+            intensity["index"] = _index_band(row["forecast"])
+            slot: dict[str, Any] = {
+                "from": start.strftime(ISO),
+                "to": (start + SLOT).strftime(ISO),
+                "intensity": intensity,
+            }
+            if regional:
+                slot["generationmix"] = _mix_for(start)
+            out.append(slot)
+        return out
+
+    def route(self, path: str, request: Request) -> Response:
+        path = path.rstrip("/")
+        if m := re.fullmatch(r"/intensity/([^/]+)/fw48h", path):
+            start = floor_slot(_parse_time(m[1]))
+            starts = pd.date_range(start, periods=96, freq="30min")
+            return _json({"data": self._slots(starts)})
+        if m := re.fullmatch(r"/regional/intensity/([^/]+)/fw48h/regionid/(\d+)", path):
+            region_id = int(m[2])
+            if not 1 <= region_id <= 17:
+                return _json({"error": {"code": "400 Bad Request", "message": "Bad region"}}, 400)
+            start = floor_slot(_parse_time(m[1]))
+            starts = pd.date_range(start, periods=96, freq="30min")
+            try:
+                region = regions.by_ci_region_id(region_id)
+                names = {"dnoregion": region.operator, "shortname": region.ci_name}
+            except regions.UnknownRegion:
+                names = {"dnoregion": "", "shortname": f"region {region_id}"}
+            data = {"regionid": region_id, **names, "data": self._slots(starts, regional=True)}
+            return _json({"data": data})
+        if m := re.fullmatch(r"/intensity/([^/]+)/([^/]+)", path):
+            start, end = _parse_time(m[1]), _parse_time(m[2])
+            if end - start > pd.Timedelta(days=self.max_days):
+                return _json(self.error_400, 400)
+            # The API returns the slots whose end lies in [from, to].
+            first = floor_slot(start) - SLOT
+            starts = pd.date_range(first, floor_slot(end) - SLOT, freq="30min")
+            starts = starts[(starts + SLOT >= start) & (starts + SLOT <= end)]
+            return _json({"data": self._slots(starts)})
+        if path == "/intensity":
+            return _json({"data": self._slots(pd.DatetimeIndex([floor_slot(self.now)]))})
+        if path == "/generation":
+            start = floor_slot(self.now)
+            return _json(
+                {
+                    "data": {
+                        "from": start.strftime(ISO),
+                        "to": (start + SLOT).strftime(ISO),
+                        "generationmix": _mix_for(start),
+                    }
+                }
+            )
+        return _json({"error": {"code": "404 Not Found", "message": "Not found (fake)"}}, 404)

@@ -1,0 +1,100 @@
+"""CarbonIntensityClient against the fake Carbon Intensity API, and the response parsers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import requests
+
+from flexcalc.sources import payloads
+from flexcalc.sources.carbon_intensity import CarbonIntensityClient
+from flexcalc.sources.coverage import Coverage
+from flexcalc.sources.http import UpstreamError, get_json, make_session
+from tests.fakes import FakeCarbonIntensity
+
+FIXTURES = Path(__file__).parent / "fixtures" / "carbonintensity"
+
+
+def client_for(fake: FakeCarbonIntensity, tmp_path: Path) -> CarbonIntensityClient:
+    session = make_session(tmp_path / "cache", backoff=0.0, timeout=(1.0, 2.0))
+    return CarbonIntensityClient(fake.url, session=session)
+
+
+def test_national_forecast_48h_has_actual_only_for_the_past(
+    tmp_path: Path, fake_carbon: FakeCarbonIntensity, fake_now: pd.Timestamp
+) -> None:
+    frame = client_for(fake_carbon, tmp_path).national_forecast(fake_now - pd.Timedelta(hours=2))
+    assert len(frame) == 96
+    past = frame.index + pd.Timedelta(minutes=30) <= fake_now
+    assert frame.loc[past, "actual"].notna().all() and frame.loc[~past, "actual"].isna().all()
+
+
+def test_regional_forecast_with_generation_mix(
+    tmp_path: Path, fake_carbon: FakeCarbonIntensity, fake_now: pd.Timestamp
+) -> None:
+    regional = client_for(fake_carbon, tmp_path).regional_forecast(13, fake_now)
+    assert regional.region_name == "London"
+    assert len(regional.carbon) == 96 and regional.carbon.index[0] == fake_now.floor("30min")
+    assert set(regional.mix.columns) >= {"gas", "wind", "solar", "nuclear"}
+    assert regional.mix.sum(axis=1).between(99, 101).all()
+    assert fake_carbon.requests == ["/regional/intensity/2024-06-08T16:30Z/fw48h/regionid/13"]
+
+
+def test_regional_data_as_list_or_object_both_parse() -> None:
+    current = json.loads((FIXTURES / "regional_regionid_13_current_2021-04-30.json").read_text())
+    dated = json.loads(
+        (
+            FIXTURES / "regional_intensity_2020-01-01T0000Z_2020-01-02T2359Z_regionid_13.json"
+        ).read_text()
+    )
+    assert isinstance(current["data"], list) and isinstance(dated["data"], dict)
+    assert payloads.carbon_frame(current)["forecast"].tolist() == [210.0]
+    assert len(payloads.carbon_frame(dated)) == 96
+    assert payloads.generation_mix(current).loc[:, "gas"].iloc[0] == pytest.approx(42.3)
+    mix_now = json.loads((FIXTURES / "generation_current_2021-04-30.json").read_text())
+    assert payloads.generation_mix(mix_now)["nuclear"].iloc[0] == pytest.approx(17.7)
+
+
+def test_history_longer_than_31_days_is_chunked(
+    tmp_path: Path, fake_carbon: FakeCarbonIntensity
+) -> None:
+    start, end = pd.Timestamp("2024-03-01 00:00Z"), pd.Timestamp("2024-05-15 00:00Z")
+    frame = client_for(fake_carbon, tmp_path).history(start, end)
+    assert len(frame) == 75 * 48 and frame.index[0] == start
+    assert frame.index[-1] == end - pd.Timedelta(minutes=30)
+    assert len(fake_carbon.requests) == 3
+    # The fake is as strict as the API: one request for the whole range is refused.
+    refused = requests.get(f"{fake_carbon.url}intensity/2024-03-01T00:00Z/2024-05-15T00:00Z")
+    assert refused.status_code == 400 and "greater than 31 days" in refused.text
+
+
+def test_range_error_message_reaches_the_user(
+    tmp_path: Path, fake_carbon: FakeCarbonIntensity
+) -> None:
+    session = make_session(tmp_path / "cache", backoff=0.0)
+    url = f"{fake_carbon.url}intensity/2024-03-01T00:00Z/2024-05-15T00:00Z"
+    with pytest.raises(UpstreamError, match=r"HTTP 400: The date range .* greater than 31 days"):
+        get_json(session, url, "Carbon Intensity")
+
+
+def test_history_actual_zero_is_missing_and_gaps_are_reported(
+    tmp_path: Path, fake_carbon: FakeCarbonIntensity
+) -> None:
+    client = client_for(fake_carbon, tmp_path)
+    zero = client.history(pd.Timestamp("2023-01-31 00:00Z"), pd.Timestamp("2023-01-31 02:00Z"))
+    assert np.isnan(zero.loc[pd.Timestamp("2023-01-31 01:00Z"), "actual"])
+    assert zero["actual"].notna().sum() == 3
+    outage = client.history(pd.Timestamp("2023-10-20 00:00Z"), pd.Timestamp("2023-10-24 00:00Z"))
+    cover = Coverage.of(outage.index, label="carbon")
+    assert [g.missing for g in cover.gaps] == [91]
+    assert "91 slots" in cover.describe()
+
+
+def test_generation_mix_now(tmp_path: Path, fake_carbon: FakeCarbonIntensity) -> None:
+    mix = client_for(fake_carbon, tmp_path).generation_mix_now()
+    assert sum(mix.values()) == pytest.approx(100, abs=1)
+    assert fake_carbon.requests == ["/generation"]
