@@ -409,6 +409,8 @@ def coverage_text(frame: pd.DataFrame) -> str:
             gap_notes.append(f"{label} missing {fmt_span(a, b)}")
         if len(gaps) > _MAX_GAPS_SHOWN:
             gap_notes.append(f"{len(gaps) - _MAX_GAPS_SHOWN} more {label} gaps")
+    if all(p.startswith("no ") for p in parts):
+        return "No price or carbon data"
     text = ", ".join(parts) + " (UK time)"
     text = text[0].upper() + text[1:]
     if gap_notes:

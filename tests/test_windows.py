@@ -392,6 +392,7 @@ def test_coverage_text_names_horizons_and_gaps() -> None:
     text = coverage_text(gappy)
     assert "prices missing Wed 25 Nov 20:30–21:30" in text
     assert "carbon missing Wed 25 Nov 20:30–21:30" in text
+    assert coverage_text(frame([1.0, 2.0]).iloc[:0]) == "No price or carbon data"
     assert coverage_text(frame([1.0, 2.0], start="2026-07-01 10:00")).startswith(
         "Prices to Wed 01 Jul 12:00, no carbon data"
     )
