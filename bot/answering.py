@@ -35,6 +35,7 @@ def apology(what: str = "that") -> Reply:
         title="Sorry, something went wrong",
         summary=f"I couldn't work out {what} just now. Please try again in a minute.",
         notes=["The problem has been logged for the team that runs Flexcalc."],
+        data={"error": "internal"},
     )
 
 
@@ -61,7 +62,8 @@ def default_region(services: Services, where: Where) -> Region:
 
 
 def make_context(services: Services, where: Where) -> Context:
-    return Context(provider=services.provider, region=default_region(services, where))
+    now = services.clock() if services.clock is not None else None
+    return Context(provider=services.provider, region=default_region(services, where), now=now)
 
 
 def reply_to(text: str, services: Services, where: Where) -> Reply:

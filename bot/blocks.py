@@ -152,7 +152,9 @@ def quick_buttons() -> ActionsBlock:
     return ActionsBlock(
         block_id="flex_quick",
         elements=[
-            ButtonElement(text=f"Best {d}", action_id=f"{QUICK_ACTION}_{d}", value=f"bestslot {d}")
+            ButtonElement(
+                text=f"Best {d[:-1]} h", action_id=f"{QUICK_ACTION}_{d}", value=f"bestslot {d}"
+            )
             for d in QUICK_DURATIONS
         ],
     )
@@ -173,7 +175,7 @@ def home_view(region_label: str, greener: Reply | None) -> View:
     if greener is not None:
         lines = [f"*Next greener window* — {escape(greener.title)}"]
         if greener.summary:
-            lines.append(greener.summary)
+            lines.append(escape(greener.summary))
         lines += [f"• {escape(f.label)}: {escape(f.value)}" for f in greener.fields[:4]]
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_cut("\n".join(lines), 3000))))
         if greener.notes:
@@ -184,6 +186,9 @@ def home_view(region_label: str, greener: Reply | None) -> View:
                     ]
                 )
             )
+    else:
+        unavailable = "*Next greener window* — the forecast isn't available right now."
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=unavailable)))
     blocks += [
         SectionBlock(
             text=MarkdownTextObject(

@@ -22,6 +22,7 @@ class Services:
     public_base_url: str | None = None  # chart image links instead of file uploads
     provider_factory: Callable[[], Any] | None = None  # -> DataProvider; default make_provider
     chart_upload_timeout: float = 20.0  # seconds before we tell the user the chart is slow
+    clock: Callable[[], Any] | None = None  # -> UTC pd.Timestamp; None: the real time
     _provider: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _memory_regions: dict[tuple[str, str], str] = field(default_factory=dict, init=False)

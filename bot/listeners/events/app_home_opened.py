@@ -22,7 +22,7 @@ def build_home(services: Services, where: Where) -> Any:
     """The Home view for a user (the workspace default region)."""
     region = default_region(services, where)
     greener: Reply | None = reply_to(GREENER_QUESTION, services, where)
-    if greener is not None and greener.is_error:
+    if greener is not None and (greener.is_error or greener.data.get("error")):
         greener = None
     return home_view(region.label, greener)
 
