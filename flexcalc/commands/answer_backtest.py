@@ -35,11 +35,17 @@ def latest_day(ctx: Context) -> dt.date:
 
 
 def fetch_history(
-    ctx: Context, region: Region, start: pd.Timestamp, end: pd.Timestamp, label: str = "history"
+    ctx: Context,
+    region: Region,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    label: str = "history",
+    with_prices: bool = True,
 ) -> tuple[pd.Series, pd.DataFrame, list[str]]:
     """Prices and carbon (forecast, actual) for [start, end), fetched in 4-week chunks so long
     ranges report progress (``ctx.progress`` from 0 to 0.8). Returns (prices, carbon, notes)
-    where notes are the providers' own notes (e.g. sample data)."""
+    where notes are the providers' own notes (e.g. sample data). ``with_prices=False`` skips
+    prices (an empty series comes back)."""
     edges = sorted({*pd.date_range(start, end, freq=CHUNK), end})
     prices: list[pd.Series] = []
     carbon: list[pd.DataFrame] = []
@@ -47,7 +53,7 @@ def fetch_history(
     for i, (a, b) in enumerate(pairwise(edges)):
         if ctx.progress:
             ctx.progress(0.8 * i / (len(edges) - 1), f"Fetching {label} {a:%d %b %Y}")
-        part_p = ctx.provider.price_history(region, a, b)
+        part_p = ctx.provider.price_history(region, a, b) if with_prices else pd.Series(dtype=float)
         part_c = ctx.provider.carbon_history(region, a, b)
         for part in (part_p, part_c):
             note = part.attrs.get("note") if hasattr(part, "attrs") else None
