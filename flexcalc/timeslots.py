@@ -32,22 +32,35 @@ def local(ts: pd.Timestamp) -> pd.Timestamp:
     return utc(ts).tz_convert(LONDON)
 
 
+def _is_repeated_hour(stamp: pd.Timestamp) -> bool:
+    """True inside the hour the clocks repeat in October (01:00-02:00 shows twice)."""
+    wall = stamp.tz_localize(None).to_pydatetime().replace(tzinfo=LONDON)
+    return wall.replace(fold=0).utcoffset() != wall.replace(fold=1).utcoffset()
+
+
+def _hm(stamp: pd.Timestamp) -> str:
+    """``"14:30"``, or ``"01:30 BST"`` / ``"01:30 GMT"`` where the wall time is ambiguous."""
+    text = stamp.strftime("%H:%M")
+    return f"{text} {stamp.strftime('%Z')}" if _is_repeated_hour(stamp) else text
+
+
 def fmt_time(ts: pd.Timestamp) -> str:
     """``"14:30"`` in UK time."""
-    return local(ts).strftime("%H:%M")
+    return _hm(local(ts))
 
 
 def fmt_day_time(ts: pd.Timestamp) -> str:
     """``"Tue 24 Nov 14:30"`` in UK time."""
-    return local(ts).strftime("%a %d %b %H:%M")
+    stamp = local(ts)
+    return f"{stamp.strftime('%a %d %b')} {_hm(stamp)}"
 
 
 def fmt_span(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    """``"Tue 24 Nov 01:00-05:00"`` (end day shown only when it differs)."""
+    """``"Tue 24 Nov 01:00–05:00"`` (end day shown only when it differs)."""
     a, b = local(start), local(end)
     if a.date() == b.date() or (b - a <= pd.Timedelta(hours=24) and b.strftime("%H:%M") == "00:00"):
-        return f"{a.strftime('%a %d %b %H:%M')}–{b.strftime('%H:%M')}"
-    return f"{a.strftime('%a %d %b %H:%M')}–{b.strftime('%a %d %b %H:%M')}"
+        return f"{fmt_day_time(a)}–{_hm(b)}"
+    return f"{fmt_day_time(a)}–{fmt_day_time(b)}"
 
 
 def local_day_slots(day: str | datetime) -> pd.DatetimeIndex:

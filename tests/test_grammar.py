@@ -132,3 +132,11 @@ def test_alerts_grammar():
     when = parse("alerts when price below 0")
     assert when.threshold == ("price", "below", 0.0)
     assert parse("alerts when carbon below 60").threshold == ("carbon", "below", 60.0)
+
+
+def test_times_in_the_repeated_autumn_hour_say_which_one():
+    from flexcalc.timeslots import fmt_span, utc
+
+    first = pd.Timestamp("2023-10-29 00:00", tz="UTC")  # 01:00 BST
+    assert fmt_span(first, first + pd.Timedelta(hours=1)) == "Sun 29 Oct 01:00 BST–01:00 GMT"
+    assert fmt_span(utc("2023-06-01 09:00"), utc("2023-06-01 13:00")) == "Thu 01 Jun 09:00–13:00"

@@ -259,7 +259,7 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
         [fmt_day_time(ts), units.price(v), "paid to use" if v < 0 else ""]
         for ts, v in ranked.head(6).items()
     ]
-    rows += [[fmt_day_time(ts), units.price(v), "dearest"] for ts, v in ranked.tail(3).items()]
+    rows += [[fmt_day_time(ts), units.price(v), "dearest"] for ts, v in ranked.tail(3).iloc[::-1].items()]
     chart = None
     if ctx.charts:
         from flexcalc.charts.forecast import prices_chart
