@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -127,3 +128,11 @@ def test_read_timeout_is_reported_as_unreachable(tmp_path: Path, fake_octopus: F
     client = client_for(fake_octopus, tmp_path, timeout=(1.0, 0.3))
     with pytest.raises(UpstreamUnreachable, match="timed out"):
         client.agile_product_code()
+
+
+def test_rate_limit_retry_after_is_respected(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
+    fake_octopus.fail_next(1, status=429, headers={"Retry-After": "1"})
+    started = time.monotonic()
+    assert client_for(fake_octopus, tmp_path).grid_supply_point("SW1A 1AA") == "C"
+    assert time.monotonic() - started >= 1.0
+    assert len(fake_octopus.requests) == 2

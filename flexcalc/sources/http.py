@@ -102,8 +102,8 @@ def make_session(
     session.default_timeout = timeout
     retry = CappedRetry(
         total=retries,
-        connect=retries,
-        read=1,
+        connect=min(retries, 1),  # refused / DNS failures: one immediate retry, then give up
+        read=min(retries, 1),
         status=retries,
         backoff_factor=backoff,
         backoff_max=8,

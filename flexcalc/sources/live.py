@@ -21,6 +21,7 @@ from flexcalc.sources.octopus import OctopusClient
 from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, utc
 
 LATE_HOUR = 20  # tomorrow's prices are normally out by 20:00 UK time
+FORECAST_EXPIRY = pd.Timedelta(minutes=10)  # upcoming prices change when tomorrow's appear
 
 
 def local_day_bounds(now: pd.Timestamp, days_ahead: int = 0) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -47,10 +48,11 @@ def price_horizon_note(prices: pd.Series, now: pd.Timestamp) -> str:
     return note
 
 
-def _stale_note(attrs: dict, service: str, now: pd.Timestamp) -> str | None:
+def _stale_note(attrs: dict, service: str) -> str | None:
     if not attrs.get("stale"):
         return None
-    age = fmt_age(utc(now) - attrs["fetched_at"]) if "fetched_at" in attrs else "some time"
+    wall_clock = pd.Timestamp.now(tz="UTC")
+    age = fmt_age(wall_clock - attrs["fetched_at"]) if "fetched_at" in attrs else "some time"
     return f"Served from cache, {age} old: {service} did not answer"
 
 
@@ -73,7 +75,9 @@ class LiveProvider:
     def _prices(self, region: Region, now: pd.Timestamp) -> pd.Series:
         start, end = local_day_bounds(now)
         earlier = local_day_bounds(now, days_ahead=-1)
-        rates = self.octopus.unit_rates(region.letter, start, end, fallbacks=[earlier])
+        rates = self.octopus.unit_rates(
+            region.letter, start, end, fallbacks=[earlier], expire_after=FORECAST_EXPIRY
+        )
         upcoming = rates.loc[rates.index >= floor_slot(now)].rename("price")
         upcoming.attrs = dict(rates.attrs)
         return upcoming
@@ -90,7 +94,7 @@ class LiveProvider:
             prices = self._prices(region, now)
             fetched.append(prices.attrs.get("fetched_at", now))
             notes.append(price_horizon_note(prices, now))
-            stale_note = _stale_note(prices.attrs, "Octopus", now)
+            stale_note = _stale_note(prices.attrs, "Octopus")
             if stale_note:
                 notes.append(stale_note)
                 stale = True
@@ -107,7 +111,7 @@ class LiveProvider:
             fetched.append(regional.freshness.fetched_at)
             if regional.freshness.stale:
                 attrs = {"stale": True, "fetched_at": regional.freshness.fetched_at}
-                notes.append(_stale_note(attrs, "Carbon Intensity", now) or "")
+                notes.append(_stale_note(attrs, "Carbon Intensity") or "")
                 stale = True
             cover = Coverage.of(carbon.index, label="carbon forecast")
             if not cover.complete:
