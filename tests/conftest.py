@@ -38,6 +38,8 @@ import pytest
 
 from tests.fakes.upstream import DEFAULT_NOW, FakeCarbonIntensity, FakeOctopus
 
+pytest_plugins = ["tests.fakes.slack_api"]  # fixture fake_slack (the Slack front end's tests)
+
 
 @pytest.fixture
 def fake_now() -> pd.Timestamp:

@@ -14,7 +14,7 @@ from bot.config import SlackConfig
 from bot.services import Services
 from bot.storage.db import get_engine
 from bot.web import create_web_app
-from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, fake_slack, serve  # noqa: F401
+from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, serve
 from tests.slack.harness import SIGNING_SECRET, SlackClientSide
 
 
@@ -69,7 +69,7 @@ def make_services(engine: Engine, offline: None) -> Callable[..., Services]:
 
 
 @pytest.fixture
-def slack_app(fake_slack: FakeSlack, make_services) -> Iterator[RunningApp]:  # noqa: F811
+def slack_app(fake_slack: FakeSlack, make_services) -> Iterator[RunningApp]:
     """Single-workspace HTTP app (bot token + signing secret), charts uploaded to Slack."""
     config = SlackConfig(
         bot_token=DEFAULT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake_slack.api_url

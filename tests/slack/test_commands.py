@@ -112,3 +112,34 @@ def test_region_setting_is_used_by_later_commands_in_the_channel(slack_app):
     # another channel of the same workspace falls back to the workspace default (set first time)
     _, url = slack_app.slack.command("/flex", "region", channel_id="C0OTHER")
     assert "East Midlands (B)" in block_text(slack_app.fake.wait_replies(url)[0])
+
+
+class BrokenProvider:
+    """A data provider with a bug (not an outage): every call raises something unexpected."""
+
+    def forecast(self, region, now):
+        raise KeyError("a bug, not an outage")
+
+    def lookup_postcode(self, postcode):
+        return None
+
+
+def test_unexpected_error_gets_a_short_apology_never_a_traceback(fake_slack, make_services):
+    from bot.config import SlackConfig
+    from tests.fakes.slack_api import DEFAULT_TOKEN
+    from tests.slack.conftest import start_app
+    from tests.slack.harness import SIGNING_SECRET
+
+    config = SlackConfig(
+        bot_token=DEFAULT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake_slack.api_url
+    )
+    running, stop = start_app(fake_slack, make_services(provider_factory=BrokenProvider), config)
+    try:
+        response, url = running.slack.command("/bestslot", "2h")
+        assert response.status_code == 200
+        [reply] = fake_slack.wait_replies(url)
+        text = block_text(reply)
+        assert "Sorry, something went wrong" in text
+        assert "KeyError" not in text and "Traceback" not in text
+    finally:
+        stop()
