@@ -141,6 +141,109 @@ def validate(slots: int, within: pd.Timedelta, kwh: float) -> None:
         raise ValueError("The load must be positive (e.g. `at 50 kW`).")
 
 
+class PreparedHistory:
+    """Prices and carbon laid on one complete UTC half-hour grid covering days start..end plus
+    the longest flexibility window, with rolling means cached per job length. Build once, then
+    ``run`` many baselines (start times, durations) cheaply."""
+
+    def __init__(
+        self,
+        prices: pd.Series,
+        carbon: pd.DataFrame | pd.Series,
+        start: dt.date,
+        end: dt.date,
+        within: pd.Timedelta = MAX_WITHIN,
+    ) -> None:
+        if end < start:
+            raise ValueError("The end date is before the start date.")
+        self.days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+        first = local_instants(self.days[:1], dt.time(0))[0]
+        last = local_instants(self.days[-1:], dt.time(0))[0] + pd.Timedelta(days=1)
+        self.grid = pd.date_range(first, last + within + SLOT, freq=SLOT, inclusive="left")
+        self.price = _utc_unique(prices).reindex(self.grid).to_numpy(dtype=float)
+        cframe = _carbon_columns(_utc_unique(carbon)).reindex(self.grid)
+        self.fc, self.ac = cframe["forecast"].to_numpy(), cframe["actual"].to_numpy()
+        self.choose_c = np.where(np.isnan(self.fc), self.ac, self.fc)
+        self.eval_c = np.where(np.isnan(self.ac), self.fc, self.ac)
+        self.within = within
+        self._means: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def means(self, slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rolling means of (price, carbon to choose on, carbon to score on) over ``slots``."""
+        if slots not in self._means:
+            self._means[slots] = (
+                rolling_means(self.price, slots),
+                rolling_means(self.choose_c, slots),
+                rolling_means(self.eval_c, slots),
+            )
+        return self._means[slots]
+
+    def run(
+        self, slots: int, at: dt.time, within: pd.Timedelta, kwh: float = 1.0
+    ) -> BacktestResult:
+        """Backtest one baseline start time ``at`` (see ``backtest``)."""
+        validate(slots, within, kwh)
+        if within > self.within:
+            raise ValueError("The flexibility window is longer than the prepared history.")
+        day_index, grid = self.days, self.grid
+        decide = local_instants(day_index, at).ceil(SLOT)
+        known_to = price_known_until(day_index, at)
+        span = int(within / SLOT)
+        mean_p, mean_choose, mean_eval = self.means(slots)
+
+        a = np.asarray((decide - grid[0]) // SLOT, dtype=np.int64)
+        h = np.asarray((known_to - grid[0]) // SLOT, dtype=np.int64)
+        cand = a[:, None] + np.arange(span - slots + 1)[None, :]  # days x candidate starts
+        p_cand, c_cand = mean_p[cand], mean_choose[cand]
+        complete = ~np.isnan(p_cand) & ~np.isnan(mean_eval[cand])
+        published = cand + slots <= h[:, None]
+
+        ok_cheap = complete & published
+        ok_green = complete & ~np.isnan(c_cand)
+        rows = np.arange(len(a))
+        cheap = cand[rows, _first_min(np.where(ok_cheap, p_cand, np.inf))]
+        green = cand[rows, _first_min(np.where(ok_green, c_cand, np.inf))]
+        base_ok = ~np.isnan(mean_p[a]) & ~np.isnan(mean_eval[a])
+        keep = base_ok & ok_cheap.any(axis=1) & ok_green.any(axis=1)
+
+        reasons = np.where(
+            ~base_ok,
+            "baseline window has missing data",
+            "no complete window known at decision time",
+        )
+        skipped = pd.DataFrame({"day": day_index.date[~keep], "reason": reasons[~keep]})
+
+        cols = {}
+        for name, idx in (("baseline", a), ("cheapest", cheap), ("greenest", green)):
+            idx = idx[keep]
+            cols[f"{name}_start"] = grid[idx]
+            cols[f"{name}_price"] = mean_p[idx]
+            cols[f"{name}_carbon"] = mean_eval[idx]
+            cols[f"{name}_cost_gbp"] = kwh * mean_p[idx] / 100
+            cols[f"{name}_kg"] = kwh * mean_eval[idx] / 1000
+        cols["saved_gbp"] = cols["baseline_cost_gbp"] - cols["cheapest_cost_gbp"]
+        cols["saved_kg"] = cols["baseline_kg"] - cols["greenest_kg"]
+        cols["cheapest_saved_kg"] = cols["baseline_kg"] - cols["cheapest_kg"]
+        cols["greenest_saved_gbp"] = cols["baseline_cost_gbp"] - cols["greenest_cost_gbp"]
+        days = pd.DataFrame(cols, index=pd.Index(day_index.date[keep], name="day"))
+
+        in_span = (a[keep, None] + np.arange(span)[None, :]).ravel()
+        starts = np.concatenate([a[keep], cheap[keep], green[keep]])
+        evaluated = (starts[:, None] + np.arange(slots)[None, :]).ravel()
+        holes = (~complete[keep]).any(axis=1)
+        return BacktestResult(
+            days=days,
+            skipped=skipped,
+            kwh=kwh,
+            slots=slots,
+            at=at,
+            within=within,
+            carbon_choice_forecast_share=_share(self.fc[in_span], self.choose_c[in_span]),
+            carbon_eval_actual_share=_share(self.ac[evaluated], self.eval_c[evaluated]),
+            days_with_holes=int(holes.sum()),
+        )
+
+
 def backtest(
     prices: pd.Series,
     carbon: pd.DataFrame | pd.Series,
@@ -159,75 +262,23 @@ def backtest(
     The load is flat: ``kwh`` spread evenly over the window. See the module doc for the rules.
     """
     validate(slots, within, kwh)
-    if end < start:
-        raise ValueError("The end date is before the start date.")
-    day_index = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
-    decide = local_instants(day_index, at).ceil(SLOT)
-    known_to = price_known_until(day_index, at)
-    span = int(within / SLOT)
+    return PreparedHistory(prices, carbon, start, end, within).run(slots, at, within, kwh)
 
-    grid = pd.date_range(decide[0], decide[-1] + span * SLOT, freq=SLOT, inclusive="left")
-    price = _utc_unique(prices).reindex(grid).to_numpy(dtype=float)
-    cframe = _carbon_columns(_utc_unique(carbon)).reindex(grid)
-    fc, ac = cframe["forecast"].to_numpy(), cframe["actual"].to_numpy()
-    choose_c = np.where(np.isnan(fc), ac, fc)
-    eval_c = np.where(np.isnan(ac), fc, ac)
 
-    mean_p = rolling_means(price, slots)
-    mean_choose = rolling_means(choose_c, slots)
-    mean_eval = rolling_means(eval_c, slots)
-
-    a = np.asarray((decide - grid[0]) // SLOT, dtype=np.int64)
-    h = np.asarray((known_to - grid[0]) // SLOT, dtype=np.int64)
-    offsets = np.arange(span - slots + 1)
-    cand = a[:, None] + offsets[None, :]  # candidate start slots, days x offsets
-    complete = ~np.isnan(mean_p[cand]) & ~np.isnan(mean_eval[cand])
-    published = cand + slots <= h[:, None]
-
-    ok_cheap = complete & published
-    ok_green = complete & ~np.isnan(mean_choose[cand])
-    rows = np.arange(len(a))
-    cheap = cand[rows, _first_min(np.where(ok_cheap, mean_p[cand], np.inf))]
-    green = cand[rows, _first_min(np.where(ok_green, mean_choose[cand], np.inf))]
-    base_ok = ~np.isnan(mean_p[a]) & ~np.isnan(mean_eval[a])
-    keep = base_ok & ok_cheap.any(axis=1) & ok_green.any(axis=1)
-
-    reasons = np.where(
-        ~base_ok,
-        "baseline window has missing data",
-        "no complete window known at decision time",
-    )
-    skipped = pd.DataFrame({"day": day_index.date[~keep], "reason": reasons[~keep]})
-
-    cols = {}
-    for name, idx in (("baseline", a), ("cheapest", cheap), ("greenest", green)):
-        idx = idx[keep]
-        cols[f"{name}_start"] = grid[idx]
-        cols[f"{name}_price"] = mean_p[idx]
-        cols[f"{name}_carbon"] = mean_eval[idx]
-        cols[f"{name}_cost_gbp"] = kwh * mean_p[idx] / 100
-        cols[f"{name}_kg"] = kwh * mean_eval[idx] / 1000
-    days = pd.DataFrame(cols, index=pd.Index(day_index.date[keep], name="day"))
-    days["saved_gbp"] = days["baseline_cost_gbp"] - days["cheapest_cost_gbp"]
-    days["saved_kg"] = days["baseline_kg"] - days["greenest_kg"]
-    days["cheapest_saved_kg"] = days["baseline_kg"] - days["cheapest_kg"]
-    days["greenest_saved_gbp"] = days["baseline_cost_gbp"] - days["greenest_cost_gbp"]
-
-    in_span = np.unique((a[keep, None] + np.arange(span)[None, :]).ravel())
-    starts = np.concatenate([a[keep], cheap[keep], green[keep]])
-    evaluated = (starts[:, None] + np.arange(slots)[None, :]).ravel()
-    holes = (~complete[keep]).any(axis=1)
-    return BacktestResult(
-        days=days,
-        skipped=skipped,
-        kwh=kwh,
-        slots=slots,
-        at=at,
-        within=within,
-        carbon_choice_forecast_share=_share(fc[in_span], choose_c[in_span]),
-        carbon_eval_actual_share=_share(ac[evaluated], eval_c[evaluated]),
-        days_with_holes=int(holes.sum()),
-    )
+def backtest_many(
+    prices: pd.Series,
+    carbon: pd.DataFrame | pd.Series,
+    slots: int,
+    ats: list[dt.time],
+    within: pd.Timedelta,
+    start: dt.date,
+    end: dt.date,
+    kwh: float = 1.0,
+) -> dict[dt.time, BacktestResult]:
+    """``backtest`` for several baseline start times sharing one prepared history."""
+    validate(slots, within, kwh)
+    history = PreparedHistory(prices, carbon, start, end, within)
+    return {at: history.run(slots, at, within, kwh) for at in ats}
 
 
 def _first_min(scores: np.ndarray) -> np.ndarray:
@@ -251,12 +302,11 @@ def backtest_hours(
     start: dt.date,
     end: dt.date,
     kwh: float = 1.0,
-    hours: range = range(24),
 ) -> pd.DataFrame:
-    """Totals for a baseline at each whole hour (one row per start hour, columns of
-    ``BacktestResult.totals``): which fixed start time gains most from flexibility."""
-    rows = {
-        hour: backtest(prices, carbon, slots, dt.time(hour), within, start, end, kwh).totals()
-        for hour in hours
-    }
+    """Totals for a baseline at each whole hour 00:00..23:00 (one row per start hour, columns
+    of ``BacktestResult.totals``): which fixed start time gains most from flexibility."""
+    results = backtest_many(
+        prices, carbon, slots, [dt.time(h) for h in range(24)], within, start, end, kwh
+    )
+    rows = {at.hour: r.totals() for at, r in results.items()}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("start_hour")
