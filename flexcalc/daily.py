@@ -23,6 +23,7 @@ from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_span, fmt_time
 
 STANDARD_DURATIONS = (pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=4))
 AVOID_DURATION = pd.Timedelta(hours=2)
+MERGE_GAP = pd.Timedelta(hours=1)  # crossings closer than this are one threshold event
 AGILE_DAY_START = time(23, 0)  # Agile days run 23:00-23:00 UK time
 LOW_CARBON_FUELS = ("wind", "solar", "nuclear", "hydro")
 
@@ -34,6 +35,7 @@ class ThresholdEvent:
     start: pd.Timestamp
     end: pd.Timestamp
     extreme: float  # the lowest (below) or highest (above) value in the run
+    slots: int = 1  # half-hours that cross (the span may include short gaps)
 
 
 def _local_instant(day: date, at: time) -> pd.Timestamp:
@@ -289,32 +291,30 @@ def _summary(best, dearest, dirtiest, lengths, tip: str) -> str:
 
 
 def threshold_events(
-    forecast: Forecast, metric: str, op: str, value: float
+    forecast: Forecast,
+    metric: str,
+    op: str,
+    value: float,
+    merge_gap: pd.Timedelta = MERGE_GAP,
 ) -> list[ThresholdEvent]:
-    """Runs of consecutive known slots where ``metric`` (price | carbon) is below/above value."""
+    """Crossings of ``metric`` (price | carbon) below/above ``value`` from now on: runs of known
+    slots, where runs less than ``merge_gap`` apart count as one event (no alert storms)."""
     series = (forecast.prices if metric == "price" else forecast.carbon).dropna().sort_index()
     series = series[series.index >= floor_slot(forecast.now)]
-    if series.empty:
-        return []
     hit = (series < value) if op == "below" else (series > value)
-    events: list[ThresholdEvent] = []
-    run: list[pd.Timestamp] = []
-    for ts, ok in hit.items():
-        if ok and run and ts - run[-1] == SLOT:
-            run.append(ts)
-            continue
-        if run:
-            events.append(_event(series, run, op))
-        run = [ts] if ok else []
-    if run:
-        events.append(_event(series, run, op))
+    slots = series.index[hit.to_numpy()]
+    groups: list[list[pd.Timestamp]] = []
+    for ts in slots:
+        if groups and ts - groups[-1][-1] <= merge_gap:
+            groups[-1].append(ts)
+        else:
+            groups.append([ts])
+    events = []
+    for group in groups:
+        part = series.loc[group]
+        extreme = float(part.min() if op == "below" else part.max())
+        events.append(ThresholdEvent(group[0], group[-1] + SLOT, extreme, len(group)))
     return events
-
-
-def _event(series: pd.Series, run: list[pd.Timestamp], op: str) -> ThresholdEvent:
-    part = series.loc[run]
-    extreme = float(part.min() if op == "below" else part.max())
-    return ThresholdEvent(start=run[0], end=run[-1] + SLOT, extreme=extreme)
 
 
 def threshold_alert(
@@ -324,9 +324,11 @@ def threshold_alert(
     unit = units.price if metric == "price" else units.carbon
     what = "Price" if metric == "price" else "Carbon intensity"
     lowest = "lowest" if op == "below" else "highest"
+    span = fmt_span(event.start, event.end)
+    count = int((event.end - event.start) / SLOT)
+    within = "" if event.slots == count else f" in {event.slots} of the {count} half-hours"
     summary = (
-        f"{what} is forecast {op} {unit(value)} for {fmt_span(event.start, event.end)} "
-        f"({lowest} {unit(event.extreme)})."
+        f"{what} is forecast {op} {unit(value)} {span}{within} ({lowest} {unit(event.extreme)})."
     )
     if metric == "price" and op == "below" and value <= 0:
         summary += " You are paid to use electricity then: charge and run what you can."

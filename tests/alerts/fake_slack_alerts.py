@@ -49,7 +49,8 @@ class AlertsFakeSlack(FakeSlack):
         if method == "conversations.history":
             oldest = float(params.get("oldest") or 0)
             with self._lock:
-                messages = [m for m in self._posted.get(str(channel), []) if float(m["ts"]) >= oldest]
+                posted = self._posted.get(str(channel), [])
+                messages = [m for m in posted if float(m["ts"]) >= oldest]
             return {"ok": True, "messages": list(reversed(messages)), "has_more": False}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(params.get("users"))[1:]}}
@@ -72,19 +73,17 @@ class AlertsFakeSlack(FakeSlack):
                 metadata = json.loads(metadata)
             with self._lock:
                 self._posted.setdefault(answer["channel"], []).append(
-                    {"ts": answer["ts"], "text": params.get("text"), "metadata": metadata}
+                    {**params, "ts": answer["ts"], "metadata": metadata}
                 )
         return answer
 
     # ----- what users saw
 
     def alerts_in(self, channel: str) -> list[dict[str, Any]]:
-        """Alert messages posted to one channel (with the alert metadata)."""
-        return [
-            c.params
-            for c in self.calls_to("chat.postMessage")
-            if c.params.get("channel") == channel and c.params.get("metadata")
-        ]
+        """Alert messages Slack accepted in one channel (those carrying alert metadata)."""
+        with self._lock:
+            return [m for m in self._posted.get(channel, []) if m.get("metadata")]
 
     def alert_posts(self) -> list[dict[str, Any]]:
-        return [c.params for c in self.calls_to("chat.postMessage") if c.params.get("metadata")]
+        with self._lock:
+            return [m for ms in self._posted.values() for m in ms if m.get("metadata")]
