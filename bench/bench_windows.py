@@ -17,11 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from flexcalc.sources.csv_files import read_prices
+from flexcalc.sources.sample import sample_prices
 from flexcalc.windows import best_start, best_starts, rolling_means
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,14 +36,17 @@ TARGET_MS = 5.0
 TARGET_SPEEDUP = 100.0
 
 
-def load_year(path: Path) -> np.ndarray:
-    """The last 365 days (17,520 half-hours) of an Octopus ``time,cost_p_per_kwh`` CSV."""
-    raw = pd.read_csv(path)
-    prices = pd.Series(
-        raw["cost_p_per_kwh"].to_numpy(float), index=pd.to_datetime(raw["time"], utc=True)
-    ).sort_index()
-    year = prices[prices.index > prices.index[-1] - pd.Timedelta(days=365)]
-    return year.to_numpy()
+def load_year(path: Path | None) -> tuple[np.ndarray, str]:
+    """365 days (17,520 half-hours, 2022-12-12 .. 2023-12-11 UTC) of region-C Agile prices, read
+    with the project's reader from ``path``, or from the bundled sample when it is absent."""
+    if path is not None and path.exists():
+        prices, name = read_prices(path).prices, path.name
+    else:
+        prices, name = sample_prices().prices, "bundled sample (flexcalc/data)"
+    year = prices.loc["2022-12-12":"2023-12-11"]
+    if len(year) != 17_520:
+        raise SystemExit(f"{name}: expected 17,520 slots for the year, found {len(year):,}")
+    return year.to_numpy(dtype=float), name
 
 
 def sweep_per_duration(values: np.ndarray) -> list[int | None]:
@@ -90,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-repeats", type=int, default=3, help="repeats of the naive loop")
     args = parser.parse_args(argv)
 
-    values = load_year(args.csv)
+    values, name = load_year(args.csv)
     fast = sweep_per_duration(values)
     shared = sweep_shared_cumsum(values)
     naive = sweep_naive(values)
@@ -101,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     t_shared = best_of(sweep_shared_cumsum, values, args.repeats)
     t_naive = best_of(sweep_naive, values, args.naive_repeats)
 
-    print(f"data: {args.csv.name}: {len(values):,} half-hour prices (365 days)")
+    print(f"data: {name}: {len(values):,} half-hour prices (365 days)")
     print(f"sweep: best contiguous window for each of {len(DURATIONS)} durations (30 min-12 h)")
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
     rows = [
