@@ -126,8 +126,8 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     summary += f" at {units.price(best.price)} and {units.carbon(best.carbon)}."
     if now_window is not None and now_window.start != best.start:
         summary += (
-            f" That is {units.change(best.price, now_window.price)} in price and "
-            f"{units.change(best.carbon, now_window.carbon)} in carbon than starting now."
+            f" Compared with starting now: {units.saving(best.price, now_window.price, 'p/kWh', 2)}"
+            f" and {units.saving(best.carbon, now_window.carbon, 'gCO2/kWh', 0)}."
         )
     elif now_window is not None:
         summary += " Now is the best time to start."
@@ -259,7 +259,9 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
         [fmt_day_time(ts), units.price(v), "paid to use" if v < 0 else ""]
         for ts, v in ranked.head(6).items()
     ]
-    rows += [[fmt_day_time(ts), units.price(v), "dearest"] for ts, v in ranked.tail(3).iloc[::-1].items()]
+    rows += [
+        [fmt_day_time(ts), units.price(v), "dearest"] for ts, v in ranked.tail(3).iloc[::-1].items()
+    ]
     chart = None
     if ctx.charts:
         from flexcalc.charts.forecast import prices_chart

@@ -41,3 +41,15 @@ def change(better: float | None, worse: float | None) -> str:
     if abs(pct) < 0.5:
         return "about the same"
     return f"{abs(pct):.0f}% {'lower' if pct > 0 else 'higher'}"
+
+
+def saving(better: float | None, other: float | None, unit: str, decimals: int) -> str:
+    """``"25.61 p/kWh less (96%)"``; the percentage only where both values are positive."""
+    if better is None or other is None:
+        return "n/a"
+    diff = other - better
+    word = "less" if diff >= 0 else "more"
+    text = f"{abs(diff):.{decimals}f} {unit} {word}"
+    if better > 0 and other > 0 and abs(diff) >= 0.005:
+        text += f" ({abs(diff) / other * 100:.0f}%)"
+    return text
