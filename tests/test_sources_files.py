@@ -192,3 +192,23 @@ def test_unreadable_files_give_clear_value_errors(tmp_path: Path, reader, text, 
 def test_missing_file_is_a_value_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no such file"):
         read_prices(tmp_path / "nope.csv")
+
+
+def test_octopus_json_with_both_payment_methods_keeps_direct_debit(tmp_path: Path) -> None:
+    rows = [
+        {
+            "value_inc_vat": 30.0,
+            "valid_from": "2024-06-09T00:00:00Z",
+            "valid_to": "2024-06-09T00:30:00Z",
+            "payment_method": "NON_DIRECT_DEBIT",
+        },
+        {
+            "value_inc_vat": 28.0,
+            "valid_from": "2024-06-09T00:00:00Z",
+            "valid_to": "2024-06-09T00:30:00Z",
+            "payment_method": "DIRECT_DEBIT",
+        },
+    ]
+    path = write(tmp_path, "rates.json", json.dumps({"count": 2, "next": None, "results": rows}))
+    result = read_prices(path)
+    assert result.prices.tolist() == [28.0] and result.coverage.duplicates_dropped == 0

@@ -50,6 +50,10 @@ def octopus_rates(results: list[dict[str, Any]], what: str = "Octopus unit rates
         raise ValueError(f"{what}: 'results' is not a list.")
     starts: list[pd.Timestamp] = []
     values: list[float] = []
+    methods = {row.get("payment_method") for row in results if isinstance(row, dict)}
+    if "NON_DIRECT_DEBIT" in methods and len(methods) > 1:
+        # Some tariffs list both payment methods; keep the direct-debit (or unlabelled) rates.
+        results = [row for row in results if row.get("payment_method") != "NON_DIRECT_DEBIT"]
     try:
         for row in results:
             start = pd.Timestamp(row["valid_from"]).tz_convert("UTC")
