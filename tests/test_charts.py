@@ -100,13 +100,26 @@ def test_dst_day_axis_ticks_sit_on_uk_wall_clock_hours(day: str, slots: int) -> 
     ax = fig.add_subplot()
     format_time_axis(ax, start, end)
     local = [pd.Timestamp(num2date(x)).round("s").tz_convert(LONDON) for x in ax.get_xticks()]
-    assert all(t.minute == 0 and t.hour % 3 == 0 for t in local)
     assert local[0].hour == 0 and local[0].date().isoformat() == day
-    # spring: 00:00 -> 03:00 is only 2 h, so 03:00 is dropped to keep labels apart
     hours = [t.hour for t in local if t.date().isoformat() == day]
-    assert hours == ([0, 6, 9, 12, 15, 18, 21] if slots == 46 else list(range(0, 24, 3)))
+    # 1000 px: a label every 2 h. Spring: 02:00 does not exist, and 00:00 -> 04:00 is 3 h.
+    assert hours == ([0, *range(4, 24, 2)] if slots == 46 else list(range(0, 24, 2)))
+    assert all(t.minute == 0 for t in local)
     labels = [ax.xaxis.get_major_formatter()(x, i) for i, x in enumerate(ax.get_xticks())]
     assert labels[0].startswith("00:00\n") and day[-2:] in labels[0]
+
+
+def test_time_axis_thins_labels_on_narrow_charts() -> None:
+    start = pd.Timestamp("2023-03-25 12:00", tz="UTC")  # 36 h across the spring change
+    counts = {}
+    for width in (1000, 800, 500):
+        ax = new_figure(width_px=width).add_subplot()
+        format_time_axis(ax, start, start + pd.Timedelta(hours=36))
+        ticks = np.sort(ax.get_xticks())
+        counts[width] = len(ticks)
+        gaps_px = np.diff(ticks) / (36 / 24) * 0.8 * width
+        assert gaps_px.min() >= 45  # labels ~40 px wide never collide
+    assert counts[1000] > counts[800] > counts[500] >= 5
 
 
 @pytest.mark.parametrize("evening", ["2023-03-25 12:00", "2023-10-28 12:00"])

@@ -192,9 +192,9 @@ def _local_ticks(
     for day in pd.date_range(first, last, freq="D"):
         for hour in hours:
             local = (day + pd.Timedelta(hours=hour)).tz_localize(
-                LONDON, ambiguous=True, nonexistent="shift_forward"
+                LONDON, ambiguous=True, nonexistent="NaT"
             )
-            if start <= local <= end:
+            if local is not pd.NaT and start <= local <= end:  # 01:xx skipped in spring
                 ticks.append(local)
     # On the spring-forward day 00:00 and 03:00 are only 2 h apart: drop ticks that crowd in.
     step = pd.Timedelta(hours=24 / len(hours)) if len(hours) > 1 else pd.Timedelta(days=1)
@@ -203,6 +203,9 @@ def _local_ticks(
         if not kept or tick - kept[-1] >= 0.8 * step:
             kept.append(tick)
     return kept
+
+
+_TICK_PX = 62  # minimum spacing of time labels, pixels
 
 
 def format_time_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
@@ -215,10 +218,11 @@ def format_time_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
     span = end - start
     ax.set_xlim(date_nums(start), date_nums(end))
     if span <= pd.Timedelta(days=4):
-        step = 2 if span <= pd.Timedelta(hours=16) else 3 if span <= pd.Timedelta(hours=36) else 6
-        if span > pd.Timedelta(hours=60):
-            step = 12
-        ticks = _local_ticks(start, end, range(0, 24, step))
+        # the finest hour step that leaves ~62 px per "HH:MM" label on the plot width
+        plot_px = 0.8 * ax.figure.get_size_inches()[0] * ax.figure.dpi
+        hours = span / pd.Timedelta(hours=1)
+        step = next((s for s in (1, 2, 3, 4, 6, 12) if hours / s * _TICK_PX <= plot_px), 24)
+        ticks = _local_ticks(start, end, range(0, 24, step) if step < 24 else [0])
         midnights = _local_ticks(start, end, [0])
         # the first tick names its day too, unless a midnight label follows too closely
         first_dated = bool(ticks) and not any(
