@@ -22,8 +22,14 @@ class Gap:
     end: pd.Timestamp
     missing: int  # number of half-hour slots missing
 
+    def span(self) -> str:
+        """``"Wed 12 Jun 2024 00:00–11:00"`` (end day shown when it differs), UK time."""
+        a, b = local(self.start), local(self.end)
+        end = b.strftime("%H:%M") if a.date() == b.date() else _fmt(self.end)
+        return f"{_fmt(self.start)}–{end}"
+
     def describe(self) -> str:
-        return f"{_fmt(self.start)} – {_fmt(self.end)} ({self.missing} slots)"
+        return f"{self.span()} ({self.missing} slots)"
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def shortfall_notes(
         return [f"{whose} {label}: none for this period."]
     cover = Coverage.of(series.index, label=label)
     if not cover.complete:
-        gaps = "; ".join(g.describe() for g in cover.gaps[:3])
+        gaps = "; ".join(g.span() for g in cover.gaps[:3])
         notes.append(f"{whose} {label}: {cover.missing} slot(s) missing ({gaps}).")
     end = series.index[-1] + SLOT
     if end < expected_end:
