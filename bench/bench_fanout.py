@@ -1,0 +1,128 @@
+"""Fan-out benchmark: 1,000 channel subscriptions across all 14 regions, one clock tick at 08:00,
+posted to the fake Slack Web API on loopback (tests/fakes/slack_api.py).
+
+Measures wall time, chart renders (target: 14, one per region), analyses, Slack calls and peak
+memory (tracemalloc peak of Python allocations, and the process's peak RSS). Offline: the bundled
+sample data stands in for every region.
+
+    .venv/bin/python -m bench.bench_fanout [--subs 1000] [--link] [--tracemalloc]
+
+``--link`` gives the clock a PUBLIC_BASE_URL so charts travel as one image link per region
+instead of a file upload into every alert's thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import time_machine
+
+from bot.alerts.fanout import Clock
+from bot.alerts.slack_post import SlackClients
+from bot.storage.db import get_engine
+from bot.storage.subscriptions import Subscription
+from flexcalc.regions import all_regions
+from flexcalc.sources.sample import SampleProvider
+from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN, FakeSlack, serve
+
+MOMENT = "2024-06-05 08:00"  # a UK wall time inside the bundled sample
+
+
+def _subscribe(engine, count: int) -> None:
+    from sqlalchemy.orm import Session
+
+    letters = [r.letter for r in all_regions()]
+    rng = random.Random(4)
+    with Session(engine) as session, session.begin():
+        for i in range(count):
+            session.add(
+                Subscription(
+                    team_id=DEFAULT_TEAM,
+                    channel_id=f"C{i:08d}",
+                    created_by="U0BENCH",
+                    at_time="08:00",
+                    region_letter=letters[i % len(letters)],
+                    duration_minutes=rng.choice([None, None, 60, 120, 240]),
+                )
+            )
+
+
+def run(count: int, link: bool, trace: bool) -> dict[str, float]:
+    import pandas as pd
+
+    fake = FakeSlack()
+    server, fake.base_url = serve(fake)
+    workdir = Path(tempfile.mkdtemp(prefix="flexcalc-bench-"))
+    engine = get_engine(f"sqlite:///{workdir}/bench.sqlite")
+    _subscribe(engine, count)
+    provider = SampleProvider()
+    provider.forecast(all_regions()[0], pd.Timestamp("2024-06-05 07:00", tz="UTC"))  # warm
+    clock = Clock(
+        engine,
+        provider,
+        SlackClients(engine, default_token=DEFAULT_TOKEN, base_url=fake.api_url),
+        public_base_url="https://flexcalc.example.org" if link else None,
+    )
+    moment = pd.Timestamp(MOMENT).tz_localize("Europe/London").to_pydatetime()
+    if trace:
+        tracemalloc.start()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with time_machine.travel(moment, tick=True):
+        started = time.perf_counter()
+        report = clock.tick()
+        wall = time.perf_counter() - started
+    peak_traced = tracemalloc.get_traced_memory()[1] if trace else float("nan")
+    if trace:
+        tracemalloc.stop()
+    server.shutdown()
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    methods: dict[str, int] = {}
+    for call in fake.calls:
+        methods[call.method] = methods.get(call.method, 0) + 1
+    return {
+        "subscriptions": count,
+        "posted": report.posted,
+        "failed": report.retry_later + report.gave_up,
+        "wall_s": wall,
+        "per_alert_ms": 1000 * wall / max(report.posted, 1),
+        "chart_renders": clock.digests.chart_renders,
+        "analyses": clock.digests.analyses,
+        "forecasts": clock.digests.forecasts,
+        "slack_calls": len(fake.calls),
+        "chat_postMessage": methods.get("chat.postMessage", 0),
+        "uploads": methods.get("upload", 0),
+        "tracemalloc_peak_mb": peak_traced / 2**20,
+        "rss_peak_mb": rss_peak / 1024,
+        "rss_growth_mb": (rss_peak - rss_before) / 1024,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subs", type=int, default=1000)
+    parser.add_argument("--link", action="store_true", help="chart links instead of uploads")
+    parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
+    args = parser.parse_args(argv)
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    result = run(args.subs, args.link, args.tracemalloc)
+    mode = "chart link" if args.link else "chart upload per alert"
+    print(f"fan-out of {args.subs} subscriptions over 14 regions ({mode})")
+    for key, value in result.items():
+        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+        print(f"  {key:22} {shown}")
+    ok = result["posted"] == args.subs and result["chart_renders"] == 14
+    print("OK" if ok else "UNEXPECTED", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
