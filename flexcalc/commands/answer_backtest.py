@@ -26,12 +26,27 @@ def day_start(day: dt.date) -> pd.Timestamp:
 
 
 def latest_day(ctx: Context) -> dt.date:
-    """The last whole local day before "now" (the replayed instant for sample providers)."""
+    """The last whole local day of data: before "now" for live data, before the replayed
+    instant for the bundled sample, and the last whole day both files cover for files."""
+    provider = ctx.provider
+    files = [getattr(provider, n, None) for n in ("prices_file", "carbon_file")]
+    lasts = [f.coverage.last for f in files if f is not None and f.coverage.last is not None]
+    if lasts:
+        return (min(lasts) + SLOT - pd.Timedelta(days=1)).tz_convert(LONDON).date()
     now = ctx.current_time()
-    replay = getattr(ctx.provider, "replay_instant", None)
+    if getattr(provider, "source", None) == "sample" and hasattr(provider, "sample"):
+        provider = provider.sample  # a live provider that has fallen back to the sample
+    replay = getattr(provider, "replay_instant", None)
     if callable(replay):
         now = replay(now)
     return (now.tz_convert(LONDON) - pd.Timedelta(days=1)).date()
+
+
+def first_whole_day(first_slot: pd.Timestamp) -> dt.date:
+    """The first local day whose midnight is at or after ``first_slot`` (UTC)."""
+    here = first_slot.tz_convert(LONDON)
+    day = here.date()
+    return day if here == here.normalize() else day + dt.timedelta(days=1)
 
 
 def fetch_history(
@@ -119,12 +134,18 @@ def answer_backtest(req: BacktestRequest, ctx: Context) -> Reply:
     slots = math.ceil(req.duration / SLOT)
     kwh, load_note = _assumed_kwh(req)
     bt.validate(slots, req.within, kwh)
-    end = req.end or latest_day(ctx)
-    start = req.start or (end - dt.timedelta(days=DEFAULT_DAYS - 1))
-    if end < start:
-        raise ValueError("The end date is before the start date.")
-    fetch_to = day_start(end + dt.timedelta(days=1)) + req.within + pd.Timedelta(hours=1)
-    prices, carbon, source_notes = fetch_history(ctx, region, day_start(start), fetch_to)
+    for attempt in range(2):
+        end = req.end or latest_day(ctx)
+        start = req.start or (end - dt.timedelta(days=DEFAULT_DAYS - 1))
+        if end < start:
+            raise ValueError("The end date is before the start date.")
+        fetch_to = day_start(end + dt.timedelta(days=1)) + req.within + pd.Timedelta(hours=1)
+        prices, carbon, source_notes = fetch_history(ctx, region, day_start(start), fetch_to)
+        # A live provider that just fell back to the sample has data at other dates: retry.
+        if not prices.empty or req.end or attempt or latest_day(ctx) == end:
+            break
+    if req.start is None and not prices.empty:
+        start = max(start, first_whole_day(prices.index[0]))  # a default range starts with data
     span = f"{_date(start)} to {_date(end)}"
     if prices.empty:
         raise ValueError(f"There are no prices for {region.label} from {span}.")
