@@ -184,3 +184,19 @@ def test_carbon_bands() -> None:
         "high",
         "very high",
     ]
+
+
+def test_autumn_night_axis_shows_the_repeated_hour() -> None:
+    start = pd.Timestamp("2023-10-28 21:00", tz="UTC")  # 22:00 BST .. 07:00 GMT = 10 h
+    ax = new_figure().add_subplot()
+    format_time_axis(ax, start, start + pd.Timedelta(hours=10))
+    labels = [ax.xaxis.get_major_formatter()(x, i) for i, x in enumerate(ax.get_xticks())]
+    hours = [label.split("\n")[0] for label in labels]
+    assert hours == [
+        "22:00",
+        "23:00",
+        "00:00",
+        "01:00",
+        "01:00",
+        *[f"0{h}:00" for h in range(2, 8)],
+    ]

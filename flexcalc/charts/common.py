@@ -191,11 +191,12 @@ def _local_ticks(
     ticks = []
     for day in pd.date_range(first, last, freq="D"):
         for hour in hours:
-            local = (day + pd.Timedelta(hours=hour)).tz_localize(
-                LONDON, ambiguous=True, nonexistent="NaT"
-            )
-            if local is not pd.NaT and start <= local <= end:  # 01:xx skipped in spring
-                ticks.append(local)
+            wall = day + pd.Timedelta(hours=hour)
+            # autumn: 01:00 happens twice (BST, then GMT); spring: 01:00 never happens
+            for first in (True, False):
+                local = wall.tz_localize(LONDON, ambiguous=first, nonexistent="NaT")
+                if local is not pd.NaT and start <= local <= end and local not in ticks:
+                    ticks.append(local)
     # On the spring-forward day 00:00 and 03:00 are only 2 h apart: drop ticks that crowd in.
     step = pd.Timedelta(hours=24 / len(hours)) if len(hours) > 1 else pd.Timedelta(days=1)
     kept: list[pd.Timestamp] = []
