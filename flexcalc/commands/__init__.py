@@ -17,9 +17,13 @@ from flexcalc.commands.requests import (
     BestSlotRequest,
     CarbonRequest,
     Context,
+    DigestRequest,
     FootprintEnergyRequest,
     FootprintStorageRequest,
+    ForgetRequest,
     HelpRequest,
+    ImpactRequest,
+    ImpactVisibilityRequest,
     PricesRequest,
     RegionRequest,
     Request,
@@ -82,6 +86,12 @@ def _answer(request: Request, ctx: Context) -> Reply:
             title="That one works in Slack or Teams",
             summary="Region defaults and alerts are kept per channel: use /flex region or "
             "/flex alerts in Slack. Here, add 'in REGION' to a command or set FLEX_REGION.",
+        )
+    if isinstance(request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest):
+        return Reply(
+            title="That one works in Slack",
+            summary="Pledges, team impact and the weekly digest are kept per workspace: use "
+            "/flex impact, /flex digest or /flex forget me in Slack.",
         )
     raise TypeError(f"no answer for {type(request).__name__}")
 

@@ -25,9 +25,13 @@ from flexcalc.commands.requests import (
     BatteryRequest,
     BestSlotRequest,
     CarbonRequest,
+    DigestRequest,
     FootprintEnergyRequest,
     FootprintStorageRequest,
+    ForgetRequest,
     HelpRequest,
+    ImpactRequest,
+    ImpactVisibilityRequest,
     Load,
     PricesRequest,
     RegionRequest,
@@ -52,6 +56,9 @@ EXAMPLES: dict[str, list[str]] = {
     "footprint": ["footprint 10 kWh in B", "footprint storage 50 TB ssd replication 3 pue 1.4"],
     "alerts": ["alerts subscribe 08:00 in NG1 4h", "alerts list", "alerts unsubscribe"],
     "region": ["region NG1", "region London", "region C"],
+    "impact": ["impact", "impact me week", "impact channel all", "impact hide me"],
+    "digest": ["digest subscribe #leadership monday 09:00", "digest", "digest unsubscribe"],
+    "forget": ["forget me"],
     "help": ["help", "help bestslot"],
 }
 
@@ -275,6 +282,9 @@ def parse(text: str, lookup: PostcodeLookup | None = None) -> Request:
         "footprint": _footprint,
         "alerts": _alerts,
         "region": _region,
+        "impact": _impact,
+        "digest": _digest,
+        "forget": _forget,
     }
     if head not in parsers:
         if is_duration(head):  # "/flex 4h" reads as bestslot 4h
@@ -569,3 +579,92 @@ def _alerts(c: _Words) -> AlertsRequest:
         else:
             raise c.unexpected()
     return AlertsRequest(action="subscribe", **fields)
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_WORDS = {
+    word: i
+    for i, day in enumerate(_WEEKDAYS)
+    for word in (day, day + "s", day[:3], "tues" if i == 1 else "thurs" if i == 3 else day[:3])
+}
+_CHANNEL_RE = re.compile(
+    r"^<#(?P<id>[CG][A-Z0-9]+)(?:\|[^>]*)?>$|^#(?P<name>[a-z0-9_-]{1,80})$", re.I
+)
+_SCOPE_WORDS = {
+    "me": "me",
+    "mine": "me",
+    "my": "me",
+    "channel": "channel",
+    "here": "channel",
+    "team": "team",
+    "workspace": "team",
+    "company": "team",
+    "everyone": "team",
+}
+_PERIOD_WORDS = {"week": "week", "month": "month", "all": "all", "ever": "all", "alltime": "all"}
+
+
+def _impact(c: _Words) -> ImpactRequest | ImpactVisibilityRequest:
+    if c.peek_lower() in ("hide", "show"):
+        word = c.take("hide or show").lower()
+        if c.peek_lower() == "me":
+            c.take("me")
+        if not c.done():
+            raise c.unexpected()
+        return ImpactVisibilityRequest(hidden=word == "hide")
+    fields: dict = {}
+    while not c.done():
+        word = c.peek_lower()
+        if word in _SCOPE_WORDS and "scope" not in fields:
+            fields["scope"] = _SCOPE_WORDS[c.take("a scope").lower()]
+        elif word in _PERIOD_WORDS and "period" not in fields:
+            fields["period"] = _PERIOD_WORDS[c.take("a period").lower()]
+        elif word in ("this", "last", "time", "for", "of", "all-time"):
+            c.take("a word")
+            if word == "all-time":
+                fields["period"] = "all"
+        else:
+            raise UsageError(
+                f"I didn't understand {c.peek()!r}: use impact [me|channel|team] [week|month|all].",
+                "impact",
+            )
+    return ImpactRequest(**fields)
+
+
+def _digest(c: _Words) -> DigestRequest:
+    action = c.take("an action").lower() if not c.done() else "preview"
+    if action in ("unsubscribe", "stop", "preview", "show"):
+        if not c.done():
+            raise c.unexpected()
+        names = {"show": "preview", "stop": "unsubscribe"}
+        return DigestRequest(action=names.get(action, action))
+    if action != "subscribe":
+        raise UsageError(f"I don't know 'digest {action}'.", "digest")
+    fields: dict = {}
+    while not c.done():
+        word = c.peek_lower()
+        channel = _CHANNEL_RE.match(c.peek() or "")
+        if channel:
+            c.take("a channel")
+            fields["channel"] = channel.group("id") or "#" + channel.group("name").lower()
+        elif word in _WEEKDAY_WORDS:
+            fields["weekday"] = _WEEKDAY_WORDS[c.take("a weekday").lower()]
+        elif word == "at":
+            c.take("at")
+            fields["at"] = parse_time(c.take("a time like 09:00"), "digest")
+        elif _TIME_RE.match(word) and (":" in word or word.endswith(("am", "pm"))):
+            fields["at"] = parse_time(c.take("a time"), "digest")
+        elif word.startswith("#") or word.startswith("<#"):
+            raise UsageError(f"{c.peek()!r} is not a channel name I can use.", "digest")
+        else:
+            raise c.unexpected()
+    return DigestRequest(action="subscribe", **fields)
+
+
+def _forget(c: _Words) -> ForgetRequest:
+    if c.peek_lower() != "me":
+        raise UsageError("To delete your pledges and settings here, type: forget me.", "forget")
+    c.take("me")
+    if not c.done():
+        raise c.unexpected()
+    return ForgetRequest()

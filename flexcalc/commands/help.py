@@ -19,6 +19,11 @@ USAGE: dict[str, str] = {
     "alerts": "alerts subscribe [HH:MM] [in REGION] [DURATION] [tomorrow] | alerts when "
     "price|carbon below N | alerts list | alerts unsubscribe",
     "region": "region REGION — set this channel's default (letter A-P, name, postcode or MPAN)",
+    "impact": "impact [me|channel|team] [week|month|all] | impact hide me | impact show me "
+    "— what kept pledges saved, with a team leaderboard",
+    "digest": "digest subscribe #CHANNEL [DAY] [HH:MM] | digest unsubscribe | digest "
+    "— the weekly leadership digest",
+    "forget": "forget me — delete your pledges and settings in this workspace",
     "help": "help [COMMAND]",
 }
 

@@ -116,6 +116,40 @@ class HelpRequest:
     topic: str | None = None
 
 
+IMPACT_SCOPES = ("me", "channel", "team")
+IMPACT_PERIODS = ("week", "month", "all")
+
+
+@dataclass(frozen=True)
+class ImpactRequest:
+    """Kept pledges and what they saved, for a person, a channel or the whole workspace."""
+
+    scope: str = "team"  # me | channel | team
+    period: str = "month"  # week (last 7 days) | month (last 30 days) | all
+
+
+@dataclass(frozen=True)
+class ImpactVisibilityRequest:
+    """``impact hide me`` / ``impact show me``: opt out of (or back into) the leaderboard."""
+
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class DigestRequest:
+    """The weekly leadership digest: subscribe a channel, unsubscribe, or preview it."""
+
+    action: str  # subscribe | unsubscribe | preview
+    channel: str | None = None  # Slack channel id ("C123") or "#name"; None: this channel
+    weekday: int = 0  # 0 = Monday
+    at: time = time(9, 0)  # UK time
+
+
+@dataclass(frozen=True)
+class ForgetRequest:
+    """``forget me``: delete the asking user's pledges and settings in this workspace."""
+
+
 Request = (
     BestSlotRequest
     | PricesRequest
@@ -127,6 +161,10 @@ Request = (
     | RegionRequest
     | AlertsRequest
     | HelpRequest
+    | ImpactRequest
+    | ImpactVisibilityRequest
+    | DigestRequest
+    | ForgetRequest
 )
 
 
