@@ -54,21 +54,30 @@ def rolling_means(values: np.ndarray, k: int) -> np.ndarray:
 
     Length N-k+1 (empty if N < k); NaN where the run contains a NaN.
     """
-    if k < 1:
-        raise ValueError("k must be at least 1")
+    sums, nans = _cumulative(values)
+    return _run_means(sums, nans, k)
+
+
+def _cumulative(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Cumulative sums with a leading 0 (NaN as 0) and, if any NaN, cumulative NaN counts."""
     v = np.asarray(values, dtype=float)
-    n = v.size
-    if n < k:
-        return np.empty(0)
     nan = np.isnan(v)
     has_nan = bool(nan.any())
-    sums = np.empty(n + 1)
+    sums = np.empty(v.size + 1)
     sums[0] = 0.0
     np.cumsum(np.where(nan, 0.0, v) if has_nan else v, out=sums[1:])
+    nans = np.concatenate(([0], np.cumsum(nan))) if has_nan else None
+    return sums, nans
+
+
+def _run_means(sums: np.ndarray, nans: np.ndarray | None, k: int) -> np.ndarray:
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    if sums.size - 1 < k:
+        return np.empty(0)
     out = sums[k:] - sums[:-k]
     out /= k
-    if has_nan:
-        nans = np.concatenate(([0], np.cumsum(nan)))
+    if nans is not None:
         out[(nans[k:] - nans[:-k]) > 0] = np.nan
     return out
 
@@ -100,27 +109,8 @@ def best_starts(
     values: np.ndarray, ks: Iterable[int], *, highest: bool = False
 ) -> dict[int, int | None]:
     """``best_start`` for many run lengths at once, sharing one cumulative sum (for sweeps)."""
-    v = np.asarray(values, dtype=float)
-    n = v.size
-    nan = np.isnan(v)
-    has_nan = bool(nan.any())
-    sums = np.empty(n + 1)
-    sums[0] = 0.0
-    np.cumsum(np.where(nan, 0.0, v) if has_nan else v, out=sums[1:])
-    nans = np.concatenate(([0], np.cumsum(nan))) if has_nan else None
-    out: dict[int, int | None] = {}
-    for k in ks:
-        if k < 1:
-            raise ValueError("k must be at least 1")
-        if n < k:
-            out[k] = None
-            continue
-        means = sums[k:] - sums[:-k]
-        means /= k
-        if nans is not None:
-            means[(nans[k:] - nans[:-k]) > 0] = np.nan
-        out[k] = best_index(means, highest=highest)
-    return out
+    sums, nans = _cumulative(values)
+    return {k: best_index(_run_means(sums, nans, k), highest=highest) for k in ks}
 
 
 def _utc_index(frame: pd.DataFrame) -> pd.DatetimeIndex:
