@@ -186,3 +186,12 @@ def test_answer_bad_input():
         answer_battery(
             BatteryRequest(10, 5, start=dt.date(2021, 1, 1), end=dt.date(2021, 1, 5)), ctx
         )
+
+
+def test_both_objective_sits_between_price_and_carbon():
+    frame = real_frame("2023-04-01 23:00", "2023-04-02 22:30")
+    b = Battery(10, 5, 0.9)
+    cheap, green, both = (plan(frame, b, objective) for objective in ("price", "carbon", "both"))
+    assert cheap.saving_gbp >= both.saving_gbp - 1e-9
+    assert green.saving_kg >= both.saving_kg - 1e-9
+    assert both.saving_gbp > green.saving_gbp or both.saving_kg > cheap.saving_kg

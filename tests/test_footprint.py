@@ -167,3 +167,19 @@ def test_answers_without_history_say_so():
         answer_footprint_storage(FootprintStorageRequest(10), ctx(provider, "2030-01-01T00:00Z"))
     with pytest.raises(ValueError, match="energy must be positive"):
         answer_footprint_energy(FootprintEnergyRequest(-1), ctx(provider))
+
+
+class CountingProvider(HistoryProvider):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.regions: list[str] = []
+
+    def carbon_history(self, region, start, end):
+        self.regions.append(region.letter)
+        return super().carbon_history(region, start, end)
+
+
+def test_national_only_data_is_detected_with_one_extra_fetch():
+    provider = CountingProvider(region_c_prices(), national_carbon())
+    answer_footprint_storage(FootprintStorageRequest(10), ctx(provider, charts=False))
+    assert set(provider.regions) == {"C", "A"}  # home region (chunked) + one other, not all 14

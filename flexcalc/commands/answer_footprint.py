@@ -204,23 +204,23 @@ def answer_footprint_energy(req: FootprintEnergyRequest, ctx: Context) -> Reply:
 
 
 def _regional_means(
-    ctx: Context, start: pd.Timestamp, end: pd.Timestamp
+    ctx: Context, home: Region, home_series: pd.Series, start: pd.Timestamp, end: pd.Timestamp
 ) -> tuple[dict[str, float], bool]:
     """Mean intensity per region letter over [start, end) and whether the data is truly
-    regional (False when every region returns the same series, e.g. national-only data)."""
-    means: dict[str, float] = {}
-    series: list[pd.Series] = []
-    regions = all_regions()
-    for i, region in enumerate(regions):
+    regional. One other region is fetched first: if it returns the same series as ``home``
+    (national-only data, e.g. the sample or a carbon file) the rest are not fetched."""
+    means = {home.letter: float(home_series.mean())} if len(home_series) else {}
+    others = [r for r in all_regions() if r.letter != home.letter]
+    for i, region in enumerate(others):
         if ctx.progress:
-            ctx.progress(0.8 + 0.2 * i / len(regions), f"Regional carbon: {region.name}")
+            ctx.progress(0.8 + 0.2 * i / len(others), f"Regional carbon: {region.name}")
         frame = ctx.provider.carbon_history(region, start, end)
-        s = _intensity(frame).dropna() if len(frame) else pd.Series(dtype=float)
-        if not s.empty:
-            means[region.letter] = float(s.mean())
-            series.append(s)
-    regional = len(series) > 1 and not all(s.equals(series[0]) for s in series[1:])
-    return means, regional
+        series = _intensity(frame).dropna() if len(frame) else pd.Series(dtype=float)
+        if i == 0 and series.equals(home_series):
+            return means, False
+        if not series.empty:
+            means[region.letter] = float(series.mean())
+    return means, len(means) > 1
 
 
 def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Reply:
@@ -232,10 +232,9 @@ def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Repl
     _, carbon, source_notes = fetch_history(ctx, region, a, b, "a year of carbon", False)
     if carbon.empty:
         raise ValueError(f"There is no carbon-intensity history from {_span_text(start, end)}.")
-    result = fp.storage_footprint(
-        req.terabytes, _intensity(carbon), req.media, req.replication, req.pue
-    )
-    means, regional = _regional_means(ctx, a, b)
+    home = _intensity(carbon).dropna()
+    result = fp.storage_footprint(req.terabytes, home, req.media, req.replication, req.pue)
+    means, regional = _regional_means(ctx, region, home, a, b)
     size = f"{req.terabytes:g} TB {req.media.upper()}"
     whose = f"{region.label}'s" if regional else "GB national (no regional data here)"
     summary = (
