@@ -27,6 +27,7 @@ from flexcalc.reply import Reply, Table
 RUN_ACTION = "flex_run"  # button runs a command (value = command line); ids get a suffix
 SHARE_ACTION = "flex_share"  # button reposts a saved answer in channel (value = token)
 QUICK_ACTION = "flex_quick"  # Home tab quick buttons (value = command line)
+PLEDGE_ACTION = "flex_pledge"  # "I'll do it" buttons (value = encoded pledge); ids get a suffix
 QUICK_DURATIONS = ("1h", "2h", "4h")
 
 _SECTION_LIMIT = 3000
@@ -121,6 +122,9 @@ def action_buttons(reply: Reply, share_token: str | None) -> list[ButtonElement]
             continue  # added below with the saved answer's token
         if action.kind == "share" or not action.command:
             continue
+        if action.kind == "pledge":
+            buttons.append(pledge_button(action.label, action.command, index))
+            continue
         buttons.append(
             ButtonElement(
                 text=_cut(action.label, 75),
@@ -138,6 +142,13 @@ def action_buttons(reply: Reply, share_token: str | None) -> list[ButtonElement]
             )
         )
     return buttons
+
+
+def pledge_button(label: str, value: str, index: int) -> ButtonElement:
+    """An "I'll do it" button (handled by ``bot.listeners.engagement``)."""
+    return ButtonElement(
+        text=_cut(label, 75), action_id=f"{PLEDGE_ACTION}_{index}", value=_cut(value, 2000)
+    )
 
 
 def shared_context(user_id: str | None, command: str) -> Block:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from flexcalc import windows
 from flexcalc.commands import units
+from flexcalc.engagement import pledge_actions, worst_window
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
 from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_span, fmt_time
@@ -249,6 +250,8 @@ def daily_alert(
     tip = practical_tip(best_of_longest, frame, day)
     summary = _summary(best_of_longest, dearest, dirtiest, lengths, tip)
     chart = daily_chart(forecast, tomorrow) if charts else None
+    baseline = worst_window(frame, len(best_of_longest.slots)) if best_of_longest else None
+    pledges = pledge_actions(forecast.region.letter, best_of_longest, baseline) if baseline else []
     versus_label = f"vs starting {fmt_time(frame.index[0])}" if tomorrow else "vs starting now"
     return Reply(
         title=title,
@@ -260,6 +263,7 @@ def daily_alert(
         chart_png=chart,
         chart_alt=f"Prices and carbon intensity for {forecast.region.label}, best windows shaded",
         notes=notes,
+        actions=pledges,
         data={
             "region": forecast.region.letter,
             "tomorrow": tomorrow,

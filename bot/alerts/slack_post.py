@@ -158,8 +158,14 @@ class Chart:
 
 
 def alert_buttons(reply: Reply, subscription_id: int) -> dict[str, Any]:
-    """ "Remind me at the best time" and "Snooze alerts for a week" (Block Kit dict)."""
-    elements: list[dict[str, Any]] = []
+    """ "I'll do it" pledges, "Remind me at the best time" and "Snooze alerts for a week"."""
+    from bot.blocks import pledge_button
+
+    elements: list[dict[str, Any]] = [
+        pledge_button(a.label, a.command, i).to_dict()
+        for i, a in enumerate(reply.actions)
+        if a.kind == "pledge"
+    ]
     best = reply.data.get("best")
     if best:
         value = json.dumps(

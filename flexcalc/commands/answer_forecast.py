@@ -9,6 +9,7 @@ import pandas as pd
 from flexcalc import windows
 from flexcalc.commands import units
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
+from flexcalc.engagement import pledge_actions
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
 from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span
@@ -184,6 +185,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         chart_alt=f"Prices and carbon for {region.label} with the best window shaded",
         notes=notes,
         actions=[
+            *pledge_actions(region.letter, best, worst, kwh),
             Action("Share to channel", "", kind="share"),
             Action("Best for carbon", _command_for(req, "carbon")),
             Action("Best for price", _command_for(req, "price")),
