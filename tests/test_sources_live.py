@@ -174,6 +174,16 @@ def test_live_histories_and_postcode(
     assert live.lookup_postcode("AB1 2CD") is None
 
 
+def test_price_history_spans_agile_relaunches(live: LiveProvider) -> None:
+    start, end = pd.Timestamp("2023-11-01 00:00Z"), pd.Timestamp("2024-05-01 00:00Z")
+    prices = live.price_history(LONDON, start, end)
+    assert prices.attrs["products"] == ["AGILE-24-04-03", "AGILE-FLEX-22-11-25"]
+    assert prices.index[0] == start and prices.index[-1] == end - pd.Timedelta(minutes=30)
+    # No product (nor the sample behind the fake) has Dec 2023 - Apr 2024: reported, not filled.
+    assert prices.attrs["coverage"].gaps[0].start == pd.Timestamp("2023-12-12 00:00Z")
+    assert "missing" in prices.attrs["note"]
+
+
 def test_cache_file_lives_in_flex_cache_dir(live: LiveProvider, flex_cache_dir: Path) -> None:
     live.lookup_postcode("SW1A 1AA")
     assert (flex_cache_dir / "http_cache.sqlite").exists()

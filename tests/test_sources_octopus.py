@@ -77,7 +77,8 @@ def test_unit_rates_for_a_uk_day_including_dst_changes(
 ) -> None:
     wanted = local_day_slots(day)
     end = wanted[-1] + pd.Timedelta(minutes=30)
-    rates = client_for(fake_octopus, tmp_path).unit_rates("C", wanted[0], end)
+    product = "AGILE-FLEX-22-11-25" if day < "2023-12" else None  # the product of that time
+    rates = client_for(fake_octopus, tmp_path).unit_rates("C", wanted[0], end, product)
     assert len(rates) == slots and rates.index.equals(wanted)
 
 
@@ -136,3 +137,10 @@ def test_rate_limit_retry_after_is_respected(tmp_path: Path, fake_octopus: FakeO
     assert client_for(fake_octopus, tmp_path).grid_supply_point("SW1A 1AA") == "C"
     assert time.monotonic() - started >= 1.0
     assert len(fake_octopus.requests) == 2
+
+
+def test_product_on_sale_at_a_past_time(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
+    client = client_for(fake_octopus, tmp_path)
+    assert client.agile_product_code(at=pd.Timestamp("2023-06-01 00:00Z")) == "AGILE-FLEX-22-11-25"
+    assert "available_at=2023-06-01T00%3A00Z" in fake_octopus.requests[-1]
+    assert client.agile_product_code() == "AGILE-24-04-03"  # the current one is unaffected

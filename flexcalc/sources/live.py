@@ -21,7 +21,10 @@ from flexcalc.sources.octopus import OctopusClient
 from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, utc
 
 LATE_HOUR = 20  # tomorrow's prices are normally out by 20:00 UK time
-FORECAST_EXPIRY = pd.Timedelta(minutes=10)  # upcoming prices change when tomorrow's appear
+FORECAST_EXPIRY = pd.Timedelta(minutes=10)
+PRODUCT_HOPS = (
+    3  # earlier Agile products tried for history  # upcoming prices change when tomorrow's appear
+)
 
 
 def local_day_bounds(now: pd.Timestamp, days_ahead: int = 0) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -137,13 +140,46 @@ class LiveProvider:
         )
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        """Agile import prices of the current product for [start, end); gaps noted in attrs."""
-        series = self.octopus.unit_rates(region.letter, start, end).rename("price")
+        """Agile import prices for [start, end); gaps noted in attrs.
+
+        Agile is relaunched under new product codes; when the current product's rates start
+        after ``start``, the product that was on sale just before is asked too (a few times).
+        """
+        start, end = utc(start), utc(end)
+        series = self.octopus.unit_rates(region.letter, start, end)
+        asked = {self.octopus.agile_product_code()}
+        cursor = series.index[0] if len(series) else end
+        for _ in range(PRODUCT_HOPS):
+            if cursor <= start:
+                break
+            code = self._product_before(cursor, start, asked)
+            if code is None:
+                break
+            asked.add(code)
+            older = self.octopus.unit_rates(region.letter, start, cursor, product=code)
+            if older.empty:
+                break
+            series = pd.concat([older, series])
+            cursor = older.index[0]
+        series = series[~series.index.duplicated(keep="last")].sort_index().rename("price")
         cover = Coverage.of(series.index, label="prices")
-        series.attrs = {**series.attrs, "source": "live", "coverage": cover}
+        series.attrs = {"source": "live", "coverage": cover, "products": sorted(asked)}
         if series.empty or series.index[0] > utc(start) or not cover.complete:
             series.attrs["note"] = cover.describe()
         return series
+
+    def _product_before(
+        self, cursor: pd.Timestamp, start: pd.Timestamp, asked: set[str]
+    ) -> str | None:
+        """A not-yet-asked Agile product on sale just before ``cursor`` or else at ``start``."""
+        for when in (cursor - SLOT, start):
+            try:
+                code = self.octopus.agile_product_code(at=when)
+            except UpstreamError:
+                continue
+            if code not in asked:
+                return code
+        return None
 
     def carbon_history(
         self, region: Region, start: pd.Timestamp, end: pd.Timestamp

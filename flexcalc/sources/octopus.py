@@ -43,7 +43,8 @@ class OctopusClient:
         base = base_url or os.environ.get("OCTOPUS_API_URL") or DEFAULT_BASE_URL
         self.base_url = base if base.endswith("/") else base + "/"
         self.session = session if session is not None else make_session()
-        self._product = product or os.environ.get("FLEX_AGILE_PRODUCT") or None
+        self._pinned = product or os.environ.get("FLEX_AGILE_PRODUCT") or None
+        self._current: str | None = None  # discovered current product (cached per client)
 
     def _url(self, path: str) -> str:
         return urljoin(self.base_url, path)
@@ -83,20 +84,26 @@ class OctopusClient:
 
     # -- products -------------------------------------------------------------------------
 
-    def agile_product_code(self, override: str | None = None) -> str:
-        """The current Agile import product code (e.g. ``AGILE-24-10-01``).
+    def agile_product_code(
+        self, override: str | None = None, at: pd.Timestamp | None = None
+    ) -> str:
+        """The Agile import product code (e.g. ``AGILE-24-10-01``), current or at ``at``.
 
-        ``override`` > ``$FLEX_AGILE_PRODUCT`` > discovery from ``GET products/``: codes starting
-        ``AGILE-`` that are not ``AGILE-OUTGOING`` (nor export or business products), the newest
-        ``available_from`` winning; Octopus-branded products win a tie.
+        ``override`` > ``$FLEX_AGILE_PRODUCT`` > discovery from ``GET products/`` (with
+        ``available_at`` when ``at`` is given): codes starting ``AGILE-`` that are not
+        ``AGILE-OUTGOING`` (nor export or business products), the newest ``available_from``
+        winning; Octopus-branded products win a tie.
         """
-        if override:
-            return override
-        if self._product:
-            return self._product
-        products, _ = self._pages(self._url("products/"), None, PRODUCTS_EXPIRY)
-        self._product = pick_agile_product(products)
-        return self._product
+        if override or self._pinned:
+            return override or self._pinned  # type: ignore[return-value]
+        if at is None and self._current:
+            return self._current
+        params = {"available_at": _iso(at)} if at is not None else None
+        products, _ = self._pages(self._url("products/"), params, PRODUCTS_EXPIRY)
+        code = pick_agile_product(products)
+        if at is None:
+            self._current = code
+        return code
 
     def tariff_code(self, region_letter: str, product: str | None = None) -> str:
         code = product or self.agile_product_code()

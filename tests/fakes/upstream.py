@@ -139,10 +139,33 @@ class FakeUpstream:
         return [r for r in self.requests if fragment in r]
 
 
+# Withdrawn products, listed only for ``?available_at=`` in their time (fields copied from the
+# recorded product detail shared/data/octopus/product_detail_AGILE-FLEX-22-11-25.json).
+HISTORIC_PRODUCTS = [
+    {
+        "code": "AGILE-FLEX-22-11-25",
+        "direction": "IMPORT",
+        "full_name": "Agile Octopus November 2022 v1",
+        "display_name": "Agile Octopus",
+        "is_variable": True,
+        "is_business": False,
+        "brand": "OCTOPUS_ENERGY",
+        "available_from": "2022-11-25T00:00:00Z",
+        "available_to": "2023-12-11T12:00:00Z",
+    }
+]
+
+
+def _when(text: str | None) -> pd.Timestamp | None:
+    return utc(pd.Timestamp(text)) if text else None
+
+
 class FakeOctopus(FakeUpstream):
     """``/v1/products/``, Agile ``standard-unit-rates`` and ``industry/grid-supply-points``.
 
     Every region letter gets the sample's region C prices (only the values' region differs).
+    A listed product only has rates from its ``available_from`` on, like the real relaunches;
+    ``products/?available_at=`` lists the products on sale at that time.
     """
 
     prefix = "/v1"
@@ -156,6 +179,7 @@ class FakeOctopus(FakeUpstream):
     ) -> None:
         super().__init__(now)
         self.products = fixture_json("octopus", products)
+        self.historic_products = list(HISTORIC_PRODUCTS)
         self.products_page_size = products_page_size
         self.prices = prices if prices is not None else sample_prices().prices
         self.default_page_size = 100
@@ -175,7 +199,7 @@ class FakeOctopus(FakeUpstream):
         if match:
             if not match["product"].startswith("AGILE-") or "OUTGOING" in match["product"]:
                 return _json({"detail": "No EnergyProduct matches the given query."}, 404)
-            return self._unit_rates(request)
+            return self._unit_rates(request, match["product"])
         if path.rstrip("/") == "/industry/grid-supply-points":
             return self._gsp(request)
         return _json({"detail": "Not found."}, 404)
@@ -197,13 +221,27 @@ class FakeOctopus(FakeUpstream):
             "results": chunk,
         }
 
+    def _all_products(self) -> list[dict[str, Any]]:
+        return [*self.products["results"], *self.historic_products]
+
     def _products(self, request: Request) -> Response:
         rows = self.products["results"]
+        if "available_at" in request.args:
+            at = _parse_time(request.args["available_at"])
+            rows = [
+                p
+                for p in self._all_products()
+                if (_when(p.get("available_from")) or at) <= at
+                and (_when(p.get("available_to")) is None or at < _when(p.get("available_to")))
+            ]
         size = self.products_page_size or max(len(rows), 1)
         return _json(self._page(request, rows, size))
 
-    def _unit_rates(self, request: Request) -> Response:
+    def _unit_rates(self, request: Request, product: str) -> Response:
         prices = self.published()
+        listed = {p["code"]: p for p in self._all_products()}
+        if product in listed and listed[product].get("available_from"):
+            prices = prices.loc[prices.index >= _when(listed[product]["available_from"])]
         if "period_from" in request.args:
             prices = prices.loc[prices.index >= _parse_time(request.args["period_from"])]
         if "period_to" in request.args:
