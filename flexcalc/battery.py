@@ -240,6 +240,7 @@ def optimise_days(
     """
     battery.validate()
     needed = ["price"] + (["carbon"] if objective != "price" else [])
+    needed += ["export_price"] if "export_price" in frame else []
     local_day = frame.index.tz_convert(LONDON).date
     rows: dict = {}
     skipped: list[tuple] = []

@@ -191,3 +191,31 @@ def test_progress_reported_for_a_year_backtest():
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert len(seen) > 10  # fetched in 4-week chunks
     assert any(label.startswith("Fetching history") for _, label in seen)
+
+
+def test_cli_battery_on_dashboard_file_sells_at_agile_outgoing(capsys):
+    code = main(
+        [
+            "battery",
+            "13.5",
+            "kWh",
+            "5",
+            "kW",
+            "in",
+            "B",
+            "from",
+            "2024-06-03",
+            "to",
+            "2024-06-16",
+            "--prices",
+            SEED_PRICES,
+            "--carbon",
+            SEED_CARBON,
+            "--quiet",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "sells at the Agile Outgoing (export) price" in out
+    assert "kgCO2 leaves out 1 day(s)" in out  # 12 June has a carbon gap
+    assert "(0 skipped for missing data)" in out  # prices are complete, so it is still planned

@@ -4,6 +4,7 @@ sensitivity table (see flexcalc.battery for the model)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -16,10 +17,15 @@ from flexcalc.reply import Field, Reply, Table
 from flexcalc.timeslots import LONDON, SLOT, fmt_day_time, fmt_span
 
 MODEL_NOTE = (
-    "Model: no export (none requested); the site is assumed to use at least the battery's power "
-    "at all times, so each kWh discharged avoids a kWh imported at the Agile price. Efficiency "
-    "is split as the square root on charge and discharge; the plan ends at the state of charge "
-    "it starts with."
+    "Model: no export price available, so nothing is exported; the site is assumed to use at "
+    "least the battery's power at all times, so each kWh discharged avoids a kWh imported at "
+    "the Agile price. Efficiency is split as the square root on charge and discharge; the "
+    "plan ends at the state of charge it starts with."
+)
+EXPORT_NOTE = (
+    "Model: a grid battery that buys at the Agile import price and sells at the Agile Outgoing "
+    "(export) price from the prices file (no site load). Efficiency is split as the square root "
+    "on charge and discharge; the plan ends at the state of charge it starts with."
 )
 WEIGHT = 0.5  # "both": equal weights on range-scaled price and carbon
 
@@ -30,6 +36,20 @@ def _battery(req: BatteryRequest) -> bat.Battery:
     if req.objective not in bat.OBJECTIVES:
         raise ValueError("The objective must be price, carbon or both.")
     return b
+
+
+def _with_export(
+    ctx: Context, battery: bat.Battery, frame: pd.DataFrame
+) -> tuple[bat.Battery, pd.DataFrame, str]:
+    """Add Agile Outgoing prices when the provider has them (a dashboard prices file with an
+    export column): the battery then sells to the grid instead of serving a site load."""
+    prices_file = getattr(ctx.provider, "prices_file", None)
+    export = getattr(prices_file, "export", None)
+    priced = frame["price"].notna()
+    if export is None or export.reindex(frame.index)[priced].isna().any():
+        return battery, frame, MODEL_NOTE
+    frame = frame.assign(export_price=export.reindex(frame.index).to_numpy(float))
+    return replace(battery, site_load_kw=0.0), frame, EXPORT_NOTE
 
 
 def _describe(req: BatteryRequest) -> str:
@@ -78,6 +98,7 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
             )
     if len(frame) < 2:
         raise ValueError("Not enough upcoming prices and carbon forecast to plan a battery.")
+    battery, frame, model_note = _with_export(ctx, battery, frame)
     plan = bat.plan(frame, battery, req.objective, WEIGHT)
     s = plan.schedule
     charging = _runs(s["charge_kw"].to_numpy() > 1e-3, s.index)
@@ -121,7 +142,7 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
             f"In {plan.simultaneous_slots} half-hour(s) the plan both charges and discharges "
             "(time-sharing the slot), turning very cheap energy into losses."
         )
-    notes.insert(0, MODEL_NOTE)
+    notes.insert(0, model_note)
     chart = None
     if ctx.charts:
         from flexcalc.charts.battery import plan_png
@@ -176,6 +197,7 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
         if ctx.progress:
             ctx.progress(scale + 0.2 * fraction, label)
 
+    battery, frame, model_note = _with_export(ctx, battery, frame)
     days, skipped = bat.optimise_days(frame, battery, req.objective, WEIGHT)
     if days.empty:
         raise ValueError(f"No day from {span} has complete data for the battery.")
@@ -218,10 +240,15 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
         Field("Best day", f"{best:%a %d %b %Y}: {units.gbp(days.at[best, 'saving_gbp'])}"),
     ]
     notes = [
-        MODEL_NOTE,
+        model_note,
         "Each day is planned with that day's prices known in full (Agile "
         "publishes a day ahead) and carbon as recorded (actual, forecast where missing).",
     ]
+    no_carbon = int(days["saving_kg"].isna().sum())
+    if no_carbon:
+        notes.append(
+            f"kgCO2 leaves out {no_carbon} day(s) without complete carbon data (not filled in)."
+        )
     if len(skipped):
         shown = ", ".join(f"{d:%d %b %Y}" for d in skipped["day"][:5])
         more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
