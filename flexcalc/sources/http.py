@@ -35,6 +35,8 @@ TIMEOUT = (5.0, 10.0)  # connect, read (seconds)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 10.0  # seconds: longest Retry-After we are willing to sleep
 DEFAULT_EXPIRY = pd.Timedelta(minutes=10)
+PRUNE_ABOVE_BYTES = 50_000_000
+PRUNE_OLDER_THAN = pd.Timedelta(days=35)
 
 try:
     from importlib.metadata import version as _version
@@ -100,6 +102,7 @@ def make_session(
         allowable_methods=("GET",),
     )
     session.default_timeout = timeout
+    _prune(session, directory / CACHE_FILE)
     retry = CappedRetry(
         total=retries,
         connect=min(retries, 1),  # refused / DNS failures: one immediate retry, then give up
@@ -117,6 +120,15 @@ def make_session(
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json"
     return session
+
+
+def _prune(session: CachedSession, path: Path) -> None:
+    """Keep the cache file bounded: past ``PRUNE_ABOVE_BYTES``, drop answers over 35 days old."""
+    try:
+        if path.exists() and path.stat().st_size > PRUNE_ABOVE_BYTES:
+            session.cache.delete(older_than=PRUNE_OLDER_THAN.to_pytimedelta())
+    except Exception:  # pruning is housekeeping; never fail a question because of it
+        log.warning("Could not prune the HTTP cache at %s", path)
 
 
 @dataclass(frozen=True)
