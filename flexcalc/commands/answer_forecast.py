@@ -12,7 +12,7 @@ from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, 
 from flexcalc.engagement import pledge_actions
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
-from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span
+from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span, fmt_time
 
 LABELS = {"price": "Cheapest", "carbon": "Greenest", "balanced": "Balanced"}
 
@@ -118,7 +118,9 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         )
     kwh = req.load.energy_kwh(req.duration)
     primary = "price" if req.objective in ("price", "both") else "carbon"
-    now_window = windows.window_at(frame, start, k)
+    first = frame.index[0] if len(frame) else start  # "now", or the first slot allowed
+    now_window = windows.window_at(frame, first, k)
+    now_label = "Start now" if first == start else f"Start at {fmt_time(first)}"
     worst = windows.best_window(frame, k, primary, highest=True, split=req.split)
     comparison = windows.Comparison(chosen=best, now=now_window, worst=worst)
 
@@ -127,14 +129,17 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     summary += f" at {units.price(best.price)} and {units.carbon(best.carbon)}."
     if now_window is not None and now_window.start != best.start:
         summary += (
-            f" Compared with starting now: {units.saving(best.price, now_window.price, 'p/kWh', 2)}"
+            f" Compared with {now_label.lower().replace('start', 'starting')}: "
+            f"{units.saving(best.price, now_window.price, 'p/kWh', 2)}"
             f" and {units.saving(best.carbon, now_window.carbon, 'gCO2/kWh', 0)}."
         )
-    elif now_window is not None:
+    elif now_window is not None and first == start:
         summary += " Now is the best time to start."
 
     fields = [Field(f"{label} window", _row(label, w, None)[1]) for label, w in chosen.items()]
-    fields.append(Field("vs starting now", _saving_text(comparison.saving_vs(now_window, kwh))))
+    fields.append(
+        Field(f"vs {now_label.lower()}", _saving_text(comparison.saving_vs(now_window, kwh)))
+    )
     fields.append(Field("vs worst window", _saving_text(comparison.saving_vs(worst, kwh))))
     if kwh:
         fields.append(
@@ -145,7 +150,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         )
     columns = ["", "When (UK)", "Price", "Carbon"] + (["Cost", "Emissions"] if kwh else [])
     rows = [_row(label, w, kwh) for label, w in chosen.items()]
-    rows += [_row("Start now", now_window, kwh), _row("Worst", worst, kwh)]
+    rows += [_row(now_label, now_window, kwh), _row("Worst", worst, kwh)]
     notes = [*_source_notes(forecast), windows.coverage_text(forecast.frame()) + "."]
     data = {
         "command": "bestslot",
