@@ -69,6 +69,7 @@ def test_cli_backtest_on_seed_files_writes_csv_and_matches_brute_force(tmp_path,
     assert (tmp_path / "backtest_skipped.csv").read_text().count("2024-06-12") == 1
 
 
+@pytest.mark.slow
 def test_cli_battery_plan_and_history_offline(tmp_path, capsys):
     code = main(
         [
@@ -193,6 +194,7 @@ def test_progress_reported_for_a_year_backtest():
     assert any(label.startswith("Fetching history") for _, label in seen)
 
 
+@pytest.mark.slow
 def test_cli_battery_on_dashboard_file_sells_at_agile_outgoing(capsys):
     code = main(
         [
