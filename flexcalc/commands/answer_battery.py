@@ -119,8 +119,8 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     fields = [
         Field("Saving vs no battery", f"{units.gbp(plan.saving_gbp)}, {units.kg(plan.saving_kg)}"),
         Field("Full cycles", f"{plan.cycles:.2f}"),
-        Field("Charge", ", ".join(charging) or "none"),
-        Field("Discharge", ", ".join(discharging) or "none"),
+        Field("Charge", _listed(charging)),
+        Field("Discharge", _listed(discharging)),
         Field("Starting charge", f"{plan.start_soc_kwh:.1f} kWh (same at the end)"),
     ]
     rows = [
@@ -167,6 +167,13 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
             "discharge": discharging,
         },
     )
+
+
+def _listed(spans: list[str], shown: int = 4) -> str:
+    if not spans:
+        return "none"
+    more = f" and {len(spans) - shown} more (see the table)" if len(spans) > shown else ""
+    return ", ".join(spans[:shown]) + more
 
 
 def _first(spans: list[str]) -> str:
