@@ -6,6 +6,7 @@ memory (tracemalloc peak of Python allocations, and the process's peak RSS). Off
 sample data stands in for every region.
 
     .venv/bin/python -m bench.bench_fanout [--subs 1000] [--link] [--tracemalloc]
+        [--workers 4] [--latency 0.1]
 
 ``--link`` gives the clock a PUBLIC_BASE_URL so charts travel as one image link per region
 instead of a file upload into every alert's thread.
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import time_machine
 
-from bot.alerts.fanout import Clock
+from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
 from bot.storage.db import get_engine
 from bot.storage.subscriptions import Subscription
@@ -54,10 +55,15 @@ def _subscribe(engine, count: int) -> None:
             )
 
 
-def run(count: int, link: bool, trace: bool) -> dict[str, float]:
+def run(
+    count: int, link: bool, trace: bool, workers: int = 4, latency: float = 0.0
+) -> dict[str, float]:
     import pandas as pd
 
     fake = FakeSlack()
+    slow = ("chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal")
+    for method in slow if latency else ():
+        fake.delays[method] = latency  # what a real Slack round trip costs
     server, fake.base_url = serve(fake)
     workdir = Path(tempfile.mkdtemp(prefix="flexcalc-bench-"))
     engine = get_engine(f"sqlite:///{workdir}/bench.sqlite")
@@ -69,6 +75,7 @@ def run(count: int, link: bool, trace: bool) -> dict[str, float]:
         provider,
         SlackClients(engine, default_token=DEFAULT_TOKEN, base_url=fake.api_url),
         public_base_url="https://flexcalc.example.org" if link else None,
+        settings=ClockSettings(workers=workers),
     )
     moment = pd.Timestamp(MOMENT).tz_localize("Europe/London").to_pydatetime()
     if trace:
@@ -109,13 +116,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subs", type=int, default=1000)
     parser.add_argument("--link", action="store_true", help="chart links instead of uploads")
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
+    parser.add_argument("--workers", type=int, default=4, help="channels posted to at once")
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds the fake Slack takes per API call"
+    )
     args = parser.parse_args(argv)
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    result = run(args.subs, args.link, args.tracemalloc)
+    result = run(args.subs, args.link, args.tracemalloc, args.workers, args.latency)
     mode = "chart link" if args.link else "chart upload per alert"
-    print(f"fan-out of {args.subs} subscriptions over 14 regions ({mode})")
+    print(
+        f"fan-out of {args.subs} subscriptions over 14 regions ({mode}, {args.workers} workers, "
+        f"{args.latency * 1000:.0f} ms Slack latency)"
+    )
     for key, value in result.items():
         shown = f"{value:.2f}" if isinstance(value, float) else str(value)
         print(f"  {key:22} {shown}")

@@ -94,8 +94,12 @@ def _valid_minutes(duration: pd.Timedelta | None) -> int | None:
 def _subscribe(
     request: AlertsRequest, engine: Engine, team_id: str, channel_id: str, user_id: str
 ) -> Reply:
-    if request.teams_url:
-        raise BadAlert("Teams delivery is set up from Teams; in Slack alerts post here.")
+    if request.teams_url:  # a Teams Workflows destination (bot.teams.alerts stores the URL)
+        from bot.teams.alerts import subscribe_teams
+
+        return subscribe_teams(
+            request, engine=engine, team_id=team_id, user_id=user_id, origin=channel_id
+        )
     region = _region(request, engine, team_id, channel_id)
     if request.threshold is not None:
         return _subscribe_threshold(request, region, engine, team_id, channel_id, user_id)

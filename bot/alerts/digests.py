@@ -23,6 +23,8 @@ from flexcalc.reply import Reply
 from flexcalc.sources.base import Forecast
 from flexcalc.timeslots import LONDON
 
+_RENDER_LOCK = threading.Lock()
+
 
 @dataclass
 class Digest:
@@ -33,23 +35,28 @@ class Digest:
     owner: Digests
     _replies: dict[tuple[pd.Timedelta, ...], Reply] = field(default_factory=dict)
     _chart: Chart | None = None
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def reply(self, durations: Sequence[pd.Timedelta]) -> Reply:
         key = tuple(sorted(set(durations)))
-        if key not in self._replies:
-            self.owner.analyses += 1
-            self._replies[key] = daily.daily_alert(
-                self.forecast, key, tomorrow=self.tomorrow, charts=False
-            )
-        return self._replies[key]
+        with self._lock:
+            if key not in self._replies:
+                self.owner.count("analyses")
+                self._replies[key] = daily.daily_alert(
+                    self.forecast, key, tomorrow=self.tomorrow, charts=False
+                )
+            return self._replies[key]
 
     def chart(self) -> Chart:
-        if self._chart is None:
-            self.owner.chart_renders += 1
-            png = daily.daily_chart(self.forecast, self.tomorrow)
-            title = self.reply(()).title
-            self._chart = Chart(url=self.owner.publish_chart(png, title), png=png, title=title)
-        return self._chart
+        with self._lock:
+            if self._chart is None:
+                with _RENDER_LOCK:  # one matplotlib render at a time, whatever the region
+                    png = daily.daily_chart(self.forecast, self.tomorrow)
+                self.owner.count("chart_renders")
+                title = self.reply(()).title
+                url = self.owner.publish_chart(png, title)
+                self._chart = Chart(url=url, png=png, title=title)
+            return self._chart
 
 
 class Digests:
@@ -71,6 +78,11 @@ class Digests:
         self._digests: dict[tuple, Digest] = {}
         self._forecasts: dict[tuple[str, pd.Timestamp], Forecast] = {}
         self._lock = threading.Lock()
+        self._counter_lock = threading.Lock()
+
+    def count(self, counter: str) -> None:
+        with self._counter_lock:
+            setattr(self, counter, getattr(self, counter) + 1)
 
     def forecast(self, letter: str, now: pd.Timestamp) -> Forecast:
         """The region's forecast as of this tick (fetched once per region per tick)."""

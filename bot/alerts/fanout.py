@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time as _time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,6 +51,7 @@ class ClockSettings:
     retry_after: timedelta = timedelta(minutes=10)  # wait before retrying a failed post
     lease_ttl: timedelta = timedelta(minutes=15)  # renewed every tick and during fan-out
     renew_every: float = 30.0  # seconds of fan-out between lease renewals
+    workers: int = 4  # channels posted to at once (Slack's 429s are waited out per call)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,16 @@ class TickReport:
     disabled_channels: int = 0
     errors: list[str] = field(default_factory=list)
     sent: list[tuple[str, str]] = field(default_factory=list)  # (channel, kind) posted or found
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, counter: str, job: Job | None = None, error: str | None = None) -> None:
+        """Count one outcome (thread-safe); ``job`` marks it sent, ``error`` is kept."""
+        with self._lock:
+            setattr(self, counter, getattr(self, counter) + 1)
+            if job is not None:
+                self.sent.append((job.sub.channel_id, job.kind))
+            if error is not None:
+                self.errors.append(error)
 
     def summary(self) -> str:
         if not self.acted:
@@ -131,19 +144,46 @@ class Clock:
         now = pd.Timestamp(utcnow(), tz="UTC")
         jobs = self.plan(now, report)
         report.due = len(jobs)
-        last_renewal = _time.monotonic()
-        for job in jobs:
-            if use_lease and _time.monotonic() - last_renewal > self.settings.renew_every:
-                if not lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
-                    log.warning("lost the clock lease mid fan-out; stopping this tick")
-                    break
-                last_renewal = _time.monotonic()
-            self.deliver(job, now, report)
+        if self.settings.workers <= 1:
+            self._run_serially(jobs, now, report, use_lease)
+        else:
+            self._run_in_pool(jobs, now, report, use_lease)
         log.info("alerts tick %s: %s", now.isoformat(), report.summary())
         return report
 
     def release(self) -> None:
         lease.release(self.engine, self.holder)
+
+    def _keep_lease(self, use_lease: bool, last: list[float]) -> bool:
+        """Renew the lease every ``renew_every`` seconds of fan-out; False once it is lost."""
+        if not use_lease or _time.monotonic() - last[0] < self.settings.renew_every:
+            return True
+        last[0] = _time.monotonic()
+        if lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
+            return True
+        log.warning("lost the clock lease mid fan-out; stopping this tick")
+        return False
+
+    def _run_serially(self, jobs, now, report, use_lease: bool) -> None:
+        last = [_time.monotonic()]
+        for job in jobs:
+            if not self._keep_lease(use_lease, last):
+                return
+            self.deliver(job, now, report)
+
+    def _run_in_pool(self, jobs, now, report, use_lease: bool) -> None:
+        """Post to several channels at once (Slack latency, not CPU, bounds a fan-out)."""
+        last = [_time.monotonic()]
+        with ThreadPoolExecutor(self.settings.workers, thread_name_prefix="alerts") as pool:
+            pending = {pool.submit(self.deliver, job, now, report) for job in jobs}
+            while pending:
+                done, pending = wait(pending, timeout=5.0, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()  # deliver() handles every Exception itself
+                if pending and not self._keep_lease(use_lease, last):
+                    for future in pending:
+                        future.cancel()
+                    return
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -208,14 +248,13 @@ class Clock:
             event=event,
         )
         if claim is None:
-            report.busy += 1
+            report.add("busy")
             return
         retry_at = utcnow() + self.settings.retry_after
         client = self.clients.for_team(job.sub.team_id)
         if client is None:
             ledger.mark_failed(self.engine, claim.delivery_id, "no bot token", retry_at)
-            report.retry_later += 1
-            report.errors.append(f"{job.sub.team_id}: no bot token")
+            report.add("retry_later", error=f"{job.sub.team_id}: no bot token")
             return
         try:
             if claim.retry and claim.previous_claim_at is not None:
@@ -223,8 +262,7 @@ class Clock:
                 ts = find_posted(client, job.sub.channel_id, since, job.key)
                 if ts is not None:
                     ledger.mark_sent(self.engine, claim.delivery_id, self.holder, ts)
-                    report.reconciled += 1
-                    report.sent.append((job.sub.channel_id, job.kind))
+                    report.add("reconciled", job)
                     return
             reply, chart = self._content(job, now)
             ts = post_alert(
@@ -238,19 +276,16 @@ class Clock:
             if self.after_post is not None:
                 self.after_post(job, ts)
             ledger.mark_sent(self.engine, claim.delivery_id, self.holder, ts)
-            report.posted += 1
-            report.sent.append((job.sub.channel_id, job.kind))
+            report.add("posted", job)
         except SlackApiError as error:
             self._slack_failure(job, claim.delivery_id, error, client, retry_at, report)
         except DataUnavailable as error:
             ledger.mark_failed(self.engine, claim.delivery_id, str(error), retry_at)
-            report.retry_later += 1
-            report.errors.append(f"{job.key}: {error}")
+            report.add("retry_later", error=f"{job.key}: {error}")
         except Exception as error:  # one broken job never stops the fan-out
             log.exception("alert %s failed", job.key)
             ledger.mark_failed(self.engine, claim.delivery_id, repr(error), retry_at)
-            report.retry_later += 1
-            report.errors.append(f"{job.key}: {error!r}")
+            report.add("retry_later", error=f"{job.key}: {error!r}")
 
     def _content(self, job: Job, now: pd.Timestamp):
         if job.event is not None:
@@ -266,16 +301,15 @@ class Clock:
     def _slack_failure(self, job, delivery_id, error, client, retry_at, report) -> None:
         code = error_code(error)
         kind = error_kind(code)
-        report.errors.append(f"{job.key}: {code}")
         if kind == "retry":
             ledger.mark_failed(self.engine, delivery_id, code, retry_at)
-            report.retry_later += 1
+            report.add("retry_later", error=f"{job.key}: {code}")
             return
         ledger.give_up(self.engine, delivery_id, code)
-        report.gave_up += 1
+        report.add("gave_up", error=f"{job.key}: {code}")
         note = disabled_note(code, job.local_date.isoformat())
         if kind == "channel":
-            report.disabled_channels += 1
+            report.add("disabled_channels")
             store.disable_channel(self.engine, job.sub.team_id, job.sub.channel_id, note)
             notify_creator(
                 client, job.sub.created_by, f"Flexcalc alerts in <#{job.sub.channel_id}>: {note}"

@@ -37,7 +37,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 
 def home_blocks(subs: list[SubscriptionInfo]) -> list[dict[str, Any]]:
-    """"Your alerts" for the Home tab: one line per subscription with pause/resume and remove."""
+    """ "Your alerts" for the Home tab: one line per subscription with pause/resume and remove."""
     blocks: list[dict[str, Any]] = [
         {"type": "divider"},
         {"type": "header", "text": {"type": "plain_text", "text": "Your alerts"}},

@@ -81,7 +81,7 @@ def test_restart_after_crash_between_post_and_record(engine, slack, make_clock):
         if len(posted) == 3:
             raise Crash
 
-    settings = ClockSettings(stale_after=timedelta(minutes=10), renew_every=0.0)
+    settings = ClockSettings(stale_after=timedelta(minutes=10), renew_every=0.0, workers=1)
     first = make_clock(holder="first", after_post=die_on_third, settings=settings)
     with time_machine.travel(london("2024-06-05 08:00"), tick=False) as traveller:
         with pytest.raises(Crash):
