@@ -7,7 +7,7 @@ import logging
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events
+from bot.listeners import actions, commands, engagement, events
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ def register_listeners(app: App, services: Services) -> None:
     commands.register(app, services)
     events.register(app, services)
     actions.register(app, services)
+    engagement.register(app, services)  # issue 7: "I'll do it" pledges and cancelling them
     if importlib.util.find_spec(ALERTS_LISTENERS) is not None:
         alerts = importlib.import_module(ALERTS_LISTENERS)
         alerts.register(app)
