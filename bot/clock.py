@@ -71,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     clock = build_clock(args.minutes)
     if args.once:
-        report = clock.tick()
+        try:
+            report = clock.tick()
+        finally:
+            clock.release()  # the next cron run (another process) may act at once
         print(f"alerts clock: {report.summary()}")
         for error in report.errors:
             print(f"  ! {error}")
