@@ -1,4 +1,4 @@
-"""``python -m bot [shell|web|socket|clock]``: with no argument, the mode the environment allows.
+"""``python -m bot [shell|web|socket|clock|teams]``: with no argument, the mode the env allows.
 
 Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
 otherwise the terminal shell. ``clock`` runs the alerts scheduler (``bot.clock.main``).
@@ -14,7 +14,7 @@ import sys
 
 from bot.config import SlackConfig
 
-MODES = ("shell", "web", "socket", "clock")
+MODES = ("shell", "web", "socket", "clock", "teams")
 
 
 def pick_mode(config: SlackConfig) -> str:
@@ -92,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_web()
     if mode == "clock":
         return run_clock(argv)
+    if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
+        from bot.teams.cli import main as teams_main
+
+        return teams_main(argv)
     logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING"))
     from bot.shell import run_shell
 

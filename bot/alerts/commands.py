@@ -39,9 +39,20 @@ class BadAlert(ValueError):
 
 
 def handle_alerts(
-    request: AlertsRequest, *, engine: Engine, team_id: str, channel_id: str, user_id: str
+    request: AlertsRequest,
+    *,
+    engine: Engine | None,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
 ) -> Reply:
     """Answer one ``alerts`` command for a channel of a workspace."""
+    if engine is None:  # the terminal shell keeps no database
+        return error_reply(
+            "Alerts post to a Slack channel every day, so they are set up in Slack "
+            "(and need the bot's database).",
+            ["/flex alerts subscribe 08:00 in NG1 4h (in a Slack channel)"],
+        )
     if not team_id or not channel_id:
         return error_reply("Alerts belong to a channel: run this command in one.", EXAMPLES)
     try:

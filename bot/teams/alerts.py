@@ -54,7 +54,8 @@ def use_session(session: requests.Session | None) -> None:
     _session = session
 
 
-def _post(url: str, card: dict[str, Any]) -> PostResult:
+def post_alert_card(url: str, card: dict[str, Any]) -> PostResult:
+    """POST a card with the alerts session (retries 429/5xx); never raises."""
     global _session
     if _session is None:
         _session = make_session()
@@ -195,7 +196,7 @@ def deliver_teams(clock: Clock, job: Job, delivery_id: int, now: Any, report: Ti
         report.retry_later += 1
         report.errors.append(f"{job.key}: {type(error).__name__}")
         return
-    result = _post(url, card)
+    result = post_alert_card(url, card)
     if result.ok:
         ts = f"teams:{result.status}"
         if clock.after_post is not None:

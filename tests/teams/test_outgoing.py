@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from bot.storage.answers import SavedAnswerRow
 from bot.teams.cards import problems
 from bot.teams.outgoing import command_text, sign, verify, where_from
+from flexcalc.commands import Context, run
+from flexcalc.regions import by_letter
+from flexcalc.sources.sample import SampleProvider
 from tests.teams.conftest import SECRET, activity
 
 
@@ -39,8 +42,10 @@ def test_signed_mention_gets_the_bestslot_card_with_a_served_chart(make_teams_ap
     card = _card(response)
     assert problems(card) == []
     assert card["body"][0]["text"] == "Best 4 h window — East Midlands (B)"
-    facts = {f["title"] for f in next(e for e in card["body"] if e["type"] == "FactSet")["facts"]}
-    assert {"Cheapest window", "Greenest window", "vs starting now"} <= facts
+    facts = [f["title"] for f in next(e for e in card["body"] if e["type"] == "FactSet")["facts"]]
+    same = run("bestslot 4h in NG1", Context(provider=SampleProvider(), region=by_letter("C")))
+    assert facts == [f.label for f in same.fields]  # the same answer the CLI and Slack give
+    assert {"Cheapest window", "Greenest window"} <= set(facts)
     image = next(e for e in card["body"] if e["type"] == "Image")
     assert image["url"].startswith(f"{teams.url}/charts/") and image["url"].endswith(".png")
     chart = teams.session.get(image["url"], timeout=5)  # the link Teams will fetch works
