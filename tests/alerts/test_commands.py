@@ -116,3 +116,10 @@ def test_pause_and_resume(engine):
     assert subscriptions(engine)[0].status == "paused"
     assert subscribe(engine, "alerts resume", "C0OPS").title == "Alerts resumed"
     assert subscriptions(engine)[0].status == "active"
+
+
+def test_without_a_database_it_explains_instead_of_failing():
+    reply = handle_alerts(
+        AlertsRequest("list"), engine=None, team_id=TEAM, channel_id="C", user_id="U"
+    )
+    assert reply.is_error and "set up in Slack" in reply.summary
