@@ -17,7 +17,8 @@ def _figure():
 
 def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
     """Two lines over the evaluated days: cumulative £ saved by the cheapest window and
-    cumulative kgCO2 saved by the greenest window, each against the fixed start."""
+    cumulative kgCO2 saved by the greenest window, each against the fixed start; skipped days
+    (missing data) are shaded grey."""
     days = result.days
     x = pd.to_datetime(pd.Index(days.index))
     fig = _figure()
@@ -30,6 +31,9 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
     ax2.plot(x, days["saved_kg"].cumsum(), color="tab:green", label="kgCO2 saved (greenest)")
     ax2.set_ylabel("cumulative kgCO2 saved", color="tab:green", fontsize=FONT["label"])
     ax2.tick_params(labelsize=FONT["tick"])
+    for day in result.skipped["day"]:  # days without data: shaded, not drawn as savings
+        left = pd.Timestamp(day)
+        ax.axvspan(left, left + pd.Timedelta(days=1), color="#DDDDDD", zorder=0)
     lines = ax.get_lines()[:1] + ax2.get_lines()
     ax.legend(
         lines, [str(line.get_label()) for line in lines], loc="upper left", fontsize=FONT["note"]
