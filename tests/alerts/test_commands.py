@@ -100,7 +100,6 @@ def test_bad_subscribe_input_gets_a_clear_reply_and_stores_nothing(engine, text,
         ),
         (AlertsRequest("subscribe", threshold=("carbon", "below", -5.0)), "from 0 to 1000"),
         (AlertsRequest("subscribe", threshold=("price", "below", float("nan"))), "a number"),
-        (AlertsRequest("subscribe", teams_url="https://example.org/hook"), "Teams"),
         (AlertsRequest("snooze"), "alerts snooze"),
     ],
 )
