@@ -35,6 +35,8 @@ from bot.alerts.slack_post import (
     post_alert,
 )
 from bot.alerts.store import SubscriptionInfo
+from bot.engagement import clock as engagement
+from bot.engagement.clock import DIGEST
 from bot.storage.subscriptions import DAILY, THRESHOLD, TOMORROW, naive_utc, utcnow
 from bot.storage.teams import is_teams
 from flexcalc import daily
@@ -149,6 +151,7 @@ class Clock:
             self._run_serially(jobs, now, report, use_lease)
         else:
             self._run_in_pool(jobs, now, report, use_lease)
+        engagement.settle_finished(self.engine, self.digests.provider, self.clients, now)
         log.info("alerts tick %s: %s", now.isoformat(), report.summary())
         return report
 
@@ -200,6 +203,7 @@ class Clock:
                     candidates.append(Job(sub, DAILY, due.local_date))
                 if sub.tomorrow and tomorrow_date is not None:
                     candidates.append(Job(sub, TOMORROW, tomorrow_date))
+        candidates += [Job(s, DIGEST, d) for s, d in engagement.due_digests(self.engine, subs, now)]
         done = ledger.settled(self.engine, [(j.sub.id, j.local_date, j.kind) for j in candidates])
         jobs = [j for j in candidates if (j.sub.id, j.local_date, j.kind) not in done]
         jobs = [j for j in jobs if j.kind != TOMORROW or self._tomorrow_ready(j, now, report)]
@@ -293,6 +297,9 @@ class Clock:
             report.add("retry_later", error=f"{job.key}: {error!r}")
 
     def _content(self, job: Job, now: pd.Timestamp):
+        if job.kind == DIGEST:  # issue 7: the weekly leadership digest
+            provider = self.digests.provider
+            return engagement.digest_reply(self.engine, provider, self.clients, job.sub, now), None
         if job.event is not None:
             forecast = self.digests.forecast(job.sub.region_letter, now)
             assert job.sub.metric and job.sub.op and job.sub.threshold is not None
