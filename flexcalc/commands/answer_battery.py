@@ -111,8 +111,9 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
         )
     else:
         summary = (
-            f"Until {until}, this battery would save {units.gbp(plan.saving_gbp)} and "
-            f"{units.kg(plan.saving_kg)} compared with no battery: charge "
+            f"Until {until}, this battery would save "
+            f"{units.money_and_carbon(plan.saving_gbp, plan.saving_kg)} compared with no battery: "
+            "charge "
             f"{_first(charging)} and discharge {_first(discharging)} "
             f"({plan.cycles:.1f} full cycles)."
         )
@@ -216,7 +217,7 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     per_kw = table.loc["+1 kW power", "extra_gbp"]
     summary = (
         f"From {span} ({len(days)} days), a {_describe(req)} battery re-planned every day would "
-        f"have saved {units.gbp(base['saving_gbp'])} and {units.kg(base['saving_kg'])} compared "
+        f"have saved {units.money_and_carbon(base['saving_gbp'], base['saving_kg'])} compared "
         f"with no battery. One more kWh of capacity would have added {units.gbp(per_kwh)}; one "
         f"more kW of power {units.gbp(per_kw)}."
     )
