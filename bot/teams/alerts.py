@@ -179,22 +179,19 @@ def deliver_teams(clock: Clock, job: Job, delivery_id: int, now: Any, report: Ti
     url = destination_url(engine, job.sub.channel_id)
     if url is None:
         ledger.give_up(engine, delivery_id, "Teams workflow URL missing")
-        report.gave_up += 1
-        report.errors.append(f"{job.key}: Teams workflow URL missing")
+        report.add("gave_up", error=f"{job.key}: Teams workflow URL missing")
         return
     try:
         reply, chart = clock._content(job, now)
         card = reply_card(reply, chart_url=chart.url if chart else None)
     except DataUnavailable as error:
         ledger.mark_failed(engine, delivery_id, str(error), retry_at)
-        report.retry_later += 1
-        report.errors.append(f"{job.key}: {error}")
+        report.add("retry_later", error=f"{job.key}: {error}")
         return
-    except Exception as error:
+    except Exception as error:  # one broken job never stops the fan-out
         log.exception("alert %s for Teams failed", job.key)
         ledger.mark_failed(engine, delivery_id, type(error).__name__, retry_at)
-        report.retry_later += 1
-        report.errors.append(f"{job.key}: {type(error).__name__}")
+        report.add("retry_later", error=f"{job.key}: {type(error).__name__}")
         return
     result = post_alert_card(url, card)
     if result.ok:
@@ -202,20 +199,21 @@ def deliver_teams(clock: Clock, job: Job, delivery_id: int, now: Any, report: Ti
         if clock.after_post is not None:
             clock.after_post(job, ts)
         ledger.mark_sent(engine, delivery_id, clock.holder, ts)
-        report.posted += 1
-        report.sent.append((job.sub.channel_id, job.kind))
+        report.add("posted", job)
         return
-    report.errors.append(f"{job.key}: Teams {result.error}")
+    error = f"{job.key}: Teams {result.error}"
     if result.kind == "retry":
         ledger.mark_failed(engine, delivery_id, f"Teams {result.error}", retry_at)
-        report.retry_later += 1
+        report.add("retry_later", error=error)
         return
     ledger.give_up(engine, delivery_id, f"Teams {result.error}")
-    report.gave_up += 1
-    if result.kind == "gone":
-        report.disabled_channels += 1
-        note = (
-            f"Stopped on {job.local_date.isoformat()}: the Teams workflow {mask(url)} answered "
-            f"{result.error} (deleted or turned off). Register a new workflow URL to restart."
-        )
-        store.disable_channel(engine, job.sub.team_id, job.sub.channel_id, note)
+    if result.kind != "gone":
+        report.add("gave_up", error=error)
+        return
+    report.add("gave_up", error=error)
+    report.add("disabled_channels")
+    note = (
+        f"Stopped on {job.local_date.isoformat()}: the Teams workflow {mask(url)} answered "
+        f"{result.error} (deleted or turned off). Register a new workflow URL to restart."
+    )
+    store.disable_channel(engine, job.sub.team_id, job.sub.channel_id, note)
