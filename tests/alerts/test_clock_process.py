@@ -38,6 +38,7 @@ def _due_now() -> str:
     return (datetime.now(ZoneInfo("Europe/London")) - timedelta(minutes=2)).strftime("%H:%M")
 
 
+@pytest.mark.slow
 def test_clock_once_posts_due_alerts_and_exits(engine, slack):
     subscribe(engine, f"alerts subscribe {_due_now()} in C", "C0CRON")
     command = [sys.executable, "-m", "bot", "clock", "--once"]

@@ -20,7 +20,7 @@ CHANNELS = [f"C0TEAM{i:02d}" for i in range(8)]
 
 def _subscribe_all(engine) -> None:
     for i, channel in enumerate(CHANNELS):
-        region = "ABCDEFGH"[i]
+        region = "CB"[i % 2]  # two regions: two chart renders, shared by four channels each
         subscribe(engine, f"alerts subscribe 08:00 in {region}", channel)
 
 

@@ -59,6 +59,7 @@ def test_no_tomorrow_alert_when_prices_never_come(engine, slack, make_clock, pro
     assert deliveries(engine) == []  # nothing claimed, so nothing to clean up
 
 
+@pytest.mark.slow
 def test_price_below_zero_posts_once_per_event(engine, slack, make_clock):
     # Sun 9 Jun 2024 (region C sample) has negative prices 08:00–11:30 (5 half-hours) and
     # 14:00–14:30 UK time; prices for Sunday are published on Saturday at 16:00.
