@@ -28,16 +28,19 @@ from flexcalc.sources.base import DataUnavailable
 log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = pd.Timedelta(days=3)
+SETTLE_AFTER = pd.Timedelta(minutes=30)  # after both windows end: the grid publishes actuals
 
 
 def due(engine: Engine, now: pd.Timestamp, team_id: str | None = None) -> list[PledgeInfo]:
-    """Pledges whose window has ended and that aren't settled (one workspace, or all)."""
+    """Unsettled pledges whose window *and* baseline ended ``SETTLE_AFTER`` ago (one workspace,
+    or all): a baseline later than the pledge waits for its own real outcome."""
     ensure_tables(engine)
     query = select(Pledge).where(Pledge.status == PLEDGED, Pledge.end_at <= naive_utc(now))
     if team_id is not None:
         query = query.where(Pledge.team_id == team_id)
     with Session(engine) as session:
-        return [PledgeInfo.of(r) for r in session.scalars(query.order_by(Pledge.end_at))]
+        found = [PledgeInfo.of(r) for r in session.scalars(query.order_by(Pledge.end_at))]
+    return [p for p in found if max(p.end, p.baseline_end) + SETTLE_AFTER <= now]
 
 
 def outcome(provider: Any, pledge: PledgeInfo) -> Saving:
@@ -86,7 +89,7 @@ def settle_due(
         except DataUnavailable as error:
             log.info("pledge %s: outcome data unavailable (%s)", pledge.id, error)
             continue
-        if saving.gbp is None and now - pledge.end < GIVE_UP_AFTER:
+        if saving.gbp is None and now - max(pledge.end, pledge.baseline_end) < GIVE_UP_AFTER:
             continue  # prices not in yet: try again later
         status = SETTLED if saving.gbp is not None or saving.kg_co2 is not None else NO_DATA
         if not _store(engine, pledge, saving, status):
