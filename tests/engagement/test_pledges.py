@@ -154,3 +154,36 @@ def test_only_the_pledger_in_the_same_workspace_can_cancel(app, engine):
         assert "isn't yours" in app.fake.wait_replies(reply_url)[0]["text"]
     assert pledge_rows(engine)[0].status == "pledged"
     assert app.fake.calls_to("chat.deleteScheduledMessage") == []
+
+
+def test_a_daily_alert_carries_pledge_buttons_that_work_from_the_channel(app, engine, clock):
+    from bot.alerts.commands import handle_alerts
+    from bot.alerts.fanout import Clock, ClockSettings
+    from bot.alerts.slack_post import SlackClients
+    from flexcalc.commands import parse
+    from flexcalc.sources.sample import SampleProvider
+    from tests.alerts.conftest import london, run_ticks
+
+    handle_alerts(
+        parse("alerts subscribe 08:00 4h"),
+        engine=engine,
+        team_id="T0000TEAM",
+        channel_id="C0ALERTS",
+        user_id="U0ALICE",
+    )
+    clients = SlackClients(engine, default_token="xoxb-fake-default", base_url=app.fake.api_url)
+    alerts = Clock(engine, SampleProvider(), clients, settings=ClockSettings(renew_every=0.0))
+    run_ticks(alerts, london("2024-06-08 08:00"), london("2024-06-08 08:00"))
+    [alert] = app.fake.alerts_in("C0ALERTS")
+    offered = buttons(alert)
+    assert {"I'll run my 4 h load then", "I'll charge my EV then"} <= set(offered)
+    assert "Remind me at the best time" in offered  # the alert's own buttons stay
+    ev = offered["I'll charge my EV then"]
+    offer = PledgeOffer.decode(ev["value"])
+    assert offer.kwh == 28.0 and offer.duration == pd.Timedelta(hours=4)
+
+    clock.now = pd.Timestamp(london("2024-06-08 08:05"))  # people read the alert
+    _, url = app.slack.click(ev["action_id"], ev["value"], channel_id="C0ALERTS", ephemeral=False)
+    assert "Thank you!" in app.fake.wait_replies(url)[0]["text"]
+    [row] = pledge_rows(engine)
+    assert (row.channel_id, row.what, row.kwh) == ("C0ALERTS", "ev", 28.0)
