@@ -15,10 +15,14 @@ instead of a file upload into every alert's thread.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
+import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -55,16 +59,38 @@ def _subscribe(engine, count: int) -> None:
             )
 
 
-def run(
-    count: int, link: bool, trace: bool, workers: int = 4, latency: float = 0.0
-) -> dict[str, float]:
-    import pandas as pd
-
+def serve_fake(latency: float) -> int:
+    """Child process: serve the fake Slack, print its URL, on SIGTERM print call counts."""
     fake = FakeSlack()
     slow = ("chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal")
     for method in slow if latency else ():
         fake.delays[method] = latency  # what a real Slack round trip costs
     server, fake.base_url = serve(fake)
+    print(fake.api_url, flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stopped.wait()
+    server.shutdown()
+    counts: dict[str, int] = {}
+    for call in fake.calls:
+        counts[call.method] = counts.get(call.method, 0) + 1
+    print(json.dumps(counts), flush=True)
+    return 0
+
+
+def run(
+    count: int, link: bool, trace: bool, workers: int = 4, latency: float = 0.0
+) -> dict[str, float]:
+    """One tick over ``count`` subscriptions; the fake Slack runs in its own process so the
+    memory figures are the clock's alone."""
+    import pandas as pd
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.bench_fanout", "--serve-fake", "--latency", str(latency)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    api_url = child.stdout.readline().strip()
     workdir = Path(tempfile.mkdtemp(prefix="flexcalc-bench-"))
     engine = get_engine(f"sqlite:///{workdir}/bench.sqlite")
     _subscribe(engine, count)
@@ -73,7 +99,7 @@ def run(
     clock = Clock(
         engine,
         provider,
-        SlackClients(engine, default_token=DEFAULT_TOKEN, base_url=fake.api_url),
+        SlackClients(engine, default_token=DEFAULT_TOKEN, base_url=api_url),
         public_base_url="https://flexcalc.example.org" if link else None,
         settings=ClockSettings(workers=workers),
     )
@@ -88,11 +114,9 @@ def run(
     peak_traced = tracemalloc.get_traced_memory()[1] if trace else float("nan")
     if trace:
         tracemalloc.stop()
-    server.shutdown()
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    methods: dict[str, int] = {}
-    for call in fake.calls:
-        methods[call.method] = methods.get(call.method, 0) + 1
+    child.send_signal(signal.SIGTERM)
+    methods: dict[str, int] = json.loads(child.communicate(timeout=60)[0].strip() or "{}")
     return {
         "subscriptions": count,
         "posted": report.posted,
@@ -102,7 +126,7 @@ def run(
         "chart_renders": clock.digests.chart_renders,
         "analyses": clock.digests.analyses,
         "forecasts": clock.digests.forecasts,
-        "slack_calls": len(fake.calls),
+        "slack_calls": sum(methods.values()),
         "chat_postMessage": methods.get("chat.postMessage", 0),
         "uploads": methods.get("upload", 0),
         "tracemalloc_peak_mb": peak_traced / 2**20,
@@ -114,6 +138,7 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subs", type=int, default=1000)
+    parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--link", action="store_true", help="chart links instead of uploads")
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
     parser.add_argument("--workers", type=int, default=4, help="channels posted to at once")
@@ -124,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    if args.serve_fake:
+        return serve_fake(args.latency)
     result = run(args.subs, args.link, args.tracemalloc, args.workers, args.latency)
     mode = "chart link" if args.link else "chart upload per alert"
     print(
