@@ -211,13 +211,29 @@ def outcome_carbon(carbon: pd.DataFrame | pd.Series) -> tuple[pd.Series, pd.Seri
     return used, basis
 
 
+def _between(data, lo: pd.Timestamp, hi: pd.Timestamp):
+    """The rows of a series or frame with UTC slot starts in [lo, hi] (cheap on long history)."""
+    index = pd.DatetimeIndex(data.index)
+    index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+    keep = (index >= lo) & (index <= hi)
+    part = data[keep].copy()
+    part.index = index[keep]
+    return part
+
+
 def _slots(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     return pd.date_range(utc(start), utc(end), freq=SLOT, inclusive="left")
 
 
-def _mean(series: pd.Series, slots: pd.DatetimeIndex) -> float | None:
-    values = series.reindex(slots)
-    return None if values.isna().any() or len(values) == 0 else float(values.mean())
+def _on_grid(series: pd.Series, grid: pd.DatetimeIndex) -> np.ndarray:
+    part = _between(series, grid[0], grid[-1])
+    part = part[~part.index.duplicated(keep="first")]
+    return pd.Series(part, dtype=float).reindex(grid).to_numpy()
+
+
+def _mean_at(values: np.ndarray, positions: np.ndarray) -> float | None:
+    chosen = values[positions]
+    return None if len(chosen) == 0 or np.isnan(chosen).any() else float(chosen.mean())
 
 
 def pledge_saving(
@@ -238,12 +254,19 @@ def pledge_saving(
     """
     window = _slots(window_start, window_end)
     base = _slots(baseline_start, utc(baseline_start) + (utc(window_end) - utc(window_start)))
-    price_series = pd.Series(prices, dtype=float).copy()
-    price_series.index = pd.DatetimeIndex(price_series.index).tz_convert("UTC")
-    price_series = price_series[~price_series.index.duplicated(keep="first")]
-    intensity, basis = outcome_carbon(carbon)
-    pw, pb = _mean(price_series, window), _mean(price_series, base)
-    cw, cb = _mean(intensity, window), _mean(intensity, base)
+    lo, hi = min(window[0], base[0]), max(window[-1], base[-1])
+    grid = pd.date_range(lo, hi, freq=SLOT)
+    price = _on_grid(prices, grid)
+    frame = _carbon_frame(_between(carbon, lo, hi))
+    forecast, actual = (
+        frame[c].reindex(grid).to_numpy(dtype=float) for c in ("forecast", "actual")
+    )
+    measured = ~np.isnan(actual)
+    intensity = np.where(measured, actual, forecast)
+    w = ((window - lo) // SLOT).to_numpy()
+    b = ((base - lo) // SLOT).to_numpy()
+    pw, pb = _mean_at(price, w), _mean_at(price, b)
+    cw, cb = _mean_at(intensity, w), _mean_at(intensity, b)
     notes = []
     if pw is None or pb is None:
         notes.append("Prices are missing for part of the window or the baseline.")
@@ -251,11 +274,9 @@ def pledge_saving(
         notes.append("Carbon intensity is missing for part of the window or the baseline.")
         carbon_basis = "none"
     else:
-        used = set(basis.reindex(window.append(base)).tolist())
+        both = measured[np.concatenate([w, b])]
         carbon_basis = (
-            "actual"
-            if used == {"actual"}
-            else ("forecast" if used == {"forecast"} else "actual and forecast")
+            "actual" if both.all() else ("forecast" if not both.any() else "actual and forecast")
         )
     return Saving(
         kwh=kwh,
