@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from bot.alerts import schedule, store
 from bot.storage.settings import get_region
-from bot.storage.subscriptions import ACTIVE, PAUSED, THRESHOLD, utcnow
+from bot.storage.subscriptions import ACTIVE, DAILY, PAUSED, THRESHOLD, utcnow
 from flexcalc import regions
 from flexcalc.commands import units
 from flexcalc.commands.requests import AlertsRequest
@@ -75,7 +75,13 @@ def _region(request: AlertsRequest, engine: Engine, team_id: str, channel_id: st
         if not isinstance(region, Region) or region not in regions.all_regions():
             raise BadAlert("I don't recognise that region; try a letter A–P, a name or NG1.")
         return region
-    letter = get_region(engine, team_id, channel_id) or os.environ.get("FLEX_REGION") or "C"
+    daily_here = [s for s in store.list_for_channel(engine, team_id, channel_id) if s.kind == DAILY]
+    letter = (
+        (daily_here[0].region_letter if daily_here else None)
+        or get_region(engine, team_id, channel_id)
+        or os.environ.get("FLEX_REGION")
+        or "C"
+    )
     try:
         return regions.by_letter(letter.strip().upper().lstrip("_"))
     except (regions.UnknownRegion, KeyError):

@@ -41,6 +41,8 @@ def _due_now() -> str:
 @pytest.mark.slow
 def test_clock_once_posts_due_alerts_and_exits(engine, slack):
     subscribe(engine, f"alerts subscribe {_due_now()} in C", "C0CRON")
+    # offline, the sample replays a 2024 day: it must not raise 2024's negative-price alarms
+    subscribe(engine, "alerts when price below 0", "C0CRON")
     command = [sys.executable, "-m", "bot", "clock", "--once"]
     first = subprocess.run(command, env=_env(engine, slack), capture_output=True, text=True,
                            timeout=120, cwd=ROOT)

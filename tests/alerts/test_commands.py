@@ -122,3 +122,12 @@ def test_without_a_database_it_explains_instead_of_failing():
         AlertsRequest("list"), engine=None, team_id=TEAM, channel_id="C", user_id="U"
     )
     assert reply.is_error and "set up in Slack" in reply.summary
+
+
+def test_threshold_and_updates_default_to_the_channels_daily_alert_region(engine):
+    subscribe(engine, "alerts subscribe 08:00 in NG1", "C0OPS")
+    subscribe(engine, "alerts when price below 0", "C0OPS")
+    subscribe(engine, "alerts subscribe 09:00", "C0OPS")
+    assert [(s.kind, s.region_letter, s.at_time) for s in subscriptions(engine)] == [
+        ("daily", "B", "09:00"), ("threshold", "B", "08:00")
+    ]
