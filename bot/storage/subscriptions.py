@@ -84,6 +84,8 @@ class Subscription(Base):
         if self.kind == THRESHOLD:
             unit = "p/kWh" if self.metric == "price" else "gCO2/kWh"
             text = f"when {self.metric} {self.op} {self.threshold:g} {unit}"
+        elif self.kind == "digest":  # issue 7 (bot.engagement): weekday in its own table
+            text = f"weekly leadership digest at {self.at_time}"
         else:
             text = f"daily at {self.at_time}"
             if self.duration_minutes:
