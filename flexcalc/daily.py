@@ -20,7 +20,7 @@ from flexcalc.commands import units
 from flexcalc.engagement import pledge_actions, worst_window
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
-from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_span, fmt_time
+from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span, fmt_time
 
 STANDARD_DURATIONS = (pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=4))
 AVOID_DURATION = pd.Timedelta(hours=2)
@@ -112,9 +112,11 @@ _TIPS = (
 def practical_tip(best: windows.Window | None, frame: pd.DataFrame, day: date) -> str:
     """One concrete thing employees can do, led by what the data says today."""
     if "price" in frame and (frame["price"] < 0).any():
-        negative = frame.index[(frame["price"] < 0).to_numpy()]
+        first = frame.index[(frame["price"] < 0).to_numpy()][0]
+        same_day = first.tz_convert(LONDON).date() == frame.index[0].tz_convert(LONDON).date()
+        when = fmt_time(first) if same_day else fmt_day_time(first)
         return (
-            f"Prices go below zero from {fmt_time(negative[0])}: you are paid to use electricity "
+            f"Prices go below zero from {when}: you are paid to use electricity "
             "then — charge EVs, e-bikes and laptops and run the dishwasher."
         )
     if best is not None:

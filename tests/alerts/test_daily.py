@@ -75,3 +75,8 @@ def test_mix_text_and_tips():
     text = daily.mix_text({"gas": 30.0, "wind": 40.0, "nuclear": 15.0, "solar": 5.0, "coal": 0.0})
     assert text == "wind 40% · gas 30% · nuclear 15% · solar 5% (low-carbon 60%)"
     assert daily.mix_text({}) == "not available"
+
+
+def test_tip_names_the_day_when_negative_prices_come_tomorrow(provider):
+    reply = daily.daily_alert(_at(provider, "2024-06-08 17:30"), charts=False)
+    assert "Prices go below zero from Sun 09 Jun 08:00" in reply.data["tip"]
