@@ -159,9 +159,11 @@ class Saving:
 
 
 def money(pounds: float) -> str:
-    """``38p`` under a pound, ``£1.24`` above."""
+    """``38p`` under a pound, ``£1.24`` above, ``£817`` from £100."""
     if abs(pounds) < 1:
         return f"{abs(pounds) * 100:.0f}p"
+    if abs(pounds) >= 100:
+        return f"£{abs(pounds):,.0f}"
     return f"£{abs(pounds):,.2f}"
 
 
@@ -483,8 +485,8 @@ def impact_reply(
         table = Table(["", "Who", "CO2 avoided", "Saved", "Pledges"], rows, "Thank you to")
         if hidden_count:
             notes.append(
-                f"{hidden_count} more people prefer not to be listed; their savings "
-                "are in the totals."
+                f"{hidden_count} more {'person prefers' if hidden_count == 1 else 'people prefer'}"
+                " not to be listed; their savings are in the totals."
             )
         notes.append(
             "Rather not be listed? `/flex impact hide me` (`/flex impact show me` to undo)."
@@ -595,7 +597,7 @@ def digest(
             f"{team_label} moved {totals.kwh:,.1f} kWh of electricity use to cleaner, cheaper "
             f"times: {totals.pledges} kept pledges by {totals.participants} people avoided "
             f"{kg_text(totals.kg_co2)} and saved {money(totals.gbp)}"
-            + _versus(totals.kg_co2, previous.kg_co2, "kgCO2")
+            + _versus(totals.kg_co2, previous.kg_co2)
             + "."
         )
     else:
@@ -625,13 +627,13 @@ def digest(
             )
         )
         fields.append(Field("Over a year", f"≈{kg_text(yearly_kg)}, ≈{money(yearly_gbp)}"))
-    actions = weekly_actions(carbon, start, end, totals)
+    actions = weekly_actions(carbon, start, end, totals, prices)
     table = Table(
         ["", "Action for the coming week"], [[f"{i}.", a] for i, a in enumerate(actions, 1)]
     )
     notes = [
-        f"Grid figures: {region_label} carbon intensity, measured (actual) where published, "
-        "else forecast. Savings: real Agile prices and carbon in each pledged window vs the "
+        "Grid figures: carbon intensity measured (actual) where published, else forecast. "
+        f"Savings: real Agile prices ({region_label}) and carbon in each pledged window vs the "
         "time it replaced.",
     ]
     if prices is not None and not prices.dropna().empty:
@@ -671,12 +673,15 @@ def _num(value: float) -> float | None:
     )
 
 
-def _versus(now: float, before: float, unit: str) -> str:
+def _versus(now: float, before: float) -> str:
+    """`` (20% more than the week before)``; plain figures when a percentage would mislead."""
     if before <= 0:
         return ""
     change = (now - before) / before * 100
     if abs(change) < 0.5:
         return " (about the same as the week before)"
+    if abs(change) > 200:
+        return f" ({'up' if change > 0 else 'down'} from {kg_text(before)} the week before)"
     return f" ({abs(change):.0f}% {'more' if change > 0 else 'less'} than the week before)"
 
 
@@ -700,10 +705,38 @@ def _grid_text(days: pd.Series, prior: pd.Series) -> str:
     return text.replace("about the same than", "about the same as")
 
 
+def typical_day_frame(
+    carbon: pd.DataFrame | pd.Series,
+    prices: pd.Series | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> pd.DataFrame:
+    """Last week's average day: mean carbon (and price) per UK time of day in [start, end),
+    laid on a reference GMT day (2000-01-03) so the tips library can place loads on it."""
+    reference = pd.date_range(pd.Timestamp("2000-01-03", tz="UTC"), periods=48, freq=SLOT)
+    columns = {}
+    used, _ = outcome_carbon(carbon)
+    for name, series in (("carbon", used), ("price", prices)):
+        if series is None:
+            continue
+        part = _between(series, utc(start), utc(end) - SLOT).dropna()
+        if part.empty:
+            continue
+        local = part.index.tz_convert(LONDON)
+        profile = part.groupby(local.hour * 2 + local.minute // 30).mean()
+        columns[name] = profile.reindex(range(48)).to_numpy(dtype=float)
+    return pd.DataFrame(columns, index=reference)
+
+
 def weekly_actions(
-    carbon: pd.DataFrame | pd.Series, start: pd.Timestamp, end: pd.Timestamp, totals: Impact
+    carbon: pd.DataFrame | pd.Series,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    totals: Impact,
+    prices: pd.Series | None = None,
 ) -> list[str]:
-    """Three plain-language actions for the coming week, from last week's typical day."""
+    """Three plain-language actions for the coming week, fitted to last week's average day:
+    when to run flexible loads, one concrete tip with its estimated effect, and who to ask."""
     from flexcalc import tips
 
     shape = typical_day(carbon, start, end)
@@ -711,17 +744,19 @@ def weekly_actions(
     if shape is not None:
         clean, dirty, clean_g, dirty_g = shape
         actions.append(
-            f"Schedule batch jobs, backups, CI runs and EV charging for {clean}: last week it "
-            f"was the cleanest time of day (about {clean_g:.0f} gCO2/kWh, against "
-            f"{dirty_g:.0f} at {dirty})."
-        )
-        actions.append(
-            f"Keep {dirty} free of heavy loads: pre-warm or pre-cool beforehand, charge laptops "
-            "earlier and run them on battery then."
+            f"Run flexible loads at {clean} and keep {dirty} free of them: last week {clean} "
+            f"was the cleanest time of day (about {clean_g:.0f} gCO2/kWh) and {dirty} the "
+            f"dirtiest ({dirty_g:.0f})."
         )
     else:
-        actions.append(f"{tips.BY_KEY['batch'].title}: run them overnight, not at 09:00.")
-        actions.append("Avoid heavy use in the 16:00–19:00 evening peak.")
+        actions.append("Run flexible loads overnight and avoid the 16:00–19:00 evening peak.")
+    frame = typical_day_frame(carbon, prices, start, end)
+    choices = tips.tips_for(frame, 2) if not frame.empty else []
+    if choices:
+        choice = choices[0]
+        actions.append(choice.text.replace("per run vs the worst time", "a day vs the worst time"))
+    else:
+        actions.append(f"{tips.BY_KEY['ev'].title}: set chargers to start after 23:00.")
     people = totals.participants
     if people:
         actions.append(

@@ -197,7 +197,7 @@ def test_leaderboard_leaves_out_people_who_opted_out_but_counts_them():
     )
     text = reply.to_text()
     assert "<@U1>" not in text and "<@U2>" in text
-    assert "1 more people prefer not to be listed" in text
+    assert "1 more person prefers not to be listed" in text
     assert reply.data["kg_co2"] == pytest.approx(1.05)  # still in the totals
     assert "by 3 people" in reply.summary
 
@@ -260,6 +260,7 @@ def test_digest_on_a_recorded_week(prices, carbon):
     assert "50% more than the week before" in reply.summary  # 0.75 kg vs 0.5 kg
     assert len(data["actions"]) == 3
     assert "cleanest time of day" in data["actions"][0]
+    assert "Effect: about" in data["actions"][1]  # a tip fitted to last week's average day
     text = reply.to_text()
     assert "<@" not in text  # forwardable: no Slack mentions
     assert reply.title.startswith("Weekly flexibility digest — week of Mon 03 Jun")
