@@ -9,9 +9,16 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from bot.services import Services
-from flexcalc.commands.requests import AlertsRequest, Context, RegionRequest
+from flexcalc.commands.requests import (
+    AlertsRequest,
+    Context,
+    HelpRequest,
+    RegionRequest,
+    Request,
+)
 from flexcalc.regions import Region, UnknownRegion, by_letter, resolve
 from flexcalc.reply import Field, Reply
 
@@ -61,31 +68,65 @@ def default_region(services: Services, where: Where) -> Region:
     return env_region()
 
 
-def make_context(services: Services, where: Where) -> Context:
-    now = services.clock() if services.clock is not None else None
-    return Context(provider=services.provider, region=default_region(services, where), now=now)
+def make_context(
+    services: Services, where: Where, *, charts: bool = True, now: Any = None
+) -> Context:
+    if now is None and services.clock is not None:
+        now = services.clock()
+    return Context(
+        provider=services.provider,
+        region=default_region(services, where),
+        now=now,
+        charts=charts,
+    )
 
 
-def reply_to(text: str, services: Services, where: Where) -> Reply:
-    """Answer one command line (``bestslot 4h``, ``help``, ``region NG1`` …). Never raises."""
-    from flexcalc.commands import UsageError, answer, parse
+def understand(text: str) -> Request | Reply:
+    """The parsed request, or the reply to give instead (friendly usage message / apology)."""
+    from flexcalc.commands import UsageError, parse
 
     try:
-        request = parse(text)
+        return parse(text)
     except UsageError as problem:
         return problem.reply()
     except Exception:
         log.exception("parsing %r failed", text)
         return apology("that command")
+
+
+def has_chart(request: Request) -> bool:
+    """Whether answering this request draws a chart (data commands do; settings/help don't)."""
+    return not isinstance(request, RegionRequest | AlertsRequest | HelpRequest)
+
+
+def reply_for(
+    request: Request,
+    services: Services,
+    where: Where,
+    *,
+    charts: bool = True,
+    now: Any = None,
+) -> Reply:
+    """Answer a parsed request (settings are stored here). Never raises."""
+    from flexcalc.commands import answer
+
     try:
         if isinstance(request, RegionRequest):
             return region_reply(request, services, where)
         if isinstance(request, AlertsRequest):
             return alerts_reply(request, services, where)
-        return answer(request, make_context(services, where))
+        return answer(request, make_context(services, where, charts=charts, now=now))
     except Exception:
-        log.exception("answering %r failed", text)
+        log.exception("answering %r failed", request)
         return apology("an answer to that")
+
+
+def reply_to(text: str, services: Services, where: Where) -> Reply:
+    """Answer one command line (``bestslot 4h``, ``help``, ``region NG1`` …). Never raises."""
+    request = understand(text)
+    if isinstance(request, Reply):
+        return request
+    return reply_for(request, services, where)
 
 
 def region_reply(request: RegionRequest, services: Services, where: Where) -> Reply:

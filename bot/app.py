@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -18,6 +19,9 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 OAUTH_STATE_SECONDS = 600
+# Bolt runs acks and lazy listeners on one executor (default 5 threads): with slow answers in
+# flight, acks would queue behind them. Threads mostly wait (HTTP, the chart semaphore).
+LISTENER_THREADS = 64
 
 
 def oauth_settings(config: SlackConfig, engine: Engine) -> OAuthSettings:
@@ -64,6 +68,7 @@ def create_app(
         "client": client,
         "process_before_response": process_before_response,
         "name": "flexcalc",
+        "listener_executor": ThreadPoolExecutor(LISTENER_THREADS, "flexcalc-listener"),
     }
     if config.oauth_enabled:
         app = App(**common, oauth_settings=oauth_settings(config, services.engine))

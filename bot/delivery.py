@@ -9,23 +9,30 @@ into the conversation; if that fails (``not_in_channel``, a slow upload) the use
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import urllib.error
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering import Where, apology
+from bot.answering import Where, apology, has_chart, reply_for, understand
 from bot.blocks import as_dicts, reply_blocks, reply_text
 from bot.services import Services
-from bot.storage.answers import new_token, save_answer
+from bot.storage.answers import attach_chart, new_token, save_answer
 from flexcalc.reply import Reply
 
 log = logging.getLogger(__name__)
 
+STILL_WORKING = (
+    "Still working on it: the price or carbon service is slow to answer right now. "
+    "I'll post the answer here as soon as I have it."
+)
 NOT_A_MEMBER = ("not_in_channel", "channel_not_found", "is_archived")
 
 
@@ -87,6 +94,76 @@ def apologise_on_error(target: Target, what: str) -> Iterator[None]:
             log.exception("could not send the apology either")
 
 
+@dataclass(frozen=True)
+class Posted:
+    """Where an answer went: its saved token (for Share / the chart) and its channel."""
+
+    token: str | None
+    channel: str | None
+
+
+def failed(reply: Reply) -> bool:
+    """A usage problem, an outage reply or an apology: nothing to share or chart."""
+    return reply.is_error or bool(reply.data.get("error"))
+
+
+def deliver(line: str, shown: str, services: Services, where: Where, target: Target) -> None:
+    """Answer a command line for a Slack user: the message at once, then its chart.
+
+    Charts take most of the compute time (matplotlib), so unless the chart is an image block
+    served from PUBLIC_BASE_URL, the answer is posted without it and the chart is drawn and
+    uploaded right after on the services' chart pool (so acks and answers stay fast under load).
+    """
+    request = understand(line)
+    if isinstance(request, Reply):
+        send_reply(request, target, services=services, where=where, command=shown)
+        return
+    later = has_chart(request) and not services.public_base_url
+    now = services.clock() if services.clock is not None else pd.Timestamp.now(tz="UTC")
+    notice = threading.Timer(services.slow_notice_after, target.tell, args=(STILL_WORKING,))
+    notice.daemon = True
+    notice.start()
+    try:
+        reply = reply_for(request, services, where, charts=not later, now=now)
+    finally:
+        notice.cancel()
+    follows = later and not failed(reply)
+    posted = send_reply(
+        reply, target, services=services, where=where, command=shown, chart_follows=follows
+    )
+    if not follows or posted.channel is None:
+        return
+    queued = time.monotonic()
+
+    def draw_and_upload() -> None:
+        try:
+            if time.monotonic() - queued > services.chart_deadline:
+                target.tell(
+                    "I'm very busy, so I skipped the chart this time; the answer is complete."
+                )
+                return
+            drawn = reply_for(request, services, where, charts=True, now=now)
+            if not drawn.chart_png:
+                return
+            if posted.token and services.engine is not None:
+                attach_chart(services.engine, posted.token, drawn.chart_png)
+            title = drawn.chart_alt or drawn.title
+            upload_chart(
+                target, posted.channel, drawn.chart_png, title, _comment(shown, target),
+                services.chart_upload_timeout,
+            )  # fmt: skip
+        except Exception:
+            log.exception("drawing or uploading the chart for %r failed", shown)
+            target.tell("Sorry, I couldn't draw the chart this time; the answer above is complete.")
+
+    services.charts.submit(draw_and_upload)
+
+
+def _comment(command: str, target: Target) -> str:
+    who = f" (asked by <@{target.user_id}>)" if target.user_id else ""
+    return f"Chart for `{command}`{who}"
+
+
 def send_reply(
     reply: Reply,
     target: Target,
@@ -94,13 +171,14 @@ def send_reply(
     services: Services | None,
     where: Where | None,
     command: str,
-) -> None:
-    """Post the answer, then its chart (uploaded when there is no public chart link)."""
+    chart_follows: bool = False,
+) -> Posted:
+    """Post a finished answer (with its chart: image block or upload, if it has one)."""
     token = new_token()
-    chart = reply.chart_png if not reply.is_error else None
+    chart = reply.chart_png if not failed(reply) else None
     chart_url = chart_link(services, token) if (services and chart) else None
     upload = chart is not None and chart_url is None
-    keep = services is not None and services.engine is not None and not reply.is_error
+    keep = services is not None and services.engine is not None and not failed(reply)
     if keep:
         public = as_dicts(reply_blocks(reply, chart_url=chart_url, with_buttons=False))
         save_answer(
@@ -113,7 +191,7 @@ def send_reply(
             chart_png=chart,
             chart_title=reply.chart_alt or reply.title,
         )
-    notes = ["The chart is being posted to this conversation."] if upload else []
+    notes = ["The chart is being posted to this conversation."] if (upload or chart_follows) else []
     blocks = reply_blocks(
         reply,
         chart_url=chart_url,
@@ -122,11 +200,10 @@ def send_reply(
     )
     channel = post_message(reply, blocks, target)
     if upload and channel:
-        comment = f"Chart for `{command}`" + (
-            f" (asked by <@{target.user_id}>)" if target.user_id else ""
-        )
         timeout = services.chart_upload_timeout if services else 20.0
-        upload_chart(target, channel, chart, reply.chart_alt or reply.title, comment, timeout)
+        title = reply.chart_alt or reply.title
+        upload_chart(target, channel, chart, title, _comment(command, target), timeout)
+    return Posted(token if keep else None, channel)
 
 
 def post_message(reply: Reply, blocks: list, target: Target) -> str | None:

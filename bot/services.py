@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +24,18 @@ class Services:
     provider_factory: Callable[[], Any] | None = None  # -> DataProvider; default make_provider
     chart_upload_timeout: float = 20.0  # seconds before we tell the user the chart is slow
     clock: Callable[[], Any] | None = None  # -> UTC pd.Timestamp; None: the real time
+    chart_threads: int = 1  # charts drawn at once (matplotlib holds the GIL; acks come first)
+    chart_deadline: float = 60.0  # a chart still queued after this long is skipped
+    slow_notice_after: float = 5.0  # seconds before "still working" is posted (slow upstream)
     _provider: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _memory_regions: dict[tuple[str, str], str] = field(default_factory=dict, init=False)
+    charts: ThreadPoolExecutor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Charts are drawn after the answer is posted, on their own small pool, so listener
+        # threads are freed at once and acks never queue behind matplotlib.
+        self.charts = ThreadPoolExecutor(max(1, self.chart_threads), "flexcalc-chart")
 
     @property
     def provider(self) -> Any:

@@ -17,10 +17,10 @@ ALERTS_LISTENERS = "bot.listeners.alerts"  # issue 4 (daily alerts): registered 
 
 def register_listeners(app: App, services: Services) -> None:
     """Slash commands, events and buttons; plus the alerts listeners when that package exists."""
+    engagement.register(app, services)  # issue 7 (first: it claims /flex impact|digest|forget)
     commands.register(app, services)
     events.register(app, services)
     actions.register(app, services)
-    engagement.register(app, services)  # issue 7: "I'll do it" pledges and cancelling them
     if importlib.util.find_spec(ALERTS_LISTENERS) is not None:
         alerts = importlib.import_module(ALERTS_LISTENERS)
         alerts.register(app)

@@ -88,6 +88,14 @@ def save_answer(
         )
 
 
+def attach_chart(engine: Engine, token: str, png: bytes) -> None:
+    """Add the chart drawn after the answer was posted (so sharing includes it)."""
+    with Session(engine) as session, session.begin():
+        row = session.get(SavedAnswerRow, token)
+        if row is not None:
+            row.chart_png = png
+
+
 def load_answer(engine: Engine, token: str) -> SavedAnswer | None:
     """The answer saved under ``token``, or None if unknown or expired."""
     with Session(engine) as session:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from bot.storage.db import Base
 from bot.storage.subscriptions import utcnow
 
-PREFIX = "teams:"
+PREFIX = "teams:"  # a Workflows webhook URL
+BOT_PREFIX = "tmsbot:"  # a conversation the Agents SDK bot was talked to in (bot.teams.agent)
 
 
 class TeamsDestination(Base):
@@ -38,8 +39,12 @@ def destination_key(url: str) -> str:
 
 
 def is_teams(channel_id: str) -> bool:
-    """True when an alert subscription's channel is a Teams destination."""
-    return channel_id.startswith(PREFIX)
+    """True when an alert subscription's channel is a Teams destination (either kind)."""
+    return channel_id.startswith((PREFIX, BOT_PREFIX))
+
+
+def is_bot_conversation(channel_id: str) -> bool:
+    return channel_id.startswith(BOT_PREFIX)
 
 
 def mask(url: str) -> str:
@@ -87,3 +92,40 @@ def forget(engine: Engine, key: str) -> bool:
             session.execute(delete(TeamsDestination).where(TeamsDestination.key == key)).rowcount
             > 0
         )
+
+
+class TeamsConversation(Base):
+    """A Teams conversation reference (JSON) for proactive posts by the Agents SDK bot."""
+
+    __tablename__ = "teams_conversations"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    reference: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+def conversation_key(conversation_id: str) -> str:
+    """``tmsbot:`` + 25 hex chars of the conversation id's SHA-256 (fits 32 characters)."""
+    return BOT_PREFIX + hashlib.sha256(conversation_id.encode()).hexdigest()[:25]
+
+
+def save_conversation(engine: Engine, reference: str, *, team_id: str) -> str:
+    """Store (or refresh) a conversation reference; returns its key."""
+    import json
+
+    conversation = (json.loads(reference).get("conversation") or {}).get("id", "")
+    key = conversation_key(conversation)
+    with Session(engine) as session, session.begin():
+        row = session.get(TeamsConversation, key)
+        if row is None:
+            session.add(TeamsConversation(key=key, team_id=team_id, reference=reference))
+        else:
+            row.team_id, row.reference = team_id, reference
+    return key
+
+
+def conversation_reference(engine: Engine, key: str) -> str | None:
+    with Session(engine) as session:
+        row = session.get(TeamsConversation, key)
+        return row.reference if row else None

@@ -24,6 +24,7 @@ from bot.storage.teams import (
     destination_url,
     destinations,
     forget,
+    is_bot_conversation,
     mask,
     save_destination,
 )
@@ -60,6 +61,32 @@ def post_alert_card(url: str, card: dict[str, Any]) -> PostResult:
     if _session is None:
         _session = make_session()
     return post_card(url, card, session=_session)
+
+
+def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: str) -> PostResult:
+    """Post a card proactively through the Agents SDK bot (``bot.teams.agent``); never raises."""
+    from bot.storage.teams import conversation_reference
+
+    reference = conversation_reference(engine, key)
+    if reference is None:
+        return PostResult("gone", None, 1, "conversation unknown")
+    try:
+        from bot.teams.agent import sender
+
+        agent = sender()
+    except ImportError:  # the SDK is not installed here
+        agent = None
+    if agent is None:
+        return PostResult("retry", None, 1, "Teams bot not configured in this process")
+    try:
+        agent.send_card(reference, card, title)
+    except Exception as error:
+        status = getattr(error, "status", None)
+        if status in (401, 403, 404):
+            return PostResult("gone", status, 1, f"HTTP {status}")
+        log.warning("Teams bot post to %s failed (%s)", key, type(error).__name__)
+        return PostResult("retry", status, 1, type(error).__name__)
+    return PostResult("sent", 201, 1)
 
 
 # -- subscribing ---------------------------------------------------------------------------
@@ -173,11 +200,13 @@ def _subs(engine: Engine, key: str):
 
 
 def deliver_teams(clock: Clock, job: Job, delivery_id: int, now: Any, report: TickReport) -> None:
-    """Post one claimed alert to its Teams workflow and record the outcome; never raises."""
+    """Post one claimed alert to its Teams workflow (or bot conversation) and record the
+    outcome; never raises."""
     engine = clock.engine
     retry_at = utcnow() + clock.settings.retry_after
-    url = destination_url(engine, job.sub.channel_id)
-    if url is None:
+    bot_chat = is_bot_conversation(job.sub.channel_id)
+    url = None if bot_chat else destination_url(engine, job.sub.channel_id)
+    if url is None and not bot_chat:
         ledger.give_up(engine, delivery_id, "Teams workflow URL missing")
         report.add("gave_up", error=f"{job.key}: Teams workflow URL missing")
         return
@@ -193,7 +222,10 @@ def deliver_teams(clock: Clock, job: Job, delivery_id: int, now: Any, report: Ti
         ledger.mark_failed(engine, delivery_id, type(error).__name__, retry_at)
         report.add("retry_later", error=f"{job.key}: {type(error).__name__}")
         return
-    result = post_alert_card(url, card)
+    if url is None:
+        result = post_to_conversation(engine, job.sub.channel_id, card, reply.title)
+    else:
+        result = post_alert_card(url, card)
     if result.ok:
         ts = f"teams:{result.status}"
         if clock.after_post is not None:
@@ -212,8 +244,14 @@ def deliver_teams(clock: Clock, job: Job, delivery_id: int, now: Any, report: Ti
         return
     report.add("gave_up", error=error)
     report.add("disabled_channels")
-    note = (
-        f"Stopped on {job.local_date.isoformat()}: the Teams workflow {mask(url)} answered "
-        f"{result.error} (deleted or turned off). Register a new workflow URL to restart."
-    )
+    if url is None:
+        note = (
+            f"Stopped on {job.local_date.isoformat()}: Teams refused the bot's post "
+            f"({result.error}); the bot was probably removed. Add it again and subscribe."
+        )
+    else:
+        note = (
+            f"Stopped on {job.local_date.isoformat()}: the Teams workflow {mask(url)} answered "
+            f"{result.error} (deleted or turned off). Register a new workflow URL to restart."
+        )
     store.disable_channel(engine, job.sub.team_id, job.sub.channel_id, note)

@@ -1,16 +1,30 @@
-"""Mounts the Teams outgoing webhook on the web app (``bot.web.register_teams`` calls this)."""
+"""Mounts the Teams endpoints on the web app (``bot.web.register_teams`` calls this).
+
+``POST /teams/outgoing`` always; ``POST /api/messages`` (the Agents SDK bot) only when its
+service connection is configured in the environment and the SDK is installed.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from flask import Flask
 
 from bot.services import Services
 from bot.teams.outgoing import OutgoingWebhook, blueprint
 
+log = logging.getLogger(__name__)
+
 
 def register(web: Flask, services: Services, **settings: float) -> OutgoingWebhook:
-    """Add ``POST /teams/outgoing`` to ``web``; ``settings`` tune the hook (e.g. ``budget``)."""
+    """Add the Teams endpoints to ``web``; ``settings`` tune the outgoing webhook (``budget``)."""
     hook = OutgoingWebhook(services, **settings)
     web.register_blueprint(blueprint(hook))
     web.extensions["flexcalc_teams"] = hook
+    try:
+        from bot.teams import agent
+    except ImportError:
+        log.info("Microsoft 365 Agents SDK not installed: no /api/messages")
+        return hook
+    agent.register(web, services)
     return hook

@@ -49,7 +49,7 @@ def test_bestslot_answers_privately_with_windows_savings_note_and_chart(slack_ap
     assert "Best 4 h window — East Midlands (B)" in text
     for label in ("Cheapest window", "Greenest window", "Balanced window"):
         assert label in text
-    assert "vs starting now" in text and "vs worst window" in text
+    assert "vs start" in text and "vs worst window" in text  # comparisons with now and worst
     assert "£" in text and "kgCO2" in text and "p/kWh" in text
     assert "not live" in text  # the data-freshness note: offline sample says so
     buttons = [e for b in _blocks_of_type(reply, "actions") for e in b["elements"]]

@@ -61,7 +61,8 @@ def test_a_hanging_upstream_never_delays_the_ack(live_app, fake_carbon):
     assert response.status_code == 200
     assert acked < 3
     assert live_app.fake.replies(url) == []  # still working, but Slack already has its ack
-    [reply] = live_app.fake.wait_replies(url, timeout=90)
+    still, reply = live_app.fake.wait_replies(url, count=2, timeout=90)
+    assert "Still working on it" in still["text"]  # after 5 s the user knows we're on it
     text = block_text(reply)
     assert "Traceback" not in text
     assert text.strip()  # an honest answer or apology, never silence

@@ -10,9 +10,9 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering import Where, reply_to
+from bot.answering import Where
 from bot.blocks import shared_context
-from bot.delivery import Target, apologise_on_error, problem_text, send_reply, upload_chart
+from bot.delivery import Target, apologise_on_error, deliver, problem_text, upload_chart
 from bot.services import Services
 from bot.storage.answers import load_answer
 
@@ -97,8 +97,7 @@ def make_run_command(services: Services) -> Callable[..., None]:
             shareable=True,
         )
         with apologise_on_error(target, line):
-            reply = reply_to(line, services, where)
-            send_reply(reply, target, services=services, where=where, command=line)
+            deliver(line, line, services, where, target)
 
     return run_command
 
@@ -112,7 +111,6 @@ def make_quick_answer(services: Services) -> Callable[..., None]:
         user = where.user_id
         target = Target(client=client, channel_id=None, user_id=user)
         with apologise_on_error(target, line):
-            reply = reply_to(line, services, Where(where.team_id, None, user))
-            send_reply(reply, target, services=services, where=where, command=line)
+            deliver(line, line, services, Where(where.team_id, None, user), target)
 
     return quick_answer

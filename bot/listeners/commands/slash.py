@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot.answering import Where, reply_to
-from bot.delivery import Target, apologise_on_error, send_reply
+from bot.answering import Where
+from bot.delivery import Target, apologise_on_error, deliver
 from bot.services import Services
 
 SLASH_COMMANDS = ("/flex", "/bestslot", "/carbon", "/prices")
@@ -45,8 +45,7 @@ def make_answer_command(services: Services) -> Callable[..., None]:
             shareable=True,
         )
         with apologise_on_error(target, line):
-            reply = reply_to(line, services, where)
             shown = f"{command.get('command', '/flex')} {command.get('text', '')}".strip()
-            send_reply(reply, target, services=services, where=where, command=shown)
+            deliver(line, shown, services, where, target)
 
     return answer_command

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.answering import Where, default_region, reply_to
+from bot.answering import Where, default_region, reply_for, understand
 from bot.blocks import home_view
 from bot.services import Services
 from flexcalc.reply import Reply
@@ -21,7 +21,10 @@ GREENER_QUESTION = "bestslot 1h for carbon"
 def build_home(services: Services, where: Where) -> Any:
     """The Home view for a user (the workspace default region)."""
     region = default_region(services, where)
-    greener: Reply | None = reply_to(GREENER_QUESTION, services, where)
+    request = understand(GREENER_QUESTION)
+    greener: Reply | None = None
+    if not isinstance(request, Reply):
+        greener = reply_for(request, services, where, charts=False)
     if greener is not None and (greener.is_error or greener.data.get("error")):
         greener = None
     return home_view(region.label, greener)

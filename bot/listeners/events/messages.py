@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.answering import Where, reply_to
-from bot.delivery import Target, apologise_on_error, send_reply
+from bot.answering import Where
+from bot.delivery import Target, apologise_on_error, deliver
 from bot.services import Services
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
@@ -55,8 +55,7 @@ def make_answer_mention(services: Services) -> Callable[..., None]:
             thread_ts=event.get("thread_ts") or event.get("ts"),
         )
         with apologise_on_error(target, line):
-            reply = reply_to(line, services, where)
-            send_reply(reply, target, services=services, where=where, command=line)
+            deliver(line, line, services, where, target)
 
     return answer_mention
 
@@ -73,7 +72,6 @@ def make_answer_dm(services: Services) -> Callable[..., None]:
         line = command_from_message(event.get("text", ""))
         target = Target(client=client, channel_id=where.channel_id, user_id=where.user_id)
         with apologise_on_error(target, line):
-            reply = reply_to(line, services, where)
-            send_reply(reply, target, services=services, where=where, command=line)
+            deliver(line, line, services, where, target)
 
     return answer_dm
