@@ -98,7 +98,6 @@ def test_home_tab_shows_region_greener_window_and_quick_buttons(slack_app):
     text = block_text({"blocks": view["blocks"]})
     assert "Your region:* East Midlands (B)" in text
     assert "Next greener window" in text and "gCO2/kWh" in text
-    buttons = [
-        e["text"]["text"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
-    ]
-    assert buttons == ["Best 1 h", "Best 2 h", "Best 4 h"]
+    [quick] = [b for b in view["blocks"] if b.get("block_id") == "flex_quick"]
+    assert [e["text"]["text"] for e in quick["elements"]] == ["Best 1 h", "Best 2 h", "Best 4 h"]
+    assert [e["value"] for e in quick["elements"]] == ["bestslot 1h", "bestslot 2h", "bestslot 4h"]

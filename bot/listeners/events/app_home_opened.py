@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import Block
 
 from bot.answering import Where, default_region, reply_for, understand
 from bot.blocks import home_view
@@ -27,7 +28,26 @@ def build_home(services: Services, where: Where) -> Any:
         greener = reply_for(request, services, where, charts=False)
     if greener is not None and (greener.is_error or greener.data.get("error")):
         greener = None
-    return home_view(region.label, greener)
+    view = home_view(region.label, greener)
+    extra = alerts_section(services, where)
+    if extra:
+        view.blocks = [*view.blocks, *Block.parse_all(extra)][:100]
+    return view
+
+
+def alerts_section(services: Services, where: Where) -> list[dict[str, Any]]:
+    """ "Your alerts" from the alerts package (issue 4), when it is installed."""
+    if services.engine is None or not where.user_id:
+        return []
+    try:
+        from bot.listeners.alerts import alerts_home_blocks
+    except ImportError:
+        return []
+    try:
+        return alerts_home_blocks(services.engine, where.team_id, where.user_id)
+    except Exception:
+        log.exception("the alerts section of the Home tab failed")
+        return []
 
 
 def make_publish_home(services: Services) -> Callable[..., None]:
