@@ -113,7 +113,7 @@ class TeamsAgent:
         connections = MsalConnectionManager(**config)
         self.adapter = FlaskAgentAdapter(connection_manager=connections)
         self.app = AgentApplication[TurnState](
-            storage=MemoryStorage(), adapter=self.adapter, connection_manager=connections,
+            storage=MemoryStorage(), connection_manager=connections,
             start_typing_timer=False,
         )  # fmt: skip
         self.app.activity("message")(self._on_message)

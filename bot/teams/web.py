@@ -7,6 +7,7 @@ service connection is configured in the environment and the SDK is installed.
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import Flask
 
@@ -14,6 +15,7 @@ from bot.services import Services
 from bot.teams.outgoing import OutgoingWebhook, blueprint
 
 log = logging.getLogger(__name__)
+AGENT_ENV = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"  # the SDK's own variable
 
 
 def register(web: Flask, services: Services, **settings: float) -> OutgoingWebhook:
@@ -21,10 +23,12 @@ def register(web: Flask, services: Services, **settings: float) -> OutgoingWebho
     hook = OutgoingWebhook(services, **settings)
     web.register_blueprint(blueprint(hook))
     web.extensions["flexcalc_teams"] = hook
+    if not os.environ.get(AGENT_ENV):  # no bot configured: don't even import the SDK
+        return hook
     try:
         from bot.teams import agent
     except ImportError:
-        log.info("Microsoft 365 Agents SDK not installed: no /api/messages")
+        log.warning("%s is set but the Microsoft 365 Agents SDK is not installed", AGENT_ENV)
         return hook
     agent.register(web, services)
     return hook
