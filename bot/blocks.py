@@ -6,6 +6,7 @@ Slack's limits are respected here: header 150 chars, section text 3000, 10 field
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -34,9 +35,14 @@ _SECTION_LIMIT = 3000
 _TABLE_ROWS = 24
 
 
+_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
+
+
 def escape(text: str) -> str:
-    """Escape the three characters Slack mrkdwn treats specially."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape the three characters Slack mrkdwn treats specially; user mentions (``<@U123>``,
+    e.g. the impact leaderboard) stay mentions."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _ESCAPED_MENTION.sub(r"<@\1>", escaped)
 
 
 def _cut(text: str, limit: int) -> str:

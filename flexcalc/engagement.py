@@ -469,7 +469,6 @@ def impact_reply(
     ]
     if scope != "me":
         fields.append(Field("People taking part", str(totals.participants)))
-    table = None
     notes = [
         "Savings are measured after each window from the real Agile prices and the grid's "
         "actual carbon intensity, against the time each pledge replaced."
@@ -478,11 +477,12 @@ def impact_reply(
         notes.append(f"{pending} more pledge(s) will be counted once their window has passed.")
     if scope != "me":
         leaders, hidden_count = leaderboard(outcomes, hidden)
-        rows = [
-            [f"{i}.", f"<@{x.user_id}>", kg_text(x.kg_co2), money(x.gbp), str(x.pledges)]
-            for i, x in enumerate(leaders, 1)
-        ]
-        table = Table(["", "Who", "CO2 avoided", "Saved", "Pledges"], rows, "Thank you to")
+        if leaders:  # in the summary, not a table: Slack renders mentions there
+            summary += "\nThank you to:\n" + "\n".join(
+                f"{i}. <@{x.user_id}> — {kg_text(x.kg_co2)}, {money(x.gbp)} "
+                f"({x.pledges} pledge{'s' if x.pledges != 1 else ''})"
+                for i, x in enumerate(leaders, 1)
+            )
         if hidden_count:
             notes.append(
                 f"{hidden_count} more {'person prefers' if hidden_count == 1 else 'people prefer'}"
@@ -500,7 +500,6 @@ def impact_reply(
         title=title,
         summary=summary,
         fields=fields,
-        table=table,
         chart_png=chart,
         chart_alt=f"kgCO2 avoided and £ saved per {'day' if freq == 'D' else 'week'}",
         notes=notes,

@@ -204,7 +204,7 @@ def test_leaderboard_leaves_out_people_who_opted_out_but_counts_them():
 
 def test_impact_for_me_has_no_leaderboard_and_an_empty_state_is_friendly():
     mine = engagement.impact_reply(outcomes()[:2], scope="me", period="week", charts=True)
-    assert mine.table is None and mine.chart_png.startswith(b"\x89PNG")
+    assert "Thank you to" not in mine.summary and mine.chart_png.startswith(b"\x89PNG")
     assert "You shifted 16.0 kWh" in mine.summary and "£3.00 saved" in mine.summary
     empty = engagement.impact_reply([], scope="channel", period="month", pending=2)
     assert "No kept pledges in the last 30 days" in empty.summary
