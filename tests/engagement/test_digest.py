@@ -149,3 +149,22 @@ def test_the_clock_settles_finished_pledges_and_dms_the_saving(engine, fake, pro
     with Session(engine) as session:
         row = session.get(Pledge, info.id)
         assert row.status == "settled" and row.carbon_basis == "actual"
+
+
+def test_digest_commands_through_slack(app, fake):
+    _, url = app.slack.command("/flex", "digest subscribe <#C0LEAD|leadership> monday 09:00")
+    [reply] = fake.wait_replies(url)
+    assert "Weekly digest set up" in reply["text"]
+    assert "Every Monday at 09:00" in block_text(reply) and "<#C0LEAD>" in block_text(reply)
+    _, url = app.slack.command("/flex", "digest subscribe #leadership friday 16:00")
+    assert "Weekly digest updated" in fake.wait_replies(url)[0]["text"]  # found by name
+    _, url = app.slack.command("/flex", "digest subscribe #nowhere")
+    assert "couldn't find #nowhere" in fake.wait_replies(url)[0]["text"]
+    _, url = app.slack.command("/flex", "alerts list", channel_id="C0LEAD")
+    assert "weekly leadership digest at 16:00" in block_text(fake.wait_replies(url)[0])
+    _, url = app.slack.command("/flex", "digest")  # preview of last week (the app's clock)
+    preview = block_text(fake.wait_replies(url)[0])
+    assert "Weekly flexibility digest — week of Mon 27 May" in preview
+    assert "Preview." in preview
+    _, url = app.slack.command("/flex", "digest unsubscribe")  # from #general: the user's own
+    assert "Weekly digest stopped" in fake.wait_replies(url)[0]["text"]
