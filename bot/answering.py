@@ -14,8 +14,10 @@ from typing import Any
 from bot.services import Services
 from flexcalc.commands.requests import (
     AlertsRequest,
+    BestSlotRequest,
+    CarbonRequest,
     Context,
-    HelpRequest,
+    PricesRequest,
     RegionRequest,
     Request,
 )
@@ -94,9 +96,10 @@ def understand(text: str) -> Request | Reply:
         return apology("that command")
 
 
-def has_chart(request: Request) -> bool:
-    """Whether answering this request draws a chart (data commands do; settings/help don't)."""
-    return not isinstance(request, RegionRequest | AlertsRequest | HelpRequest)
+def chart_after_answer(request: Request) -> bool:
+    """Quick forecast answers are posted first and their chart drawn afterwards (the chart is
+    most of the work); slower ones (backtest, battery) are computed once, chart included."""
+    return isinstance(request, BestSlotRequest | PricesRequest | CarbonRequest)
 
 
 def reply_for(

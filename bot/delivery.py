@@ -21,7 +21,7 @@ import pandas as pd
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering import Where, apology, has_chart, reply_for, understand
+from bot.answering import Where, apology, chart_after_answer, reply_for, understand
 from bot.blocks import as_dicts, reply_blocks, reply_text
 from bot.services import Services
 from bot.storage.answers import attach_chart, new_token, save_answer
@@ -110,15 +110,16 @@ def failed(reply: Reply) -> bool:
 def deliver(line: str, shown: str, services: Services, where: Where, target: Target) -> None:
     """Answer a command line for a Slack user: the message at once, then its chart.
 
-    Charts take most of the compute time (matplotlib), so unless the chart is an image block
-    served from PUBLIC_BASE_URL, the answer is posted without it and the chart is drawn and
-    uploaded right after on the services' chart pool (so acks and answers stay fast under load).
+    Charts take most of the compute time (matplotlib), so for bestslot/prices/carbon, unless the
+    chart is an image block served from PUBLIC_BASE_URL, the answer is posted without it and the
+    chart is drawn and uploaded right after on the services' chart pool (so acks and answers
+    stay fast under load).
     """
     request = understand(line)
     if isinstance(request, Reply):
         send_reply(request, target, services=services, where=where, command=shown)
         return
-    later = has_chart(request) and not services.public_base_url
+    later = chart_after_answer(request) and not services.public_base_url
     now = services.clock() if services.clock is not None else pd.Timestamp.now(tz="UTC")
     notice = threading.Timer(services.slow_notice_after, target.tell, args=(STILL_WORKING,))
     notice.daemon = True

@@ -143,3 +143,36 @@ def test_unexpected_error_gets_a_short_apology_never_a_traceback(fake_slack, mak
         assert "KeyError" not in text and "Traceback" not in text
     finally:
         stop()
+
+
+def test_flex_backtest_answers_with_its_chart_in_one_go(slack_app):
+    _, url = slack_app.slack.command("/flex", "backtest 2h daily")
+    [reply] = slack_app.fake.wait_replies(url, timeout=30)
+    assert "Backtest: 2 h daily" in block_text(reply)
+    [complete] = slack_app.fake.wait_calls("files.completeUploadExternal", timeout=30)
+    assert complete.params["channel_id"] == "C0GENERAL"
+    assert "/flex backtest 2h daily" in complete.params["initial_comment"]
+
+
+def test_slash_words_map_onto_the_shared_grammar():
+    from bot.listeners.commands.slash import command_line
+    from bot.listeners.events.messages import command_from_message
+
+    assert command_line("/bestslot", " 4h  by 07:00 ") == "bestslot 4h by 07:00"
+    assert command_line("/flex", "region NG1") == "region NG1"
+    assert command_line("/flex", "") == "help"
+    assert command_line("/carbon", "") == "carbon"
+    assert command_from_message("<@U0FLEXBOT> /bestslot 2h") == "bestslot 2h"
+    assert command_from_message("<@U0FLEXBOT|flexcalc> flex prices in B") == "prices in B"
+    assert command_from_message("<@U0FLEXBOT>") == "help"
+
+
+def test_python_m_bot_picks_its_mode_from_the_environment():
+    from bot.__main__ import pick_mode
+    from bot.config import SlackConfig
+
+    assert pick_mode(SlackConfig()) == "shell"
+    assert pick_mode(SlackConfig(bot_token="xoxb-1")) == "shell"  # no signing secret: not HTTP
+    assert pick_mode(SlackConfig(bot_token="xoxb-1", signing_secret="s")) == "web"
+    assert pick_mode(SlackConfig(client_id="1", client_secret="2", signing_secret="s")) == "web"
+    assert pick_mode(SlackConfig(bot_token="xoxb-1", app_token="xapp-1")) == "socket"
