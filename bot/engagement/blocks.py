@@ -91,6 +91,10 @@ def settled(pledge: PledgeInfo) -> tuple[str, list[dict[str, Any]]]:
     return text, [_section(f"*{escape(text[0].upper() + text[1:])}*"), _context(escape(detail))]
 
 
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def home_section(
     upcoming: list[PledgeInfo], kg: float, gbp: float, kept: int
 ) -> list[dict[str, Any]]:
@@ -113,7 +117,7 @@ def home_section(
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": f"{escape(_what(pledge)).capitalize()} · "
+                    "text": f"{_first_up(escape(_what(pledge)))} · "
                     f"{fmt_span(pledge.start, pledge.end)} · {pledge.kwh:g} kWh",
                 },
                 "accessory": cancel_button(pledge, "Cancel"),

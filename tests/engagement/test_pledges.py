@@ -187,3 +187,25 @@ def test_a_daily_alert_carries_pledge_buttons_that_work_from_the_channel(app, en
     assert "Thank you!" in app.fake.wait_replies(url)[0]["text"]
     [row] = pledge_rows(engine)
     assert (row.channel_id, row.what, row.kwh) == ("C0ALERTS", "ev", 28.0)
+
+
+def test_home_tab_lists_upcoming_pledges_with_cancel_buttons(app, engine):
+    ev = buttons(ask_bestslot(app, "2h"))["I'll charge my EV then"]
+    _, url = app.slack.click(ev["action_id"], ev["value"])
+    app.fake.wait_replies(url)
+    app.slack.event(
+        {"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE", "tab": "home"}
+    )
+    [publish] = app.fake.wait_calls("views.publish")
+    view = publish.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    text = block_text({"blocks": view["blocks"]})
+    assert "*Your pledges*" in text and "Charge your EV" in text and "14 kWh" in text
+    cancel = buttons({"blocks": view["blocks"]})["Cancel"]
+    app.slack.click(cancel["action_id"], cancel["value"], channel_id=None)
+    app.fake.wait_calls("chat.deleteScheduledMessage")
+    [_, again] = app.fake.wait_calls("views.publish", count=2)  # refreshed without it
+    view = again.params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert "No upcoming pledges" in block_text({"blocks": view["blocks"]})
+    assert pledge_rows(engine)[0].status == "cancelled"

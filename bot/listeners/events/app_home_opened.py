@@ -29,7 +29,7 @@ def build_home(services: Services, where: Where) -> Any:
     if greener is not None and (greener.is_error or greener.data.get("error")):
         greener = None
     view = home_view(region.label, greener)
-    extra = alerts_section(services, where)
+    extra = alerts_section(services, where) + pledges_section(services, where)
     if extra:
         view.blocks = [*view.blocks, *Block.parse_all(extra)][:100]
     return view
@@ -47,6 +47,20 @@ def alerts_section(services: Services, where: Where) -> list[dict[str, Any]]:
         return alerts_home_blocks(services.engine, where.team_id, where.user_id)
     except Exception:
         log.exception("the alerts section of the Home tab failed")
+        return []
+
+
+def pledges_section(services: Services, where: Where) -> list[dict[str, Any]]:
+    """ "Your pledges" with Cancel buttons (issue 7, ``bot.engagement.home``)."""
+    if services.engine is None or not where.user_id:
+        return []
+    try:
+        from bot.engagement.commands import now_for
+        from bot.engagement.home import home_blocks
+
+        return home_blocks(services.engine, where.team_id, where.user_id, now_for(services))
+    except Exception:
+        log.exception("the pledges section of the Home tab failed")
         return []
 
 
