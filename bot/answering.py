@@ -145,8 +145,8 @@ def region_reply(request: RegionRequest, services: Services, where: Where) -> Re
     region = request.region
     workspace_had_one = services.get_region_letter(where.team_id, None) is not None
     services.set_region_letter(where.team_id, region.letter, where.channel_id)
-    scope = "this conversation"
-    if not workspace_had_one and where.channel_id:
+    scope = "this conversation" if services.engine is not None else "this session"
+    if not workspace_had_one and where.channel_id and services.engine is not None:
         services.set_region_letter(where.team_id, region.letter, None)
         scope = "this conversation and the workspace"
     return Reply(
