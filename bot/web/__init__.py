@@ -58,7 +58,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
         if png is None:
             abort(404)
         return Response(
-            png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"}
+            png, mimetype="image/png", headers={"Cache-Control": "public, max-age=86400"}
         )
 
     @web.get("/healthz")
