@@ -118,7 +118,7 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
             f"({plan.cycles:.1f} full cycles)."
         )
     fields = [
-        Field("Saving vs no battery", f"{units.gbp(plan.saving_gbp)}, {units.kg(plan.saving_kg)}"),
+        Field("Saving vs no battery", units.money_and_carbon(plan.saving_gbp, plan.saving_kg)),
         Field("Full cycles", f"{plan.cycles:.2f}"),
         Field("Charge", _listed(charging)),
         Field("Discharge", _listed(discharging)),
