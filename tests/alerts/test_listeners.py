@@ -85,6 +85,7 @@ def test_home_pause_and_remove_buttons(engine, slack, app):
     text = json.dumps(view)
     assert "Your alerts" in text and "<#C0OPS>" in text and "*paused*" in text
     assert "Resume" in text and "New alert" in text
+    assert text.count("Your alerts") == 1  # once, whether or not the Home view already has it
     assert [s.status for s in subscriptions(engine)] == ["paused", "active"]
 
     app.click(home.REMOVE_ACTION, str(second.id), channel_id=None)
