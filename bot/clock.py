@@ -113,3 +113,7 @@ def _now_london():
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo("Europe/London"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
