@@ -42,7 +42,8 @@ def confirmation(
     """What the user sees after pressing "I'll do it"."""
     when = fmt_span(pledge.start, pledge.end)
     head = "Thank you!" if created else "You've already pledged this one."
-    text = f"{head} You'll {_what(pledge)} {when} (UK time), instead of {fmt_span(pledge.baseline_start, pledge.baseline_end)}."  # noqa: E501
+    instead = fmt_span(pledge.baseline_start, pledge.baseline_end)
+    text = f"{head} You'll {_what(pledge)} {when} (UK time), instead of {instead}."
     lines = [f"*{escape(text)}*"]
     if expected is not None and (expected.kg_co2 is not None or expected.gbp is not None):
         lines.append(
