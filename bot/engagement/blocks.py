@@ -36,6 +36,11 @@ def _what(pledge: PledgeInfo) -> str:
     return pledge.label.removeprefix("I'll ").removesuffix(" then").replace("my ", "your ")
 
 
+def forecast_text(expected: Saving) -> str:
+    """``you should save about 0.82 kgCO2 and £4.45`` (the real figure comes later)."""
+    return saving_text(expected.kg_co2, expected.gbp).replace("you saved", "you should save about")
+
+
 def confirmation(
     pledge: PledgeInfo, expected: Saving | None, created: bool
 ) -> tuple[str, list[dict[str, Any]]]:
@@ -47,7 +52,7 @@ def confirmation(
     lines = [f"*{escape(text)}*"]
     if expected is not None and (expected.kg_co2 is not None or expected.gbp is not None):
         lines.append(
-            f"Forecast: {escape(saving_text(expected.kg_co2, expected.gbp))} on {pledge.kwh:g} "
+            f"Forecast: {escape(forecast_text(expected))} on {pledge.kwh:g} "
             "kWh. I'll work out the real saving from the actual prices and carbon afterwards."
         )
     if pledge.reminder == "scheduled":

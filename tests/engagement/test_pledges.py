@@ -53,7 +53,7 @@ def test_bestslot_answer_offers_pledges_and_a_click_schedules_a_dm_reminder(app,
     assert confirm["response_type"] == "ephemeral"
     assert "Thank you! You'll charge your EV" in text
     assert f"I'll DM you a reminder at {offer.start.tz_convert('Europe/London'):%H:%M}" in text
-    assert "Counted as 14 kWh" in text and "Forecast: you saved" in text
+    assert "Counted as 14 kWh" in text and "Forecast: you should save about" in text
 
     [opened] = app.fake.calls_to("conversations.open")
     assert opened.params["users"] == "U0ALICE"
