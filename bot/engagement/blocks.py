@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from bot.blocks import escape
 from flexcalc.engagement import Saving, basis_note, kg_text, money, saving_text
 from flexcalc.timeslots import fmt_span, fmt_time
+from flexcalc.tips import TipChoice
 
 if TYPE_CHECKING:
     from bot.engagement.pledges import PledgeInfo
@@ -42,7 +43,7 @@ def forecast_text(expected: Saving) -> str:
 
 
 def confirmation(
-    pledge: PledgeInfo, expected: Saving | None, created: bool
+    pledge: PledgeInfo, expected: Saving | None, created: bool, tip: TipChoice | None = None
 ) -> tuple[str, list[dict[str, Any]]]:
     """What the user sees after pressing "I'll do it"."""
     when = fmt_span(pledge.start, pledge.end)
@@ -64,6 +65,8 @@ def confirmation(
         {"type": "actions", "block_id": "flex_pledge", "elements": [cancel_button(pledge)]},
         _context(f"Counted as {pledge.kwh:g} kWh. See the team's impact with `/flex impact`."),
     ]
+    if tip is not None:
+        block_list.append(_context(escape(f"Another idea for today — {tip.text}")))
     return text, block_list
 
 

@@ -54,6 +54,7 @@ def test_bestslot_answer_offers_pledges_and_a_click_schedules_a_dm_reminder(app,
     assert "Thank you! You'll charge your EV" in text
     assert f"I'll DM you a reminder at {offer.start.tz_convert('Europe/London'):%H:%M}" in text
     assert "Counted as 14 kWh" in text and "Forecast: you should save about" in text
+    assert "Another idea for today" in text and "Effect: about" in text  # a fitted tip
 
     [opened] = app.fake.calls_to("conversations.open")
     assert opened.params["users"] == "U0ALICE"

@@ -19,8 +19,9 @@ from bot.answering import Where
 from bot.engagement import blocks, pledges
 from bot.engagement.commands import now_for
 from bot.services import Services
-from flexcalc import regions
+from flexcalc import regions, tips
 from flexcalc.engagement import PledgeOffer, Saving, pledge_saving
+from flexcalc.tips import TipChoice
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +65,22 @@ def _tell(
         log.exception("could not answer a pledge button")
 
 
-def expected_saving(services: Services, offer: PledgeOffer, now: pd.Timestamp) -> Saving | None:
-    """The forecast saving shown on the confirmation (the real one comes after the window)."""
+def forecast_extras(
+    services: Services, offer: PledgeOffer, now: pd.Timestamp
+) -> tuple[Saving | None, TipChoice | None]:
+    """For the confirmation: the forecast saving (the real one comes after the window) and
+    another tip that fits today's shape."""
     try:
         forecast = services.provider.forecast(regions.by_letter(offer.region), now)
         frame = forecast.frame()
-        return pledge_saving(
+        expected = pledge_saving(
             frame["price"], frame["carbon"], offer.start, offer.end, offer.baseline_start, offer.kwh
         )
+        others = [c for c in tips.tips_for(forecast, 3) if c.tip.key != offer.what]
+        return expected, (others[0] if others else None)
     except Exception:  # a forecast hiccup must not lose the pledge
         log.info("no forecast saving for a pledge", exc_info=True)
-        return None
+        return None, None
 
 
 def make_pledge(services: Services) -> Callable[..., None]:
@@ -108,9 +114,8 @@ def make_pledge(services: Services) -> Callable[..., None]:
                 log.warning(
                     "reminder for pledge %s not scheduled: %s", info.id, error.response.get("error")
                 )
-        text, message_blocks = blocks.confirmation(
-            info, expected_saving(services, offer, now), created
-        )
+        expected, tip = forecast_extras(services, offer, now)
+        text, message_blocks = blocks.confirmation(info, expected, created, tip)
         _tell(body, respond, client, where.user_id, text, message_blocks)
 
     return pledge
