@@ -56,8 +56,8 @@ TIPS: tuple[Tip, ...] = (
         "Batch jobs",
         10.0,
         3.0,
-        "Start nightly batch jobs, backups and model training at {start} (cron, Airflow or a "
-        "Kubernetes CronJob) instead of when people log off.",
+        "Schedule batch jobs, backups and model training to start at {start} (cron, Airflow or "
+        "a Kubernetes CronJob) rather than at a habitual hour.",
         (OVERNIGHT, PLUNGE, FLAT, MORNING),
         "a small server rack at 10 kW for 3 h",
     ),
