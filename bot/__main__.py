@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
-    if argv and argv[0] in ("-h", "--help", "help") and mode != "shell":
+    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams"):
         print(__doc__)
         return 0
     if mode == "socket":

@@ -93,7 +93,13 @@ def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: 
 
 
 def subscribe_teams(
-    request: AlertsRequest, *, engine: Engine, team_id: str, user_id: str, origin: str = ""
+    request: AlertsRequest,
+    *,
+    engine: Engine,
+    team_id: str,
+    user_id: str,
+    origin: str = "",
+    stop_hint: str = "",
 ) -> Reply:
     """Store ``request.teams_url`` as a secret and subscribe it (validated by the alerts code)."""
     from bot.alerts.commands import handle_alerts
@@ -127,7 +133,7 @@ def subscribe_teams(
         fields=fields,
         notes=[
             "The workflow URL is stored as a secret and is never shown in full.",
-            f"Stop it with: python -m bot teams unsubscribe {key}",
+            stop_hint or f"Stop it (whoever runs Flexcalc): python -m bot teams unsubscribe {key}",
         ],
         data={**done.data, "teams_destination": key},
     )
@@ -156,7 +162,7 @@ def teams_alerts_reply(text: str, services: Services, where: Where) -> Reply | N
             )
         return subscribe_teams(
             request, engine=engine, team_id=where.team_id, user_id=where.user_id or "",
-            origin=channel,
+            origin=channel, stop_hint="Stop it with: @Flexcalc alerts unsubscribe (here)",
         )  # fmt: skip
     mine = [key for key, *_ in destinations(engine, team_id=where.team_id, origin=channel)]
     if request.action == "list":
