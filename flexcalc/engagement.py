@@ -198,7 +198,7 @@ def _carbon_frame(carbon: pd.DataFrame | pd.Series) -> pd.DataFrame:
             frame[column] = np.nan
     frame = frame[["forecast", "actual"]].astype(float)
     frame.loc[frame["actual"] <= 0, "actual"] = np.nan
-    frame.index = pd.DatetimeIndex(frame.index).tz_convert("UTC")
+    frame.index = _utc_index(frame.index)
     return frame[~frame.index.duplicated(keep="first")].sort_index()
 
 
@@ -213,10 +213,15 @@ def outcome_carbon(carbon: pd.DataFrame | pd.Series) -> tuple[pd.Series, pd.Seri
     return used, basis
 
 
+def _utc_index(index: pd.Index) -> pd.DatetimeIndex:
+    """A UTC DatetimeIndex (naive input, e.g. an empty frame's index, is taken as UTC)."""
+    stamps = pd.DatetimeIndex(index)
+    return stamps.tz_localize("UTC") if stamps.tz is None else stamps.tz_convert("UTC")
+
+
 def _between(data, lo: pd.Timestamp, hi: pd.Timestamp):
     """The rows of a series or frame with UTC slot starts in [lo, hi] (cheap on long history)."""
-    index = pd.DatetimeIndex(data.index)
-    index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+    index = _utc_index(data.index)
     keep = (index >= lo) & (index <= hi)
     part = data[keep].copy()
     part.index = index[keep]
@@ -444,7 +449,7 @@ def impact_reply(
     totals = impact_totals(outcomes)
     title = f"Flexibility impact — {who.lower() if scope != 'me' else 'you'}, {when}"
     if not outcomes:
-        summary = f"No kept pledges {when} yet."
+        summary = "No kept pledges yet." if period == "all" else f"No kept pledges {when} yet."
         if pending:
             summary += f" {pending} pledge(s) will be counted once their window has passed."
         summary += " Press \u201cI'll do it\u201d on a best-slot answer or a daily alert to start."
@@ -608,7 +613,9 @@ def digest(
         Field("People taking part", str(totals.participants)),
     ]
     grid = _grid_text(days, prior)
-    if grid:
+    if not grid:
+        lines.append("No carbon intensity data was available for that week.")
+    else:
         lines.append(grid)
         clean, dirty = days.idxmin(), days.idxmax()
         fields.append(Field("Cleanest day", f"{clean:%a %d %b} ({units.carbon(days[clean])})"))

@@ -336,3 +336,12 @@ def test_tips_follow_the_shape_of_the_day():
     three = tips.tips_for(midday, 3)
     assert len({c.tip.key for c in three}) == 3
     assert three[0].best.start.hour == 11
+
+
+def test_a_digest_without_data_or_pledges_still_reads_well():
+    empty = pd.DataFrame(columns=["forecast", "actual"])
+    reply = engagement.digest([], empty, date(2026, 11, 16))
+    assert "no kept pledges last week" in reply.summary
+    assert "No carbon intensity data was available for that week." in reply.summary
+    assert len(reply.data["actions"]) == 3 and reply.data["average_intensity"] is None
+    assert "No kept pledges yet." in engagement.impact_reply([], scope="team", period="all").summary
