@@ -198,7 +198,8 @@ def _subs(engine: Engine, key: str):
     from bot.storage.subscriptions import Subscription
 
     with Session(engine) as session:
-        rows = session.scalars(select(Subscription).where(Subscription.channel_id == key)).all()
+        query = select(Subscription).where(Subscription.channel_id == key).order_by(Subscription.id)
+        rows = session.scalars(query).all()
         return [store.SubscriptionInfo.of(r) for r in rows]
 
 

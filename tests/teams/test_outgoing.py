@@ -94,6 +94,15 @@ def test_answer_not_ready_within_the_budget_gets_an_honest_text_in_time(make_tea
     assert payload["text"].startswith("Still working on 'carbon in London'")
 
 
+def test_answer_ready_too_close_to_the_deadline_comes_back_as_plain_text(make_teams_app):
+    teams = make_teams_app()
+    teams.hook.card_margin = teams.hook.budget  # no time left for the card and chart link
+    payload = teams.mention("carbon in London").json()
+    assert "attachments" not in payload
+    assert payload["text"].startswith("Carbon intensity — London (C)")
+    assert "gCO2/kWh" in payload["text"]
+
+
 def test_bad_input_gets_the_friendly_usage_card(make_teams_app):
     teams = make_teams_app()
     card = _card(teams.mention("bestslot banana"))
