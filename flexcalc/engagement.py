@@ -464,7 +464,7 @@ def impact_reply(
         f"{subject} shifted {totals.kwh:,.1f} kWh into cleaner, cheaper times {when}: "
         f"{kg_text(totals.kg_co2)} avoided and {money(totals.gbp)} saved"
         f"{' (net cost)' if totals.gbp < 0 else ''}"
-        + (f", by {totals.participants} people." if scope != "me" else ".")
+        + (f", by {_people(totals.participants)}." if scope != "me" else ".")
     )
     fields = [
         Field("kWh shifted", f"{totals.kwh:,.1f} kWh"),
@@ -599,7 +599,7 @@ def digest(
     if totals.pledges:
         lines.append(
             f"{team_label} moved {totals.kwh:,.1f} kWh of electricity use to cleaner, cheaper "
-            f"times: {totals.pledges} kept pledges by {totals.participants} people avoided "
+            f"times: {totals.pledges} kept pledges by {_people(totals.participants)} avoided "
             f"{kg_text(totals.kg_co2)} and saved {money(totals.gbp)}"
             + _versus(totals.kg_co2, previous.kg_co2)
             + "."
@@ -671,6 +671,10 @@ def digest(
             "actions": actions,
         },
     )
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
 
 
 def _num(value: float) -> float | None:
