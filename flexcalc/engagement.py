@@ -639,7 +639,7 @@ def digest(
     )
     notes = [
         "Grid figures: carbon intensity measured (actual) where published, else forecast. "
-        f"Savings: real Agile prices ({region_label}) and carbon in each pledged window vs the "
+        f"Savings: real Agile prices for {region_label} and carbon in each pledged window vs the "
         "time it replaced.",
     ]
     if prices is not None and not prices.dropna().empty:
