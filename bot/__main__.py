@@ -29,8 +29,12 @@ def run_socket(config: SlackConfig) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import create_app
+    from bot.services import Services
+    from bot.storage.db import get_engine
 
-    app = create_app(config)
+    services = Services(engine=get_engine(), public_base_url=config.public_base_url)
+    app = create_app(config, services)
+    services.warm_up_in_background()
     logging.getLogger(__name__).info("Flexcalc is running in Socket Mode")
     SocketModeHandler(app, config.app_token).start()
     return 0

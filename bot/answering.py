@@ -71,24 +71,33 @@ def default_region(services: Services, where: Where) -> Region:
 
 
 def make_context(
-    services: Services, where: Where, *, charts: bool = True, now: Any = None
+    services: Services,
+    where: Where,
+    *,
+    charts: bool = True,
+    now: Any = None,
+    provider: Any = None,
 ) -> Context:
     if now is None and services.clock is not None:
         now = services.clock()
     return Context(
-        provider=services.provider,
+        provider=provider or services.provider,
         region=default_region(services, where),
         now=now,
         charts=charts,
     )
 
 
-def understand(text: str) -> Request | Reply:
-    """The parsed request, or the reply to give instead (friendly usage message / apology)."""
+def understand(text: str, services: Services | None = None) -> Request | Reply:
+    """The parsed request, or the reply to give instead (friendly usage message / apology).
+
+    With ``services``, postcode districts missing from the bundled table are looked up live.
+    """
     from flexcalc.commands import UsageError, parse
 
     try:
-        return parse(text)
+        lookup = services.provider.lookup_postcode if services is not None else None
+        return parse(text, lookup)
     except UsageError as problem:
         return problem.reply()
     except Exception:
@@ -109,8 +118,11 @@ def reply_for(
     *,
     charts: bool = True,
     now: Any = None,
+    provider: Any = None,
 ) -> Reply:
-    """Answer a parsed request (settings are stored here). Never raises."""
+    """Answer a parsed request (settings are stored here). Never raises.
+
+    ``provider`` overrides the services' one (e.g. a ``Prefetched`` forecast)."""
     from flexcalc.commands import answer
 
     try:
@@ -118,7 +130,8 @@ def reply_for(
             return region_reply(request, services, where)
         if isinstance(request, AlertsRequest):
             return alerts_reply(request, services, where)
-        return answer(request, make_context(services, where, charts=charts, now=now))
+        ctx = make_context(services, where, charts=charts, now=now, provider=provider)
+        return answer(request, ctx)
     except Exception:
         log.exception("answering %r failed", request)
         return apology("an answer to that")
@@ -126,10 +139,44 @@ def reply_for(
 
 def reply_to(text: str, services: Services, where: Where) -> Reply:
     """Answer one command line (``bestslot 4h``, ``help``, ``region NG1`` …). Never raises."""
-    request = understand(text)
+    request = understand(text, services)
     if isinstance(request, Reply):
         return request
     return reply_for(request, services, where)
+
+
+class Prefetched:
+    """A provider whose forecast for one (region, now) was fetched up front.
+
+    Fetching is I/O that may hang on a slow upstream; computing is CPU. Fetching first, outside
+    the bounded computing turns, keeps a hung API from blocking everyone else's answers, and the
+    answer and its chart (drawn afterwards) share one fetch. Failures are replayed, not retried.
+    """
+
+    def __init__(self, inner: Any, region: Region, now: Any) -> None:
+        self.inner, self.region, self.now = inner, region, now
+        self.result: Any = None
+        self.error: Exception | None = None
+        try:
+            self.result = inner.forecast(region, now)
+        except Exception as problem:  # DataUnavailable, or a bug: answer() deals with it
+            self.error = problem
+
+    def forecast(self, region: Region, now: Any) -> Any:
+        if region == self.region and now == self.now:
+            if self.error is not None:
+                raise self.error
+            return self.result
+        return self.inner.forecast(region, now)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def prefetch(request: Request, services: Services, where: Where, now: Any) -> Prefetched:
+    """Fetch the forecast a bestslot/prices/carbon request will need."""
+    region = getattr(request, "region", None) or default_region(services, where)
+    return Prefetched(services.provider, region, now)
 
 
 def region_reply(request: RegionRequest, services: Services, where: Where) -> Reply:

@@ -21,7 +21,14 @@ import pandas as pd
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answering import Where, apology, chart_after_answer, reply_for, understand
+from bot.answering import (
+    Where,
+    apology,
+    chart_after_answer,
+    prefetch,
+    reply_for,
+    understand,
+)
 from bot.blocks import as_dicts, reply_blocks, reply_text
 from bot.services import Services
 from bot.storage.answers import attach_chart, new_token, save_answer
@@ -115,17 +122,28 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
     chart is drawn and uploaded right after on the services' chart pool (so acks and answers
     stay fast under load).
     """
-    request = understand(line)
-    if isinstance(request, Reply):
-        send_reply(request, target, services=services, where=where, command=shown)
-        return
-    later = chart_after_answer(request) and not services.public_base_url
-    now = services.clock() if services.clock is not None else pd.Timestamp.now(tz="UTC")
     notice = threading.Timer(services.slow_notice_after, target.tell, args=(STILL_WORKING,))
     notice.daemon = True
     notice.start()
     try:
-        reply = reply_for(request, services, where, charts=not later, now=now)
+        services.wait_until_warm()
+        request = understand(line, services)
+        if isinstance(request, Reply):
+            notice.cancel()
+            send_reply(request, target, services=services, where=where, command=shown)
+            return
+        now = services.clock() if services.clock is not None else pd.Timestamp.now(tz="UTC")
+        quick = chart_after_answer(request)
+        provider = prefetch(request, services, where, now) if quick else None
+        later = quick and not services.public_base_url
+        turn = services.answer_slots.acquire(timeout=services.answer_wait)
+        try:
+            reply = reply_for(
+                request, services, where, charts=not later, now=now, provider=provider
+            )
+        finally:
+            if turn:
+                services.answer_slots.release()
     finally:
         notice.cancel()
     follows = later and not failed(reply)
@@ -143,7 +161,7 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
                     "I'm very busy, so I skipped the chart this time; the answer is complete."
                 )
                 return
-            drawn = reply_for(request, services, where, charts=True, now=now)
+            drawn = reply_for(request, services, where, charts=True, now=now, provider=provider)
             if not drawn.chart_png:
                 return
             if posted.token and services.engine is not None:

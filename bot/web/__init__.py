@@ -33,6 +33,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
         config = SlackConfig.from_env()
         services = services or Services(engine=get_engine(), public_base_url=config.public_base_url)
         bolt_app = bolt_app or create_app(config, services)
+        services.warm_up_in_background()
     handler = SlackRequestHandler(bolt_app)
     web = Flask("flexcalc")
 

@@ -176,3 +176,9 @@ def test_python_m_bot_picks_its_mode_from_the_environment():
     assert pick_mode(SlackConfig(bot_token="xoxb-1", signing_secret="s")) == "web"
     assert pick_mode(SlackConfig(client_id="1", client_secret="2", signing_secret="s")) == "web"
     assert pick_mode(SlackConfig(bot_token="xoxb-1", app_token="xapp-1")) == "socket"
+
+
+def test_start_up_warm_up_never_blocks_commands_even_when_it_fails(make_services):
+    services = make_services(provider_factory=BrokenProvider)
+    services.warm_up_in_background().join(timeout=30)
+    assert services.ready.is_set()  # commands go ahead; they will get the honest apology
