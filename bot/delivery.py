@@ -15,6 +15,7 @@ import urllib.error
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -120,62 +121,83 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
     Charts take most of the compute time (matplotlib), so for bestslot/prices/carbon, unless the
     chart is an image block served from PUBLIC_BASE_URL, the answer is posted without it and the
     chart is drawn and uploaded right after on the services' chart pool (so acks and answers
-    stay fast under load).
+    stay fast under load). The forecast is fetched once, before the computing turn.
     """
-    notice = threading.Timer(services.slow_notice_after, target.tell, args=(STILL_WORKING,))
-    notice.daemon = True
-    notice.start()
-    try:
+    with _still_working_notice(services, target):
         services.wait_until_warm()
         request = understand(line, services)
         if isinstance(request, Reply):
-            notice.cancel()
             send_reply(request, target, services=services, where=where, command=shown)
             return
         now = services.clock() if services.clock is not None else pd.Timestamp.now(tz="UTC")
         quick = chart_after_answer(request)
         provider = prefetch(request, services, where, now) if quick else None
         later = quick and not services.public_base_url
-        turn = services.answer_slots.acquire(timeout=services.answer_wait)
-        try:
+        with _computing_turn(services):
             reply = reply_for(
                 request, services, where, charts=not later, now=now, provider=provider
             )
-        finally:
-            if turn:
-                services.answer_slots.release()
-    finally:
-        notice.cancel()
     follows = later and not failed(reply)
     posted = send_reply(
         reply, target, services=services, where=where, command=shown, chart_follows=follows
     )
-    if not follows or posted.channel is None:
-        return
-    queued = time.monotonic()
+    if follows and posted.channel is not None:
+        job = partial(_draw_and_upload, request, services, where, target, shown, now, provider)
+        services.charts.submit(job, posted, time.monotonic())
 
-    def draw_and_upload() -> None:
-        try:
-            if time.monotonic() - queued > services.chart_deadline:
-                target.tell(
-                    "I'm very busy, so I skipped the chart this time; the answer is complete."
-                )
-                return
-            drawn = reply_for(request, services, where, charts=True, now=now, provider=provider)
-            if not drawn.chart_png:
-                return
-            if posted.token and services.engine is not None:
-                attach_chart(services.engine, posted.token, drawn.chart_png)
-            title = drawn.chart_alt or drawn.title
-            upload_chart(
-                target, posted.channel, drawn.chart_png, title, _comment(shown, target),
-                services.chart_upload_timeout,
-            )  # fmt: skip
-        except Exception:
-            log.exception("drawing or uploading the chart for %r failed", shown)
-            target.tell("Sorry, I couldn't draw the chart this time; the answer above is complete.")
 
-    services.charts.submit(draw_and_upload)
+@contextmanager
+def _still_working_notice(services: Services, target: Target) -> Iterator[None]:
+    """Tell the user we're on it if the answer takes longer than ``slow_notice_after``."""
+    notice = threading.Timer(services.slow_notice_after, target.tell, args=(STILL_WORKING,))
+    notice.daemon = True
+    notice.start()
+    try:
+        yield
+    finally:
+        notice.cancel()
+
+
+@contextmanager
+def _computing_turn(services: Services) -> Iterator[None]:
+    """A bounded number of answers compute at once (memory), waiting at most ``answer_wait``."""
+    turn = services.answer_slots.acquire(timeout=services.answer_wait)
+    try:
+        yield
+    finally:
+        if turn:
+            services.answer_slots.release()
+
+
+def _draw_and_upload(
+    request: Any,
+    services: Services,
+    where: Where,
+    target: Target,
+    shown: str,
+    now: Any,
+    provider: Any,
+    posted: Posted,
+    queued: float,
+) -> None:
+    """The chart job: draw (same data as the answer), keep it for Share, upload it."""
+    try:
+        if time.monotonic() - queued > services.chart_deadline:
+            target.tell("I'm very busy, so I skipped the chart this time; the answer is complete.")
+            return
+        drawn = reply_for(request, services, where, charts=True, now=now, provider=provider)
+        if not drawn.chart_png or posted.channel is None:
+            return
+        if posted.token and services.engine is not None:
+            attach_chart(services.engine, posted.token, drawn.chart_png)
+        title = drawn.chart_alt or drawn.title
+        upload_chart(
+            target, posted.channel, drawn.chart_png, title, _comment(shown, target),
+            services.chart_upload_timeout,
+        )  # fmt: skip
+    except Exception:
+        log.exception("drawing or uploading the chart for %r failed", shown)
+        target.tell("Sorry, I couldn't draw the chart this time; the answer above is complete.")
 
 
 def _comment(command: str, target: Target) -> str:
