@@ -93,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return run_socket(config)
     if mode == "web":
+        if not config.http_ready:
+            print(
+                "HTTP mode needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN "
+                "(or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs).",
+                file=sys.stderr,
+            )
+            return 2
         return run_web()
     if mode == "clock":
         return run_clock(argv)
