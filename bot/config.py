@@ -15,6 +15,9 @@ BOT_SCOPES = (
     "files:write",
     "app_mentions:read",
     "im:history",
+    "im:write",  # conversations.open for reminder DMs (alerts, pledges)
+    "channels:history",  # alerts: find a post a crashed clock made before recording it
+    "groups:history",  # the same in private channels
 )
 
 

@@ -138,7 +138,10 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
 
     fields = [Field(f"{label} window", _row(label, w, None)[1]) for label, w in chosen.items()]
     fields.append(
-        Field(f"vs {now_label.lower()}", _saving_text(comparison.saving_vs(now_window, kwh)))
+        Field(
+            f"vs {now_label.lower().replace('start', 'starting')}",
+            _saving_text(comparison.saving_vs(now_window, kwh)),
+        )
     )
     fields.append(Field("vs worst window", _saving_text(comparison.saving_vs(worst, kwh))))
     if kwh:
@@ -246,7 +249,7 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
     if prices.empty:
         return Reply(
             title=f"No upcoming prices for {region.label}",
-            summary="Octopus has not published prices beyond now yet.",
+            summary="No upcoming Agile prices are available right now (see the notes for why).",
             notes=_source_notes(forecast),
             is_error=True,
         )

@@ -23,9 +23,11 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from bot.config import BOT_SCOPES
+
 DEFAULT_TEAM = "T0000TEAM"
 DEFAULT_TOKEN = "xoxb-fake-default"
-SCOPES = "commands,chat:write,chat:write.public,files:write,app_mentions:read,im:history"
+SCOPES = ",".join(BOT_SCOPES)
 
 
 @dataclass
