@@ -6,49 +6,30 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering import Where
 from bot.blocks import shared_context
 from bot.delivery import Target, apologise_on_error, deliver, problem_text, upload_chart
+from bot.listeners.payloads import action_value, action_where, private_target
 from bot.services import Services
 from bot.storage.answers import load_answer
 
 log = logging.getLogger(__name__)
 
 
-def ack_action(ack: Ack) -> None:
-    ack()
-
-
-def _where(body: dict[str, Any]) -> Where:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    return Where(
-        team_id=(body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", ""),
-        channel_id=channel,
-        user_id=(body.get("user") or {}).get("id"),
-    )
-
-
-def _value(body: dict[str, Any]) -> str:
-    actions = body.get("actions") or [{}]
-    return str(actions[0].get("value", ""))
-
-
 def make_share_answer(services: Services) -> Callable[..., None]:
     """Repost a saved answer (exactly what the user saw) in the channel, chart included."""
 
     def share_answer(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        where = _where(body)
+        where = action_where(body)
         target = Target(
             client=client, channel_id=where.channel_id, user_id=where.user_id, respond=respond
         )
         with apologise_on_error(target, "sharing an answer"):
-            saved = load_answer(services.engine, _value(body)) if services.engine else None
+            saved = load_answer(services.engine, action_value(body)) if services.engine else None
             if saved is None or saved.team_id != where.team_id:
                 target.tell("That answer has expired. Run the command again to get a fresh one.")
                 return
@@ -87,15 +68,9 @@ def make_run_command(services: Services) -> Callable[..., None]:
     """A follow-up button under an answer: run its command and answer privately."""
 
     def run_command(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        where = _where(body)
-        line = _value(body)
-        target = Target(
-            client=client,
-            channel_id=where.channel_id,
-            user_id=where.user_id,
-            respond=respond,
-            shareable=True,
-        )
+        where = action_where(body)
+        line = action_value(body)
+        target = private_target(client, where, respond)
         with apologise_on_error(target, line):
             deliver(line, line, services, where, target)
 
@@ -106,8 +81,8 @@ def make_quick_answer(services: Services) -> Callable[..., None]:
     """Home tab "Best 1 h / 2 h / 4 h": the answer arrives in the user's DM with the app."""
 
     def quick_answer(body: dict[str, Any], client: WebClient) -> None:
-        where = _where(body)
-        line = _value(body)
+        where = action_where(body)
+        line = action_value(body)
         user = where.user_id
         target = Target(client=client, channel_id=None, user_id=user)
         with apologise_on_error(target, line):

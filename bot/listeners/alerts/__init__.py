@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from bot.alerts import home, store
 from bot.alerts.commands import handle_alerts
 from bot.alerts.slack_post import REMIND_ACTION, SNOOZE_ACTION
+from bot.listeners.payloads import action_value
 from bot.storage.subscriptions import ACTIVE, PAUSED, utcnow
 from flexcalc.timeslots import fmt_day_time, fmt_span
 
@@ -64,10 +65,6 @@ def _user(body: dict[str, Any]) -> str:
     return (body.get("user") or {}).get("id", "")
 
 
-def _value(body: dict[str, Any]) -> str:
-    return str((body.get("actions") or [{}])[0].get("value", ""))
-
-
 def _tell(respond: Respond, body: dict[str, Any], text: str) -> None:
     """An ephemeral note to whoever clicked (only possible from a message)."""
     if body.get("response_url"):
@@ -78,7 +75,7 @@ def remind_me(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respon
     """Schedule a DM for the start of the alert's best window (chat.scheduleMessage)."""
     ack()
     try:
-        window = json.loads(_value(body))
+        window = json.loads(action_value(body))
         start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
     except (ValueError, KeyError, TypeError):
         _tell(respond, body, "Sorry, I couldn't read that window.")
@@ -108,7 +105,7 @@ def snooze(*, ack: Ack, body: dict[str, Any], client, respond: Respond, engine: 
     """Skip this channel's alert for a week (it stays subscribed)."""
     ack()
     try:
-        sub_id = int(_value(body))
+        sub_id = int(action_value(body))
     except ValueError:
         return
     until = utcnow() + SNOOZE
@@ -126,7 +123,7 @@ def snooze(*, ack: Ack, body: dict[str, Any], client, respond: Respond, engine: 
 def _home_toggle(body, client, engine, *, status: str | None, remove_it: bool = False) -> None:
     team, user = _team(body), _user(body)
     try:
-        sub_id = int(_value(body))
+        sub_id = int(action_value(body))
     except ValueError:
         return
     sub = store.get(engine, team, sub_id)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners.commands.slash import SLASH_COMMANDS, ack_command, make_answer_command
+from bot.listeners.commands.slash import SLASH_COMMANDS, make_answer_command
+from bot.listeners.payloads import ack_now
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
     answer_command = make_answer_command(services)
     for name in SLASH_COMMANDS:
-        app.command(name)(ack=ack_command, lazy=[answer_command])
+        app.command(name)(ack=ack_now, lazy=[answer_command])

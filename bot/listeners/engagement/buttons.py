@@ -11,38 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from slack_bolt import Ack, Respond
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answering import Where
 from bot.engagement import blocks, pledges
 from bot.engagement.commands import now_for
+from bot.listeners.payloads import action_value, action_where
 from bot.services import Services
 from flexcalc import regions, tips
 from flexcalc.engagement import PledgeOffer, Saving, pledge_saving
 from flexcalc.tips import TipChoice
 
 log = logging.getLogger(__name__)
-
-
-def ack_action(ack: Ack) -> None:
-    ack()
-
-
-def _where(body: dict[str, Any]) -> Where:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    return Where(
-        team_id=(body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", ""),
-        channel_id=channel,
-        user_id=(body.get("user") or {}).get("id"),
-    )
-
-
-def _value(body: dict[str, Any]) -> str:
-    return str(((body.get("actions") or [{}])[0]).get("value", ""))
 
 
 def _tell(
@@ -85,10 +67,10 @@ def forecast_extras(
 
 def make_pledge(services: Services) -> Callable[..., None]:
     def pledge(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        where = _where(body)
+        where = action_where(body)
         now = now_for(services)
         try:
-            offer = PledgeOffer.decode(_value(body))
+            offer = PledgeOffer.decode(action_value(body))
             if services.engine is None:
                 raise pledges.PledgeRefused("Pledges need the app's database; it isn't set up.")
             info, created = pledges.record(
@@ -123,9 +105,9 @@ def make_pledge(services: Services) -> Callable[..., None]:
 
 def make_cancel(services: Services) -> Callable[..., None]:
     def cancel(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        where = _where(body)
+        where = action_where(body)
         try:
-            pledge_id = int(_value(body))
+            pledge_id = int(action_value(body))
         except ValueError:
             return
         if services.engine is None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.answering import Where
-from bot.delivery import Target, apologise_on_error, send_reply
+from bot.delivery import apologise_on_error, send_reply
 from bot.engagement.commands import handle_line
+from bot.listeners.payloads import command_where, private_target
 from bot.services import Services
 
 WORDS = ("impact", "digest", "forget")
@@ -26,25 +26,11 @@ def is_engagement(command: dict[str, Any]) -> bool:
     return bool(words) and words[0].lower() in WORDS
 
 
-def ack_command(ack: Ack) -> None:
-    ack()
-
-
 def make_answer(services: Services) -> Callable[..., None]:
     def answer(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        where = Where(
-            team_id=command.get("team_id", ""),
-            channel_id=command.get("channel_id"),
-            user_id=command.get("user_id"),
-        )
+        where = command_where(command)
         line = " ".join((command.get("text") or "").split())
-        target = Target(
-            client=client,
-            channel_id=where.channel_id,
-            user_id=where.user_id,
-            respond=respond,
-            shareable=True,
-        )
+        target = private_target(client, where, respond)
         with apologise_on_error(target, line):
             reply = handle_line(line, services, where, client)
             if reply is None:  # e.g. "impact yesterday": the shared grammar explains
