@@ -140,3 +140,18 @@ def test_times_in_the_repeated_autumn_hour_say_which_one():
     first = pd.Timestamp("2023-10-29 00:00", tz="UTC")  # 01:00 BST
     assert fmt_span(first, first + pd.Timedelta(hours=1)) == "Sun 29 Oct 01:00 BST–01:00 GMT"
     assert fmt_span(utc("2023-06-01 09:00"), utc("2023-06-01 13:00")) == "Thu 01 Jun 09:00–13:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("bestslot 2h from 2024-01-01", "dates are for backtest"),
+        ("backtest 2h for carbon", "both the cheapest and the greenest"),
+        ("battery 10 kWh 5 kW within 12h", "whole known horizon"),
+        ("backtest 4h within 2h", "at least as long as the job"),
+    ],
+)
+def test_options_that_belong_to_another_command_are_explained(text, reason):
+    with pytest.raises(UsageError) as caught:
+        parse(text)
+    assert reason in caught.value.message

@@ -295,66 +295,95 @@ def parse(text: str, lookup: PostcodeLookup | None = None) -> Request:
     return parsers[head](cursor)
 
 
-def _load(cursor: _Words, kw: float | None, kwh: float | None) -> Load:
-    if (kw is not None and kw <= 0) or (kwh is not None and kwh <= 0):
-        raise UsageError(
-            "Power and energy must be positive, e.g. at 7 kW or 20 kWh.", cursor.command
-        )
-    return Load(kw=kw, kwh=kwh)
+_OBJECTIVE_WORDS = {
+    "price": "price", "cost": "price", "cheapest": "price", "money": "price",
+    "carbon": "carbon", "co2": "carbon", "green": "carbon", "greenest": "carbon",
+    "emissions": "carbon", "both": "both",
+}  # fmt: skip
+
+
+def _size(c: _Words, token: str, options: dict) -> bool:
+    """Read ``token`` as a load (``7kW`` into ``kw``, ``20kWh`` into ``kwh``); False if neither."""
+    unit = _quantity_unit(token)
+    if unit not in ("kw", "kwh"):
+        return False
+    what = "a power" if unit == "kw" else "an energy"
+    value = parse_quantity(token, {unit: 1}, what, c.command)
+    if value <= 0:
+        raise UsageError("Power and energy must be positive, e.g. at 7 kW or 20 kWh.", c.command)
+    options[unit] = value
+    return True
+
+
+def _shared_option(c: _Words, options: dict) -> bool:
+    """Options several commands share; True if the next word was one of them (and is consumed).
+
+    ``in REGION``, ``for price|carbon|both``, ``within HOURS``, ``from DATE``, ``to DATE`` and a
+    load size (``7kW`` / ``20kWh``) go into ``options`` under region, objective, within, start,
+    end, kw and kwh.
+    """
+    word = c.peek_lower()
+    if word == "in":
+        c.take("in")
+        options["region"] = c.region()
+    elif word == "for":
+        c.take("for")
+        objective = _OBJECTIVE_WORDS.get(c.take("price, carbon or both").lower())
+        if objective is None:
+            raise UsageError("Choose for price, for carbon or for both.", c.command)
+        options["objective"] = objective
+    elif word == "within":
+        c.take("within")
+        options["within"] = parse_hours(c.take("a number of hours"), c.command)
+    elif word in ("from", "to"):
+        c.take(word)
+        options["start" if word == "from" else "end"] = parse_date(c.take("a date"), c.command)
+    elif _quantity_unit(word) in ("kw", "kwh"):
+        _size(c, c.take("a power"), options)
+    else:
+        return False
+    return True
+
+
+def _load_from(options: dict) -> Load:
+    return Load(kw=options.pop("kw", None), kwh=options.pop("kwh", None))
 
 
 def _bestslot(c: _Words) -> BestSlotRequest:
     if c.done():
         raise UsageError("How long is the job? e.g. bestslot 4h.", "bestslot")
     duration = parse_duration(c.take("a duration"))
-    fields: dict = {}
-    kw = kwh = None
+    options: dict = {}
     while not c.done():
         word = c.peek_lower()
-        if word == "within":
-            c.take("within")
-            fields["within"] = parse_hours(c.take("a number of hours"), "bestslot")
-        elif word == "by":
+        if _shared_option(c, options):
+            continue
+        if word == "by":
             c.take("by")
-            fields["by"] = parse_time(c.take("a time like 07:00"))
+            options["by"] = parse_time(c.take("a time like 07:00"))
         elif word == "between":
             c.take("between")
             first = parse_time(c.take("a time like 22:00"))
             if c.peek_lower() in ("and", "-", "to"):
                 c.take("and")
-            fields["between"] = (first, parse_time(c.take("a second time")))
-        elif word == "in":
-            c.take("in")
-            fields["region"] = c.region()
-        elif word == "for":
-            c.take("for")
-            objective = c.take("price, carbon or both").lower()
-            if objective in ("cost", "cheapest", "money"):
-                objective = "price"
-            if objective in ("co2", "green", "greenest", "emissions"):
-                objective = "carbon"
-            if objective not in ("price", "carbon", "both"):
-                raise UsageError("Choose for price, for carbon or for both.", "bestslot")
-            fields["objective"] = objective
+            options["between"] = (first, parse_time(c.take("a second time")))
         elif word == "split":
             c.take("split")
-            fields["split"] = True
-        elif word == "at" or _quantity_unit(word) in ("kw", "kwh"):
-            if word == "at":
-                c.take("at")
+            options["split"] = True
+        elif word == "at":
+            c.take("at")
             token = c.take("a power like 7 kW")
-            unit = _quantity_unit(token)
-            if unit == "kw":
-                kw = parse_quantity(token, {"kw": 1}, "a power", "bestslot")
-            elif unit == "kwh":
-                kwh = parse_quantity(token, {"kwh": 1}, "an energy", "bestslot")
-            else:
+            if not _size(c, token, options):
                 raise UsageError(f"{token!r} is not a power or energy (7 kW, 20 kWh).", "bestslot")
         else:
             raise c.unexpected()
-    if sum(key in fields for key in ("within", "by", "between")) > 1:
+    if options.keys() & {"start", "end"}:
+        raise UsageError(
+            "bestslot looks ahead: 'from' and 'to' dates are for backtest.", "bestslot"
+        )
+    if sum(key in options for key in ("within", "by", "between")) > 1:
         raise UsageError("Use only one of within, by or between.", "bestslot")
-    return BestSlotRequest(duration=duration, load=_load(c, kw, kwh), **fields)
+    return BestSlotRequest(duration=duration, load=_load_from(options), **options)
 
 
 def _region_only(c: _Words) -> regions.Region | None:
@@ -383,93 +412,58 @@ def _region(c: _Words) -> RegionRequest:
 def _backtest(c: _Words) -> BacktestRequest:
     if c.done():
         raise UsageError("How long is the job? e.g. backtest 4h daily at 09:00.", "backtest")
-    fields: dict = {"duration": parse_duration(c.take("a duration"), "backtest")}
-    kw = kwh = None
+    duration = parse_duration(c.take("a duration"), "backtest")
+    options: dict = {}
     while not c.done():
         word = c.peek_lower()
+        if _shared_option(c, options):
+            continue
         if word == "daily":
             c.take("daily")
         elif word == "at":
             c.take("at")
             token = c.take("a time or a power")
-            unit = _quantity_unit(token)
-            if unit == "kw":
-                kw = parse_quantity(token, {"kw": 1}, "a power", "backtest")
-            elif unit == "kwh":
-                kwh = parse_quantity(token, {"kwh": 1}, "an energy", "backtest")
-            else:
-                fields["at"] = parse_time(token, "backtest")
-        elif _quantity_unit(word) in ("kw", "kwh"):
-            token = c.take("a power")
-            if _quantity_unit(token) == "kw":
-                kw = parse_quantity(token, {"kw": 1}, "a power", "backtest")
-            else:
-                kwh = parse_quantity(token, {"kwh": 1}, "an energy", "backtest")
-        elif word == "within":
-            c.take("within")
-            fields["within"] = parse_hours(c.take("a number of hours"), "backtest")
-        elif word == "from":
-            c.take("from")
-            fields["start"] = parse_date(c.take("a date"), "backtest")
-        elif word == "to":
-            c.take("to")
-            fields["end"] = parse_date(c.take("a date"), "backtest")
-        elif word == "in":
-            c.take("in")
-            fields["region"] = c.region()
+            if not _size(c, token, options):
+                options["at"] = parse_time(token, "backtest")
         else:
             raise c.unexpected()
-    if fields.get("start") and fields.get("end") and fields["end"] < fields["start"]:
+    if "objective" in options:
+        raise UsageError("backtest always reports both the cheapest and the greenest.", "backtest")
+    if options.get("start") and options.get("end") and options["end"] < options["start"]:
         raise UsageError("The 'to' date is before the 'from' date.", "backtest")
-    if fields.get("within") is not None and fields["within"] < fields["duration"]:
+    if options.get("within") is not None and options["within"] < duration:
         raise UsageError("'within' must be at least as long as the job.", "backtest")
-    return BacktestRequest(load=_load(c, kw, kwh), **fields)
+    return BacktestRequest(duration=duration, load=_load_from(options), **options)
 
 
 def _battery(c: _Words) -> BatteryRequest:
-    fields: dict = {}
-    capacity = power = None
+    options: dict = {}
     while not c.done():
         word = c.peek_lower()
-        unit = _quantity_unit(word)
-        if unit == "kwh":
-            capacity = parse_quantity(c.take("capacity"), {"kwh": 1}, "a capacity", "battery")
-        elif unit == "kw":
-            power = parse_quantity(c.take("power"), {"kw": 1}, "a power", "battery")
-        elif word == "efficiency":
+        if word == "efficiency":
             c.take("efficiency")
             token = c.take("an efficiency like 90%").lower()
             value = float(token.rstrip("%")) if re.fullmatch(r"\d+(\.\d+)?%?", token) else None
             if value is None:
                 raise UsageError(f"{token!r} is not an efficiency; use e.g. 90%.", "battery")
-            fields["efficiency"] = value / 100 if token.endswith("%") or value > 1 else value
-        elif word == "for":
-            c.take("for")
-            objective = c.take("price, carbon or both").lower()
-            if objective not in ("price", "carbon", "both"):
-                raise UsageError("Choose for price, for carbon or for both.", "battery")
-            fields["objective"] = objective
-        elif word == "in":
-            c.take("in")
-            fields["region"] = c.region()
-        elif word == "from":
-            c.take("from")
-            fields["start"] = parse_date(c.take("a date"), "battery")
-        elif word == "to":
-            c.take("to")
-            fields["end"] = parse_date(c.take("a date"), "battery")
-        else:
+            options["efficiency"] = value / 100 if token.endswith("%") or value > 1 else value
+        elif _quantity_unit(word) in ("kw", "kwh"):  # capacity and power, negatives included
+            unit = _quantity_unit(word)
+            options[unit] = parse_quantity(c.take("a size"), {unit: 1}, "a size", "battery")
+        elif not _shared_option(c, options):
             raise c.unexpected()
+    capacity, power = options.pop("kwh", None), options.pop("kw", None)
     if capacity is None or power is None:
         raise UsageError(
             "Give the battery's capacity and power, e.g. battery 13.5 kWh 5 kW.", "battery"
         )
     if capacity <= 0 or power <= 0:
         raise UsageError("Capacity and power must be positive.", "battery")
-    efficiency = fields.get("efficiency", 0.9)
-    if not 0 < efficiency <= 1:
+    if "within" in options:
+        raise UsageError("A battery plans the whole known horizon (or from/to dates).", "battery")
+    if not 0 < options.get("efficiency", 0.9) <= 1:
         raise UsageError("Round-trip efficiency must be between 1% and 100%.", "battery")
-    return BatteryRequest(capacity_kwh=capacity, power_kw=power, **fields)
+    return BatteryRequest(capacity_kwh=capacity, power_kw=power, **options)
 
 
 _SIZE_UNITS = {"tb": 1.0, "gb": 1e-3, "pb": 1e3, "tib": 1.099511627776, "gib": 1.073741824e-3}
