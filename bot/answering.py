@@ -77,6 +77,7 @@ def make_context(
     charts: bool = True,
     now: Any = None,
     provider: Any = None,
+    progress: Any = None,
 ) -> Context:
     if now is None and services.clock is not None:
         now = services.clock()
@@ -85,6 +86,7 @@ def make_context(
         region=default_region(services, where),
         now=now,
         charts=charts,
+        progress=progress,
     )
 
 
@@ -111,6 +113,19 @@ def chart_after_answer(request: Request) -> bool:
     return isinstance(request, BestSlotRequest | PricesRequest | CarbonRequest)
 
 
+def takes_a_while(request: Request) -> bool:
+    """Answers that look through history or solve an optimisation: show progress first."""
+    from flexcalc.commands.requests import (
+        BacktestRequest,
+        BatteryRequest,
+        FootprintEnergyRequest,
+        FootprintStorageRequest,
+    )
+
+    slow = BacktestRequest | BatteryRequest | FootprintEnergyRequest | FootprintStorageRequest
+    return isinstance(request, slow)
+
+
 def reply_for(
     request: Request,
     services: Services,
@@ -119,6 +134,7 @@ def reply_for(
     charts: bool = True,
     now: Any = None,
     provider: Any = None,
+    progress: Any = None,
 ) -> Reply:
     """Answer a parsed request (settings are stored here). Never raises.
 
@@ -130,7 +146,9 @@ def reply_for(
             return region_reply(request, services, where)
         if isinstance(request, AlertsRequest):
             return alerts_reply(request, services, where)
-        ctx = make_context(services, where, charts=charts, now=now, provider=provider)
+        ctx = make_context(
+            services, where, charts=charts, now=now, provider=provider, progress=progress
+        )
         return answer(request, ctx)
     except Exception:
         log.exception("answering %r failed", request)

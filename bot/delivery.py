@@ -28,6 +28,7 @@ from bot.answering import (
     chart_after_answer,
     prefetch,
     reply_for,
+    takes_a_while,
     understand,
 )
 from bot.blocks import as_dicts, reply_blocks, reply_text
@@ -75,6 +76,7 @@ class Target:
     respond: Callable[..., Any] | None = None  # set: answer ephemerally via response_url
     thread_ts: str | None = None
     shareable: bool = False  # add "Share to channel" (ephemeral answers)
+    replace: str | None = None  # update this message in place ("original" or a message ts)
 
     def tell(self, text: str) -> None:
         """A short private note to the user (problems with posting or uploading)."""
@@ -133,14 +135,20 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
         quick = chart_after_answer(request)
         provider = prefetch(request, services, where, now) if quick else None
         later = quick and not services.public_base_url
+        working = WorkingMessage.post(target, shown) if takes_a_while(request) else None
+        if working is not None:
+            target = working.target
         with _computing_turn(services):
             reply = reply_for(
-                request, services, where, charts=not later, now=now, provider=provider
-            )
+                request, services, where, charts=not later, now=now, provider=provider,
+                progress=working.progress if working else None,
+            )  # fmt: skip
     follows = later and not failed(reply)
     posted = send_reply(
         reply, target, services=services, where=where, command=shown, chart_follows=follows
     )
+    if working is not None and reply.csv and posted.channel is not None and not failed(reply):
+        upload_tables(target, posted.channel, reply.csv, shown, services.chart_upload_timeout)
     if follows and posted.channel is not None:
         job = partial(_draw_and_upload, request, services, where, target, shown, now, provider)
         services.charts.submit(job, posted, time.monotonic())
@@ -251,8 +259,21 @@ def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
     """Send the message; returns the channel id the chart should go to (None: don't upload)."""
     text = reply_text(reply)
     if target.respond is not None:
-        target.respond(text=text, blocks=blocks, response_type="ephemeral")
+        target.respond(
+            text=text,
+            blocks=blocks,
+            response_type="ephemeral",
+            replace_original=target.replace is not None,
+        )
         return target.channel_id
+    if target.replace is not None and target.channel_id:
+        try:
+            target.client.chat_update(
+                channel=target.channel_id, ts=target.replace, text=text, blocks=blocks
+            )
+            return target.channel_id
+        except SlackApiError as problem:
+            log.warning("chat.update failed (%s); posting instead", problem.response.get("error"))
     if reply.is_error and target.channel_id and target.user_id and not _is_dm(target.channel_id):
         target.client.chat_postEphemeral(
             channel=target.channel_id,
@@ -305,3 +326,91 @@ def upload_chart(
     log.warning("chart upload to %s failed: %s", channel_id, error)
     target.tell(problem_text(error))
     return False
+
+
+WORKING = "Working on it: `{command}` can take a few seconds…"
+PROGRESS_EVERY = 2.0  # seconds between progress updates (Slack rate limits chat.update)
+
+
+class WorkingMessage:
+    """An immediate "working on it" message, updated in place with progress and the answer.
+
+    Ephemeral answers (slash commands, buttons) are replaced through the response_url
+    (``replace_original``); posted ones (mentions, DMs) with ``chat.update``.
+    """
+
+    def __init__(self, target: Target, command: str) -> None:
+        self.target = target
+        self.command = command
+        self._last = 0.0
+
+    @classmethod
+    def post(cls, target: Target, command: str) -> WorkingMessage | None:
+        text = WORKING.format(command=command)
+        try:
+            if target.respond is not None:
+                target.respond(text=text, response_type="ephemeral")
+                replace = "original"
+            elif target.channel_id:
+                response = target.client.chat_postMessage(
+                    channel=target.channel_id, text=text, thread_ts=target.thread_ts
+                )
+                target = replace_target(target, str(response.get("channel")), response.get("ts"))
+                return cls(target, command)
+            else:
+                return None
+        except (SlackApiError, urllib.error.URLError):
+            log.warning("could not post the working-on-it message for %r", command)
+            return None
+        return cls(replace_target(target, target.channel_id, replace), command)
+
+    def progress(self, fraction: float, label: str) -> None:
+        """Show how far a long answer has got, at most every ``PROGRESS_EVERY`` seconds."""
+        now = time.monotonic()
+        if now - self._last < PROGRESS_EVERY or fraction >= 1:
+            return
+        self._last = now
+        text = f"{WORKING.format(command=self.command)} {label} ({fraction:.0%})"
+        try:
+            if self.target.respond is not None:
+                self.target.respond(text=text, response_type="ephemeral", replace_original=True)
+            elif self.target.replace and self.target.channel_id:
+                self.target.client.chat_update(
+                    channel=self.target.channel_id, ts=self.target.replace, text=text
+                )
+        except (SlackApiError, urllib.error.URLError):
+            log.warning("could not update progress for %r", self.command)
+
+
+def replace_target(target: Target, channel_id: str | None, replace: str | None) -> Target:
+    return Target(
+        client=target.client,
+        channel_id=channel_id,
+        user_id=target.user_id,
+        respond=target.respond,
+        thread_ts=target.thread_ts,
+        shareable=target.shareable,
+        replace=replace,
+    )
+
+
+def upload_tables(
+    target: Target, channel_id: str, tables: dict[str, str], command: str, timeout: float = 20.0
+) -> None:
+    """Attach the answer's tables as CSV files to the conversation (files_upload_v2)."""
+    client = WebClient(
+        token=target.client.token, base_url=target.client.base_url, timeout=int(timeout)
+    )
+    try:
+        client.files_upload_v2(
+            channel=channel_id,
+            file_uploads=[
+                {"content": text, "filename": name, "title": name} for name, text in tables.items()
+            ],
+            initial_comment=f"Tables for `{command}` (CSV)",
+            thread_ts=target.thread_ts,
+        )
+    except SlackApiError as problem:
+        target.tell(problem_text(str(problem.response.get("error", "unknown_error")), "the CSV"))
+    except (TimeoutError, urllib.error.URLError):
+        target.tell(problem_text("timeout", "the CSV"))

@@ -174,6 +174,13 @@ class FakeSlack:
                 target = "D" + target[1:]  # posting to a user id lands in the app's DM
             ts = f"1700000000.{n:06d}"
             return {"ok": True, "channel": target, "ts": ts, "message": {"ts": ts, **params}}
+        if method == "chat.update":
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": params.get("ts"),
+                "text": params.get("text"),
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1700000000.{n:06d}"}
         if method == "views.publish":
@@ -231,7 +238,19 @@ class FakeSlack:
         )
 
     def uploaded_pngs(self) -> list[bytes]:
-        return [c.body for c in self.calls_to("upload")]
+        return [c.body for c in self.calls_to("upload") if c.body.startswith(b"\x89PNG")]
+
+    def uploaded_files(self) -> dict[str, bytes]:
+        """File name -> bytes of every upload (names from files.getUploadURLExternal)."""
+        names = {
+            c.response["file_id"]: str(c.params.get("filename"))
+            for c in self.calls_to("files.getUploadURLExternal")
+            if c.response and c.response.get("ok")
+        }
+        return {
+            names.get(c.params["file_id"], c.params["file_id"]): c.body
+            for c in self.calls_to("upload")
+        }
 
 
 def _params(request: Request, body: bytes) -> dict[str, Any]:

@@ -145,13 +145,33 @@ def test_unexpected_error_gets_a_short_apology_never_a_traceback(fake_slack, mak
         stop()
 
 
-def test_flex_backtest_answers_with_its_chart_in_one_go(slack_app):
+def test_flex_backtest_says_working_then_replaces_it_with_the_answer_chart_and_csv(slack_app):
+    fake = slack_app.fake
     _, url = slack_app.slack.command("/flex", "backtest 2h daily")
-    [reply] = slack_app.fake.wait_replies(url, timeout=30)
-    assert "Backtest: 2 h daily" in block_text(reply)
-    [complete] = slack_app.fake.wait_calls("files.completeUploadExternal", timeout=30)
-    assert complete.params["channel_id"] == "C0GENERAL"
-    assert "/flex backtest 2h daily" in complete.params["initial_comment"]
+    working, *_, answer = fake.wait_for(
+        lambda f: f.replies(url)
+        if any("Backtest" in block_text(r) for r in f.replies(url))
+        else None,
+        timeout=30,
+    )
+    assert working["text"].startswith("Working on it") and not working.get("replace_original")
+    assert answer["replace_original"] is True  # the same message, updated in place
+    assert "Backtest: 2 h daily" in block_text(answer)
+    completes = fake.wait_calls("files.completeUploadExternal", count=2, timeout=30)
+    assert {c.params["channel_id"] for c in completes} == {"C0GENERAL"}
+    comments = " ".join(c.params["initial_comment"] for c in completes)
+    assert "/flex backtest 2h daily" in comments and "(CSV)" in comments
+    files = fake.uploaded_files()
+    csv_names = [name for name in files if name.endswith(".csv")]
+    assert csv_names, files.keys()
+    assert any(b"," in files[name] and b"\n" in files[name] for name in csv_names)
+
+
+def test_a_quick_command_gets_no_working_message(slack_app):
+    _, url = slack_app.slack.command("/flex", "help")
+    [reply] = slack_app.fake.wait_replies(url)
+    assert not reply.get("replace_original")
+    assert "Working on it" not in reply.get("text", "")
 
 
 def test_slash_words_map_onto_the_shared_grammar():

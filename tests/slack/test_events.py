@@ -101,3 +101,23 @@ def test_home_tab_shows_region_greener_window_and_quick_buttons(slack_app):
     [quick] = [b for b in view["blocks"] if b.get("block_id") == "flex_quick"]
     assert [e["text"]["text"] for e in quick["elements"]] == ["Best 1 h", "Best 2 h", "Best 4 h"]
     assert [e["value"] for e in quick["elements"]] == ["bestslot 1h", "bestslot 2h", "bestslot 4h"]
+
+
+def test_mentioned_footprint_posts_working_then_updates_that_message_in_place(slack_app):
+    _mention(slack_app, "footprint storage 50 TB ssd replication 3")
+    [working] = slack_app.fake.wait_calls("chat.postMessage")
+    assert working.params["text"].startswith("Working on it")
+    assert working.params["thread_ts"] == "1700000005.000500"
+    fake = slack_app.fake
+    answered = fake.wait_for(
+        lambda f: [
+            c for c in f.calls_to("chat.update") if "Storage footprint" in block_text(c.params)
+        ],
+        timeout=30,
+    )
+    updates = fake.calls_to("chat.update")
+    assert {u.params["ts"] for u in updates} == {working.response["ts"]}  # one message, edited
+    assert "Storage footprint: 50 TB SSD" in block_text(answered[-1].params)
+    progress = [u for u in updates if "Working on it" in u.params["text"]]
+    assert all("%" in u.params["text"] for u in progress)  # progress shown while it works
+    assert len(slack_app.fake.calls_to("chat.postMessage")) == 1  # no second message
