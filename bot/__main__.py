@@ -6,7 +6,6 @@ otherwise the terminal shell. ``clock`` runs the alerts scheduler (``bot.clock.m
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import shutil
@@ -62,12 +61,7 @@ def run_web() -> int:
 def run_clock(argv: list[str]) -> int:
     from bot.clock import main
 
-    if inspect.signature(main).parameters:
-        result = main(argv)
-    else:
-        sys.argv = [sys.argv[0], *argv]
-        result = main()
-    return int(result or 0)
+    return int(main(argv) or 0)
 
 
 def _has_module(name: str) -> bool:
@@ -108,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return teams_main(argv)
     logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING"))
+    logging.getLogger("urllib3").setLevel(logging.ERROR)  # retries show up in the answer's notes
     from bot.shell import run_shell
 
     return run_shell()
