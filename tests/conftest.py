@@ -75,3 +75,25 @@ def fake_carbon(
     with FakeCarbonIntensity(fake_now) as fake:
         monkeypatch.setenv("CARBON_INTENSITY_API_URL", fake.url)
         yield fake
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real PostgreSQL server for this test session (pgserver: PostgreSQL in a wheel)."""
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh, empty PostgreSQL database for one test (written postgres://)."""
+    import re
+    import uuid
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    postgres_server.psql(f'CREATE DATABASE "{name}";')
+    uri = postgres_server.get_uri(name)
+    return uri.replace("postgresql://", "postgres://", 1)  # Heroku style, as users set it
