@@ -113,6 +113,20 @@ def chart_after_answer(request: Request) -> bool:
     return isinstance(request, BestSlotRequest | PricesRequest | CarbonRequest)
 
 
+def is_engagement(request: Request) -> bool:
+    """impact / digest / forget me: answered from the pledges kept for this workspace."""
+    from flexcalc.commands.requests import (
+        DigestRequest,
+        ForgetRequest,
+        ImpactRequest,
+        ImpactVisibilityRequest,
+    )
+
+    return isinstance(
+        request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest
+    )
+
+
 def takes_a_while(request: Request) -> bool:
     """Answers that look through history or solve an optimisation: show progress first."""
     from flexcalc.commands.requests import (

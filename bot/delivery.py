@@ -26,6 +26,7 @@ from bot.answering import (
     Where,
     apology,
     chart_after_answer,
+    is_engagement,
     prefetch,
     reply_for,
     takes_a_while,
@@ -130,6 +131,12 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
         request = understand(line, services)
         if isinstance(request, Reply):
             send_reply(request, target, services=services, where=where, command=shown)
+            return
+        if is_engagement(request):  # impact, digest, forget me: per-person data in the database
+            from bot.engagement.commands import handle
+
+            reply = handle(request, services, where, target.client)
+            send_reply(reply, target, services=services, where=where, command=shown)
             return
         now = services.clock() if services.clock is not None else pd.Timestamp.now(tz="UTC")
         quick = chart_after_answer(request)

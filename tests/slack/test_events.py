@@ -121,3 +121,21 @@ def test_mentioned_footprint_posts_working_then_updates_that_message_in_place(sl
     progress = [u for u in updates if "Working on it" in u.params["text"]]
     assert all("%" in u.params["text"] for u in progress)  # progress shown while it works
     assert len(slack_app.fake.calls_to("chat.postMessage")) == 1  # no second message
+
+
+def test_impact_in_a_dm_is_answered_from_the_workspace_pledges(slack_app):
+    slack_app.slack.event(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "user": "U0ALICE",
+            "text": "impact me all",
+            "ts": "1700000007.000700",
+            "channel": "D0ALICE",
+        }
+    )
+    [post] = slack_app.fake.wait_calls("chat.postMessage")
+    assert post.params["channel"] == "D0ALICE"
+    text = block_text(post.params)
+    assert "Flexibility impact" in text
+    assert "works in Slack" not in text
