@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 import numpy as np
 import pandas as pd
 
-from flexcalc import windows
+from flexcalc import tips, windows
 from flexcalc.commands import units
 from flexcalc.engagement import pledge_actions, worst_window
 from flexcalc.reply import Field, Reply, Table
@@ -100,38 +100,21 @@ def mix_text(mix: dict[str, float], top: int = 4) -> str:
     return f"{text} (low-carbon {low:.0f}%)"
 
 
-_TIPS = (
-    "Put dishwashers and washing machines on a delay timer so they start in the best window.",
-    "Charge laptops, phones and e-bikes in the best window, then run them on battery.",
-    "Schedule big batch jobs, backups and CI runs for the best window instead of the morning.",
-    "Pre-heat or pre-cool the office in the best window and coast through the evening peak.",
-    "EV drivers: set the charger's schedule to the best window rather than plugging in at 17:00.",
-)
+def practical_tip(frame: pd.DataFrame) -> str:
+    """One concrete thing employees can do today, fitted to the day's shape, with its effect.
 
-
-def practical_tip(best: windows.Window | None, frame: pd.DataFrame, day: date) -> str:
-    """One concrete thing employees can do, led by what the data says today."""
+    Negative prices lead the tip: being paid to use electricity is the news of the day.
+    """
+    lead = ""
     if "price" in frame and (frame["price"] < 0).any():
         first = frame.index[(frame["price"] < 0).to_numpy()][0]
         same_day = first.tz_convert(LONDON).date() == frame.index[0].tz_convert(LONDON).date()
         when = fmt_time(first) if same_day else fmt_day_time(first)
-        return (
-            f"Prices go below zero from {when}: you are paid to use electricity "
-            "then — charge EVs, e-bikes and laptops and run the dishwasher."
-        )
-    if best is not None:
-        hour = best.start.tz_convert(LONDON).hour
-        if 10 <= hour < 15:
-            return (
-                f"Plug in laptops, e-bikes and EVs over lunch ({fmt_time(best.start)}–"
-                f"{fmt_time(best.end)}) and unplug before the 16:00–19:00 peak."
-            )
-        if hour >= 22 or hour < 6:
-            return (
-                f"Set dishwashers, washing machines and EV chargers on a timer to start at "
-                f"{fmt_time(best.start)}."
-            )
-    return _TIPS[day.toordinal() % len(_TIPS)]
+        lead = f"Prices go below zero from {when}: you are paid to use electricity then. "
+    choice = tips.pick_tip(frame)
+    if choice is None:
+        return lead + "Put dishwashers and EV chargers on a timer for the best window."
+    return lead + choice.text
 
 
 def _chart(frame: pd.DataFrame, marked: dict[str, windows.Window], now, title: str, source: str):
@@ -238,8 +221,15 @@ def daily_alert(
                 f"{units.change(best.carbon, start_now.carbon)} carbon"
             )
         fields.append(Field(label, _window_text(best)))
-        rows.append([label, fmt_span(best.start, best.end), units.price(best.price),
-                     units.carbon(best.carbon), versus])
+        rows.append(
+            [
+                label,
+                fmt_span(best.start, best.end),
+                units.price(best.price),
+                units.carbon(best.carbon),
+                versus,
+            ]
+        )
     avoid_k = _slots(min(AVOID_DURATION, max(lengths)))
     dirtiest = windows.best_window(frame, avoid_k, "carbon", highest=True)
     dearest = windows.best_window(frame, avoid_k, "price", highest=True)
@@ -248,8 +238,7 @@ def daily_alert(
     if dearest is not None:
         fields.append(Field("Dearest (avoid)", _window_text(dearest)))
     fields.append(Field("Generation mix now", mix_text(forecast.mix)))
-    day = alert_span(forecast.now, tomorrow)[0].tz_convert(LONDON).date()
-    tip = practical_tip(best_of_longest, frame, day)
+    tip = practical_tip(frame)
     summary = _summary(best_of_longest, dearest, dirtiest, lengths, tip)
     chart = daily_chart(forecast, tomorrow) if charts else None
     baseline = worst_window(frame, len(best_of_longest.slots)) if best_of_longest else None
@@ -259,9 +248,7 @@ def daily_alert(
         title=title,
         summary=summary,
         fields=fields,
-        table=Table(
-            columns=["Load", "Best time (UK)", "Price", "Carbon", versus_label], rows=rows
-        ),
+        table=Table(columns=["Load", "Best time (UK)", "Price", "Carbon", versus_label], rows=rows),
         chart_png=chart,
         chart_alt=f"Prices and carbon intensity for {forecast.region.label}, best windows shaded",
         notes=notes,
