@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
@@ -67,6 +68,25 @@ class SubscriptionInfo:
         )
 
 
+def upsert(
+    session: Session, key: dict[str, Any], values: dict[str, Any]
+) -> tuple[Subscription, bool]:
+    """The channel's subscription matching ``key`` (created if missing), set to ``values`` and
+    made active again. Returns (row, created)."""
+    row = session.scalars(
+        select(Subscription).where(*(getattr(Subscription, k) == v for k, v in key.items()))
+    ).first()
+    created = row is None
+    if row is None:
+        row = Subscription(**key)
+        session.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.status, row.paused_until, row.note = ACTIVE, None, ""
+    session.flush()
+    return row, created
+
+
 def save_daily(
     engine: Engine,
     *,
@@ -80,26 +100,17 @@ def save_daily(
 ) -> tuple[SubscriptionInfo, bool]:
     """Create the channel's daily alert, or update it (one per channel). (info, created)."""
     with Session(engine) as session, session.begin():
-        row = session.scalars(
-            select(Subscription).where(
-                Subscription.team_id == team_id,
-                Subscription.channel_id == channel_id,
-                Subscription.kind == DAILY,
-            )
-        ).first()
-        created = row is None
-        if row is None:
-            row = Subscription(team_id=team_id, channel_id=channel_id, kind=DAILY)
-            session.add(row)
-        row.created_by = user_id
-        row.at_time = at_time
-        row.region_letter = region_letter
-        row.duration_minutes = duration_minutes
-        row.tomorrow = tomorrow
-        row.status = ACTIVE
-        row.paused_until = None
-        row.note = ""
-        session.flush()
+        row, created = upsert(
+            session,
+            {"team_id": team_id, "channel_id": channel_id, "kind": DAILY},
+            {
+                "created_by": user_id,
+                "at_time": at_time,
+                "region_letter": region_letter,
+                "duration_minutes": duration_minutes,
+                "tomorrow": tomorrow,
+            },
+        )
         return SubscriptionInfo.of(row), created
 
 
@@ -115,29 +126,13 @@ def save_threshold(
     value: float,
 ) -> tuple[SubscriptionInfo, bool]:
     """Create or update the channel's threshold alert for (metric, op). (info, created)."""
+    key = {"team_id": team_id, "channel_id": channel_id, "kind": THRESHOLD, "metric": metric}
     with Session(engine) as session, session.begin():
-        row = session.scalars(
-            select(Subscription).where(
-                Subscription.team_id == team_id,
-                Subscription.channel_id == channel_id,
-                Subscription.kind == THRESHOLD,
-                Subscription.metric == metric,
-                Subscription.op == op,
-            )
-        ).first()
-        created = row is None
-        if row is None:
-            row = Subscription(
-                team_id=team_id, channel_id=channel_id, kind=THRESHOLD, metric=metric, op=op
-            )
-            session.add(row)
-        row.created_by = user_id
-        row.region_letter = region_letter
-        row.threshold = value
-        row.status = ACTIVE
-        row.paused_until = None
-        row.note = ""
-        session.flush()
+        row, created = upsert(
+            session,
+            key | {"op": op},
+            {"created_by": user_id, "region_letter": region_letter, "threshold": value},
+        )
         return SubscriptionInfo.of(row), created
 
 

@@ -14,9 +14,9 @@ import pandas as pd
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from bot.alerts import schedule
+from bot.alerts import schedule, store
 from bot.storage.engagement import DIGEST, SETTLED, DigestSchedule, Pledge, ensure_tables
-from bot.storage.subscriptions import ACTIVE, Delivery, Subscription, naive_utc
+from bot.storage.subscriptions import Delivery, Subscription, naive_utc
 from flexcalc import engagement, regions
 from flexcalc.engagement import Outcome
 from flexcalc.reply import Field, Reply
@@ -40,24 +40,15 @@ def subscribe(
     """Create or update the channel's weekly digest. Returns (subscription id, created)."""
     ensure_tables(engine)
     with Session(engine) as session, session.begin():
-        row = session.scalars(
-            select(Subscription).where(
-                Subscription.team_id == team_id,
-                Subscription.channel_id == channel_id,
-                Subscription.kind == DIGEST,
-            )
-        ).first()
-        created = row is None
-        if row is None:
-            row = Subscription(team_id=team_id, channel_id=channel_id, kind=DIGEST)
-            session.add(row)
-        row.created_by = user_id
-        row.at_time = at.strftime("%H:%M")
-        row.region_letter = region_letter
-        row.status = ACTIVE
-        row.paused_until = None
-        row.note = ""
-        session.flush()
+        row, created = store.upsert(
+            session,
+            {"team_id": team_id, "channel_id": channel_id, "kind": DIGEST},
+            {
+                "created_by": user_id,
+                "at_time": at.strftime("%H:%M"),
+                "region_letter": region_letter,
+            },
+        )
         plan = session.get(DigestSchedule, row.id)
         if plan is None:
             session.add(DigestSchedule(subscription_id=row.id, weekday=weekday))
