@@ -17,7 +17,7 @@ from matplotlib.dates import num2date
 
 from flexcalc.charts import carbon_chart, forecast_chart, new_figure, png_size, prices_chart
 from flexcalc.charts.common import PALETTE, WINDOW_COLOURS, format_time_axis
-from flexcalc.charts.forecast import carbon_band
+from flexcalc.intensity import intensity_index
 from flexcalc.sources.sample import sample_carbon, sample_prices
 from flexcalc.timeslots import LONDON
 from flexcalc.windows import best_window
@@ -177,7 +177,7 @@ def test_carbon_chart_with_mix_and_api_bands(history: pd.DataFrame) -> None:
 
 
 def test_carbon_bands() -> None:
-    assert [carbon_band(v) for v in (20, 80, 150, 250, 320)] == [
+    assert [intensity_index(v) for v in (20, 80, 150, 250, 320)] == [
         "very low",
         "low",
         "moderate",

@@ -35,22 +35,12 @@ from flexcalc.charts.common import (
     to_png,
     utc_index,
 )
+from flexcalc.intensity import intensity_index
 from flexcalc.timeslots import LONDON, SLOT
 from flexcalc.windows import Window
 
 SLOT_DAYS = 1 / 48  # one half-hour in matplotlib date units
-# National Carbon Intensity index bands (upper limits, gCO2/kWh) as the API applied them in 2024,
-# read off the recorded history (they are revised down most years). Used when no index is given.
-BAND_LIMITS = [(35, "very low"), (110, "low"), (190, "moderate"), (270, "high")]
 _TICKS_IN = 0.62  # two-line time tick labels, inches
-
-
-def carbon_band(value: float) -> str:
-    """Index band name for an intensity, using ``BAND_LIMITS``."""
-    for limit, name in BAND_LIMITS:
-        if value < limit:
-            return name
-    return "very high"
 
 
 def _grid(frame: pd.DataFrame | pd.Series) -> pd.DataFrame:
@@ -403,10 +393,10 @@ def carbon_chart(
         given = pd.Series(index.to_numpy(), index=utc_index(index.index)).astype(str).str.lower()
         given = given[~given.index.duplicated(keep="first")]
         bands = [
-            given.get(ts, carbon_band(v)) if not np.isnan(v) else "" for ts, v in values.items()
+            given.get(ts, intensity_index(v)) if not np.isnan(v) else "" for ts, v in values.items()
         ]
     else:
-        bands = [carbon_band(v) if not np.isnan(v) else "" for v in values]
+        bands = [intensity_index(v) if not np.isnan(v) else "" for v in values]
     start, end = values.index[0], values.index[-1] + SLOT
 
     ax = fig.add_subplot()

@@ -10,6 +10,7 @@ from flexcalc import windows
 from flexcalc.commands import units
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
 from flexcalc.engagement import pledge_actions
+from flexcalc.intensity import intensity_index
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
 from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span, fmt_time
@@ -242,17 +243,26 @@ def _per_tonne_text(chosen: dict, per_tonne: float | None) -> str:
     return f"£{per_tonne:,.0f} per tonne of CO2 avoided by choosing the greenest"
 
 
+def _upcoming(series: pd.Series, forecast: Forecast) -> pd.Series:
+    """Known values from the slot containing ``now`` on."""
+    return series[series.index >= floor_slot(forecast.now)].dropna()
+
+
+def _nothing_upcoming(forecast: Forecast, what: str) -> Reply:
+    return Reply(
+        title=f"No upcoming {what} for {forecast.region.label}",
+        summary=f"No upcoming {what} is available right now (the notes say why).",
+        notes=_source_notes(forecast),
+        is_error=True,
+    )
+
+
 def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply:
     """Upcoming Agile prices: average, cheapest, dearest and negative (plunge) slots."""
-    prices = forecast.prices[forecast.prices.index >= floor_slot(forecast.now)].dropna()
+    prices = _upcoming(forecast.prices, forecast)
     region = forecast.region
     if prices.empty:
-        return Reply(
-            title=f"No upcoming prices for {region.label}",
-            summary="No upcoming Agile prices are available right now (see the notes for why).",
-            notes=_source_notes(forecast),
-            is_error=True,
-        )
+        return _nothing_upcoming(forecast, "Agile prices")
     cheapest, dearest = prices.idxmin(), prices.idxmax()
     negative = prices[prices < 0]
     summary = (
@@ -310,28 +320,12 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
     )
 
 
-INDEX_BANDS = [(50, "very low"), (120, "low"), (200, "moderate"), (270, "high")]
-
-
-def intensity_index(g_per_kwh: float) -> str:
-    """The Carbon Intensity API's index band for a value (2024 national thresholds, approx.)."""
-    for limit, name in INDEX_BANDS:
-        if g_per_kwh < limit:
-            return name
-    return "very high"
-
-
 def answer_carbon(req: CarbonRequest, ctx: Context, forecast: Forecast) -> Reply:
     """Carbon intensity now, the generation mix and the 48 h outlook."""
-    carbon = forecast.carbon[forecast.carbon.index >= floor_slot(forecast.now)].dropna()
+    carbon = _upcoming(forecast.carbon, forecast)
     region = forecast.region
     if carbon.empty:
-        return Reply(
-            title=f"No carbon forecast for {region.label}",
-            summary="The Carbon Intensity forecast is not available right now.",
-            notes=_source_notes(forecast),
-            is_error=True,
-        )
+        return _nothing_upcoming(forecast, "carbon intensity forecast")
     now_value = float(carbon.iloc[0])
     low, high = carbon.idxmin(), carbon.idxmax()
     greenest_2h = windows.best_window(carbon.to_frame("carbon"), 4, "carbon")
