@@ -13,7 +13,7 @@ import requests
 from flexcalc.sources import payloads
 from flexcalc.sources.carbon_intensity import CarbonIntensityClient
 from flexcalc.sources.coverage import Coverage
-from flexcalc.sources.http import UpstreamError, get_json, make_session
+from flexcalc.sources.http import Freshness, UpstreamError, get_json, make_session
 from tests.fakes import FakeCarbonIntensity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "carbonintensity"
@@ -98,3 +98,50 @@ def test_generation_mix_now(tmp_path: Path, fake_carbon: FakeCarbonIntensity) ->
     mix = client_for(fake_carbon, tmp_path).generation_mix_now()
     assert sum(mix.values()) == pytest.approx(100, abs=1)
     assert fake_carbon.requests == ["/generation"]
+
+
+def test_regional_history_longer_than_31_days_is_chunked_and_forecast_only(
+    tmp_path: Path, fake_carbon: FakeCarbonIntensity
+) -> None:
+    start, end = pd.Timestamp("2024-03-01 00:00Z"), pd.Timestamp("2024-05-15 00:00Z")
+    frame = client_for(fake_carbon, tmp_path).regional_history(7, start, end)
+    assert list(frame.columns) == ["forecast", "actual"]
+    assert len(frame) == 75 * 48 and frame.index[0] == start
+    assert frame.index[-1] == end - pd.Timedelta(minutes=30)
+    assert str(frame.index.tz) == "UTC" and frame["actual"].isna().all()
+    assert fake_carbon.requests == [
+        "/regional/intensity/2024-03-01T00:00Z/2024-03-31T00:00Z/regionid/7",
+        "/regional/intensity/2024-03-31T00:00Z/2024-04-30T00:00Z/regionid/7",
+        "/regional/intensity/2024-04-30T00:00Z/2024-05-15T00:00Z/regionid/7",
+    ]
+    # The fake's region 7 is the national sample forecast x 0.6 (tests/fakes/upstream.py).
+    national = fake_carbon.frame["forecast"].loc[frame.index]
+    assert frame["forecast"].tolist() == (national * 0.6).round().tolist()
+    refused = requests.get(
+        f"{fake_carbon.url}regional/intensity/2024-03-01T00:00Z/2024-05-15T00:00Z/regionid/7"
+    )
+    assert refused.status_code == 400 and "greater than 31 days" in refused.text
+
+
+def test_regional_history_parses_the_dated_object_shape(tmp_path: Path) -> None:
+    """The recorded dated single-region body: ``data`` is an object holding the slots."""
+    body = json.loads(
+        (
+            FIXTURES / "regional_intensity_2020-01-01T0000Z_2020-01-02T2359Z_regionid_13.json"
+        ).read_text()
+    )
+    assert isinstance(body["data"], dict) and isinstance(body["data"]["data"], list)
+
+    class Recorded(CarbonIntensityClient):
+        def _get(self, path, **kwargs):
+            self.asked = path
+            return body, Freshness(pd.Timestamp("2020-01-03", tz="UTC"), False, False)
+
+    client = Recorded("http://recorded.invalid/", session=make_session(tmp_path / "cache"))
+    start, end = pd.Timestamp("2020-01-01 00:00Z"), pd.Timestamp("2020-01-02 12:00Z")
+    frame = client.regional_history(13, start, end)
+    assert client.asked == "regional/intensity/2020-01-01T00:00Z/2020-01-02T12:00Z/regionid/13"
+    assert len(frame) == 72 and frame.index[0] == start and frame["actual"].isna().all()
+    first = body["data"]["data"][1]  # [0] is 2019-12-31T23:30Z, before the asked range
+    assert first["from"] == "2020-01-01T00:00Z"
+    assert frame["forecast"].iloc[0] == first["intensity"]["forecast"]

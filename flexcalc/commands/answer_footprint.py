@@ -13,6 +13,7 @@ from flexcalc.commands.answer_backtest import day_start, fetch_history, latest_d
 from flexcalc.commands.requests import Context, FootprintEnergyRequest, FootprintStorageRequest
 from flexcalc.regions import Region, all_regions
 from flexcalc.reply import Field, Reply, Table
+from flexcalc.sources.base import DataUnavailable
 from flexcalc.timeslots import LONDON
 
 GROUPS = {
@@ -203,12 +204,50 @@ def answer_footprint_energy(req: FootprintEnergyRequest, ctx: Context) -> Reply:
 # ---------------------------------------------------------------- footprint storage
 
 
+def _own_regional(
+    ctx: Context, start: pd.Timestamp, end: pd.Timestamp
+) -> dict[str, pd.Series] | None:
+    """Each region's own intensity over [start, end) from ``regional_carbon_history``, or None
+    when the provider has no regional history (asked once, for the first region). Raises
+    ``DataUnavailable`` when any region's history cannot be fetched or is empty: a comparison
+    of only some regions would name the wrong cleanest or dirtiest one."""
+    fetch = getattr(ctx.provider, "regional_carbon_history", None)
+    if not callable(fetch):
+        return None
+    found: dict[str, pd.Series] = {}
+    every = all_regions()
+    for i, region in enumerate(every):
+        if ctx.progress:
+            ctx.progress(0.8 + 0.2 * i / len(every), f"Regional carbon: {region.name}")
+        series = fetch(region, start, end)
+        if series is None and i == 0:
+            return None
+        if series is not None:
+            series = series.where(series > 0).dropna()
+        if series is None or series.empty:
+            raise DataUnavailable(f"no regional carbon history for {region.name}.")
+        found[region.letter] = series
+    return found
+
+
 def _regional_means(
     ctx: Context, home: Region, home_series: pd.Series, start: pd.Timestamp, end: pd.Timestamp
-) -> tuple[dict[str, float], bool]:
-    """Mean intensity per region letter over [start, end) and whether the data is truly
-    regional. One other region is fetched first: if it returns the same series as ``home``
-    (national-only data, e.g. the sample or a carbon file) the rest are not fetched."""
+) -> tuple[dict[str, float], bool, pd.Series | None, str | None]:
+    """Mean intensity per region letter over [start, end), whether the data is truly regional,
+    the home region's own series when it came from ``regional_carbon_history``, and why there is
+    no regional comparison when regional history exists but could not be fetched.
+
+    A provider with regional history (live) is asked for every region, home included. Otherwise
+    ``carbon_history`` is used: one other region is fetched first, and if it returns the same
+    series as ``home`` (national-only data, e.g. the sample or a carbon file) the rest are not
+    fetched."""
+    try:
+        own = _own_regional(ctx, start, end)
+    except DataUnavailable as exc:  # the national answer stands; only the comparison is lost
+        return {}, False, None, f"Cleanest/dirtiest region: not available — {exc}"
+    if own is not None:
+        means = {letter: float(series.mean()) for letter, series in own.items()}
+        return means, len(means) > 1, own.get(home.letter), None
     means = {home.letter: float(home_series.mean())} if len(home_series) else {}
     others = [r for r in all_regions() if r.letter != home.letter]
     for i, region in enumerate(others):
@@ -217,10 +256,10 @@ def _regional_means(
         frame = ctx.provider.carbon_history(region, start, end)
         series = _intensity(frame).dropna() if len(frame) else pd.Series(dtype=float)
         if i == 0 and series.equals(home_series):
-            return means, False
+            return means, False, None, None
         if not series.empty:
             means[region.letter] = float(series.mean())
-    return means, len(means) > 1
+    return means, len(means) > 1, None, None
 
 
 def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Reply:
@@ -233,10 +272,23 @@ def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Repl
     if carbon.empty:
         raise ValueError(f"There is no carbon-intensity history from {_span_text(start, end)}.")
     home = _intensity(carbon).dropna()
+    means, regional, own, failure = _regional_means(ctx, region, home, a, b)
+    if own is not None:  # the region's own (forecast) intensity instead of GB national
+        home = own
+        source_notes = [n for n in source_notes if not n.startswith("GB national")] + [
+            f"Intensity of {region.name} and of every other region: the Carbon Intensity API's "
+            "regional forecast (regions have no recorded actual values)."
+        ]
     result = fp.storage_footprint(req.terabytes, home, req.media, req.replication, req.pue)
-    means, regional = _regional_means(ctx, region, home, a, b)
     size = f"{req.terabytes:g} TB {req.media.upper()}"
-    whose = f"{region.label}'s" if regional else "GB national (no regional data here)"
+    if own is not None:
+        whose = f"{region.label}'s own"
+    elif regional:
+        whose = f"{region.label}'s"
+    elif failure:
+        whose = "GB national (regional data unavailable)"
+    else:
+        whose = "GB national (no regional data here)"
     summary = (
         f"{size} stored {req.replication}× at PUE {req.pue:g} draws {result.power_kw:.3f} kW, "
         f"{result.annual_kwh:,.0f} kWh a year: {units.kg(result.kg_half_hourly)} a year with "
@@ -293,6 +345,8 @@ def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Repl
                 )
             )
             rows.append([f"{label}: {names[letter]}", units.carbon(means[letter]), units.kg(kg)])
+    elif failure:
+        notes.append(failure)
     else:
         notes.append(
             "Cleanest/dirtiest region: not available — this data source has national "

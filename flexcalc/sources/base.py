@@ -58,6 +58,15 @@ class DataProvider(Protocol):
         (gCO2/kWh, NaN where missing; an ``actual`` of 0 counts as missing)."""
         ...
 
+    def regional_carbon_history(
+        self, region: Region, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.Series | None:
+        """The region's own carbon intensity (gCO2/kWh forecast; regional data has no actual)
+        for slots in [start, end), or None when this source has no regional history (national
+        data only). Optional: callers treat a provider without this method as returning None.
+        Unlike ``carbon_history`` this is never national data relabelled as regional."""
+        ...
+
     def lookup_postcode(self, postcode: str) -> str | None:
         """Region letter for a postcode via Octopus grid-supply-points, or None."""
         ...

@@ -2,7 +2,8 @@
 
 Base URL: ``$CARBON_INTENSITY_API_URL`` or ``https://api.carbonintensity.org.uk/``. Regional
 responses carry a forecast only (no actual). Ranges longer than 31 days are refused by the API,
-so ``history`` asks in chunks of at most 30 days. An ``actual`` of 0 or null counts as missing.
+so ``history`` and ``regional_history`` ask in chunks of at most 30 days. An ``actual`` of 0 or
+null counts as missing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+import numpy as np
 import pandas as pd
 import requests
 
@@ -96,6 +98,26 @@ class CarbonIntensityClient:
 
     def history(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
         """National ``forecast`` and ``actual`` for UTC slots in [start, end), 30-day chunks."""
+        return self._ranged("intensity/{frm}/{to}", start, end)
+
+    def regional_history(
+        self, region_id: int, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.DataFrame:
+        """One region's ``forecast`` for UTC slots in [start, end), 30-day chunks.
+
+        ``/regional/intensity/{from}/{to}/regionid/{id}`` answers with ``data`` as an object
+        (``regionid``, ``shortname``, ``data``: the slots). Regional data has no actual values,
+        so the ``actual`` column is all NaN.
+        """
+        frame = self._ranged(
+            "regional/intensity/{frm}/{to}/regionid/" + str(int(region_id)), start, end
+        )
+        frame["actual"] = np.nan
+        return frame
+
+    def _ranged(self, template: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        """Slots in [start, end) from a ``{frm}/{to}`` range endpoint, asked in 30-day chunks
+        (the API refuses ranges over 31 days)."""
         start, end = floor_slot(start), floor_slot(end)
         frames: list[pd.DataFrame] = []
         seen: list[Freshness] = []
@@ -105,7 +127,7 @@ class CarbonIntensityClient:
             chunk_end = min(chunk_start + CHUNK, end)
             # The API returns the slots whose *end* lies in [from, to].
             body, fresh = self._get(
-                f"intensity/{_iso(chunk_start)}/{_iso(chunk_end)}",
+                template.format(frm=_iso(chunk_start), to=_iso(chunk_end)),
                 expire_after=HISTORY_EXPIRY if chunk_end < old else None,
             )
             frames.append(self._frame(body))
@@ -117,7 +139,7 @@ class CarbonIntensityClient:
         else:
             frame = pd.DataFrame({"forecast": [], "actual": []}, dtype=float)
             frame.index = pd.DatetimeIndex([], tz="UTC")
-        frame = frame.loc[(frame.index >= start) & (frame.index < end)]
+        frame = frame.loc[(frame.index >= start) & (frame.index < end)].copy()
         total = combine(seen)
         frame.attrs = {"fetched_at": total.fetched_at, "stale": total.stale}
         return frame

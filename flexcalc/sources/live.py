@@ -195,6 +195,22 @@ class LiveProvider:
         }
         return frame
 
+    def regional_carbon_history(
+        self, region: Region, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.Series:
+        """The region's own forecast intensity for [start, end) (the regional API has no
+        actual values); gaps noted in attrs."""
+        frame = self.carbon.regional_history(region.ci_region_id, start, end)
+        series = frame["forecast"].where(frame["forecast"] > 0).dropna().rename("carbon")
+        cover = Coverage.of(series.index, label=f"{region.name} carbon")
+        series.attrs = {
+            **frame.attrs,
+            "source": "live",
+            "coverage": cover,
+            "note": f"{region.name} regional carbon intensity (forecast)",
+        }
+        return series
+
     def lookup_postcode(self, postcode: str) -> str | None:
         """Region letter from Octopus grid-supply-points (None if unknown or unreachable)."""
         try:

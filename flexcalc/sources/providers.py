@@ -114,6 +114,18 @@ class FallbackProvider:
         frame.attrs["note"] = f"{self._note()} {frame.attrs.get('note', '')}".strip()
         return frame
 
+    def regional_carbon_history(
+        self, region: Region, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.Series | None:
+        """Live regional history; None offline (the sample is national only)."""
+        if self._skip_live():
+            return None
+        try:
+            return self.live.regional_carbon_history(region, start, end)
+        except UpstreamUnreachable as exc:
+            self._went_offline(exc)
+            return None
+
     def lookup_postcode(self, postcode: str) -> str | None:
         if self._skip_live():
             return self.sample.lookup_postcode(postcode)
@@ -206,6 +218,16 @@ class FileProvider:
         part = frame.loc[(frame.index >= utc(start)) & (frame.index < utc(end))].copy()
         part.attrs = {"source": "file", "note": self.carbon_file.coverage.describe()}
         return part
+
+    def regional_carbon_history(
+        self, region: Region, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.Series | None:
+        """None when a carbon file is given (one national series for every region); without
+        one, the fallback's regional history (if it has any)."""
+        if self.carbon_file is None and self.fallback is not None:
+            fetch = getattr(self.fallback, "regional_carbon_history", None)
+            return fetch(region, start, end) if callable(fetch) else None
+        return None
 
     def lookup_postcode(self, postcode: str) -> str | None:
         if self.fallback is not None:

@@ -136,6 +136,12 @@ class SampleProvider:
         part = frame.loc[(frame.index >= utc(start)) & (frame.index < utc(end))]
         return _tag(part, "Offline sample: GB national carbon intensity")
 
+    def regional_carbon_history(
+        self, region: Region, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.Series | None:
+        """None: the sample is GB national carbon only."""
+        return None
+
     def lookup_postcode(self, postcode: str) -> str | None:
         """Region letter from the bundled postcode-district table (no network)."""
         try:

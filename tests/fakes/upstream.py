@@ -285,16 +285,37 @@ def _mix_rows() -> pd.DataFrame:
 def _mix_for(start: pd.Timestamp) -> list[dict[str, Any]]:
     mix = _mix_rows()
     anchor = mix.index[0]
-    slot = anchor + (floor_slot(start) - anchor) % pd.Timedelta(days=7)
+    return _mix_at_week_slot(anchor + (floor_slot(start) - anchor) % pd.Timedelta(days=7))
+
+
+@cache
+def _mix_at_week_slot(slot: pd.Timestamp) -> list[dict[str, Any]]:
+    mix = _mix_rows()
     row = mix.loc[:slot].iloc[-1] if len(mix.loc[:slot]) else mix.iloc[0]
     return [{"fuel": str(fuel), "perc": float(perc)} for fuel, perc in row.items()]
+
+
+def regional_factor(region_id: int) -> float:
+    """The fake's dated regional history is the national sample forecast times this factor,
+    so regions differ (not in letter or id order): id 7 (South Wales) is cleanest (0.6),
+    id 10 (Eastern) dirtiest (2.1) among the 14 Octopus regions."""
+    return 0.5 + ((region_id * 5) % 17) / 10
+
+
+def _range_starts(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    """Slot starts of a dated range: the API returns the slots whose end lies in [from, to]."""
+    first = floor_slot(start) - SLOT
+    starts = pd.date_range(first, floor_slot(end) - SLOT, freq="30min")
+    return starts[(starts + SLOT >= start) & (starts + SLOT <= end)]
 
 
 class FakeCarbonIntensity(FakeUpstream):
     """``/intensity/...``, ``/regional/intensity/.../regionid/{id}``, ``/generation``.
 
-    Regional forecasts reuse the national sample values; generation mixes come from the recorded
-    April 2019 week (same weekday and time of day).
+    Regional 48 h forecasts reuse the national sample values. Dated regional ranges
+    (``/regional/intensity/{from}/{to}/regionid/{id}``, ``data`` an object like the real API)
+    scale the national sample forecast by ``regional_factor(id)`` so regions differ. Generation
+    mixes come from the recorded April 2019 week (same weekday and time of day).
     """
 
     def __init__(self, now: pd.Timestamp | str = DEFAULT_NOW, frame: pd.DataFrame | None = None):
@@ -322,6 +343,36 @@ class FakeCarbonIntensity(FakeUpstream):
             out.append(slot)
         return out
 
+    @staticmethod
+    def _region_names(region_id: int) -> dict[str, str]:
+        try:
+            region = regions.by_ci_region_id(region_id)
+            return {"dnoregion": region.operator, "shortname": region.ci_name}
+        except regions.UnknownRegion:
+            return {"dnoregion": "", "shortname": f"region {region_id}"}
+
+    def _regional_range(self, starts: pd.DatetimeIndex, region_id: int) -> list[dict[str, Any]]:
+        """Dated regional slots: forecast only (scaled national sample) with the mix."""
+        forecast = self.frame["forecast"].reindex(starts).dropna() * regional_factor(region_id)
+        anchor = _mix_rows().index[0]  # _mix_for, vectorised (a year x 14 regions in tests)
+        week_slots = anchor + (forecast.index - anchor) % pd.Timedelta(days=7)
+        rows = zip(
+            forecast.index.strftime(ISO),
+            (forecast.index + SLOT).strftime(ISO),
+            forecast.tolist(),
+            week_slots,
+            strict=True,
+        )
+        return [
+            {
+                "from": frm,
+                "to": to,
+                "intensity": {"forecast": round(value), "index": _index_band(value)},
+                "generationmix": _mix_at_week_slot(week),
+            }
+            for frm, to, value, week in rows
+        ]
+
     def route(self, path: str, request: Request) -> Response:
         path = path.rstrip("/")
         if m := re.fullmatch(r"/intensity/([^/]+)/fw48h", path):
@@ -334,22 +385,26 @@ class FakeCarbonIntensity(FakeUpstream):
                 return _json({"error": {"code": "400 Bad Request", "message": "Bad region"}}, 400)
             start = floor_slot(_parse_time(m[1]))
             starts = pd.date_range(start, periods=96, freq="30min")
-            try:
-                region = regions.by_ci_region_id(region_id)
-                names = {"dnoregion": region.operator, "shortname": region.ci_name}
-            except regions.UnknownRegion:
-                names = {"dnoregion": "", "shortname": f"region {region_id}"}
+            names = self._region_names(region_id)
             data = {"regionid": region_id, **names, "data": self._slots(starts, regional=True)}
+            return _json({"data": data})
+        if m := re.fullmatch(r"/regional/intensity/([^/]+)/([^/]+)/regionid/(\d+)", path):
+            start, end, region_id = _parse_time(m[1]), _parse_time(m[2]), int(m[3])
+            if not 1 <= region_id <= 17:
+                return _json({"error": {"code": "400 Bad Request", "message": "Bad region"}}, 400)
+            if end - start > pd.Timedelta(days=self.max_days):
+                return _json(self.error_400, 400)
+            data = {
+                "regionid": region_id,
+                **self._region_names(region_id),
+                "data": self._regional_range(_range_starts(start, end), region_id),
+            }
             return _json({"data": data})
         if m := re.fullmatch(r"/intensity/([^/]+)/([^/]+)", path):
             start, end = _parse_time(m[1]), _parse_time(m[2])
             if end - start > pd.Timedelta(days=self.max_days):
                 return _json(self.error_400, 400)
-            # The API returns the slots whose end lies in [from, to].
-            first = floor_slot(start) - SLOT
-            starts = pd.date_range(first, floor_slot(end) - SLOT, freq="30min")
-            starts = starts[(starts + SLOT >= start) & (starts + SLOT <= end)]
-            return _json({"data": self._slots(starts)})
+            return _json({"data": self._slots(_range_starts(start, end))})
         if path == "/intensity":
             return _json({"data": self._slots(pd.DatetimeIndex([floor_slot(self.now)]))})
         if path == "/generation":
