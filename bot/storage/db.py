@@ -9,9 +9,11 @@ from several processes.
 from __future__ import annotations
 
 import os
+import time
 from functools import cache
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase
 
 DEFAULT_URL = "sqlite:///flexcalc.sqlite"
@@ -48,8 +50,20 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def init_db(engine: Engine) -> None:
-    """Create every table that does not exist yet (safe to run at every start)."""
+def init_db(engine: Engine, attempts: int = 5) -> None:
+    """Create every table that does not exist yet (safe to run at every start).
+
+    Several processes starting together (gunicorn workers, the clock) can race between
+    ``create_all``'s "does it exist?" check and its CREATE; the loser sees "already exists"
+    and simply checks again.
+    """
     import bot.storage.models  # noqa: F401  (registers the tables on Base.metadata)
 
-    Base.metadata.create_all(engine)
+    for attempt in range(attempts):
+        try:
+            Base.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))

@@ -101,8 +101,7 @@ def ensure_tables(engine: Engine) -> None:
     """Create these tables if missing (``init_db`` does it too once models imports this)."""
     if id(engine) in _READY:
         return
-    Base.metadata.create_all(
-        engine,
-        tables=[Pledge.__table__, ImpactPrivacy.__table__, DigestSchedule.__table__],
-    )
+    from bot.storage.db import init_db
+
+    init_db(engine)
     _READY.add(id(engine))
