@@ -206,8 +206,22 @@ def _subscribe_threshold(
     )
 
 
+def _destinations(engine: Engine, team_id: str, channel_id: str) -> list[tuple[str, str]]:
+    """(subscription channel, label) for this channel and each Teams workflow registered here."""
+    from bot.storage.teams import destinations
+
+    teams = destinations(engine, team_id=team_id, origin=channel_id)
+    return [(channel_id, ""), *((key, f" → Teams {masked}") for key, masked, *_ in teams)]
+
+
 def _unsubscribe(request: AlertsRequest, engine: Engine, team_id: str, channel_id: str) -> Reply:
-    removed = store.remove(engine, team_id, channel_id)
+    from bot.storage.teams import forget, is_teams
+
+    removed = 0
+    for channel, _ in _destinations(engine, team_id, channel_id):
+        removed += store.remove(engine, team_id, channel)
+        if is_teams(channel):
+            forget(engine, channel)  # the secret URL goes with its alerts
     if not removed:
         return Reply(title="No alerts here", summary="This channel has no Flexcalc alerts.")
     plural = "s" if removed != 1 else ""
@@ -220,7 +234,10 @@ def _unsubscribe(request: AlertsRequest, engine: Engine, team_id: str, channel_i
 
 def _pause(action: str, engine: Engine, team_id: str, channel_id: str) -> Reply:
     status = PAUSED if action == "pause" else ACTIVE
-    changed = store.set_status(engine, team_id, status=status, channel_id=channel_id)
+    changed = sum(
+        store.set_status(engine, team_id, status=status, channel_id=channel)
+        for channel, _ in _destinations(engine, team_id, channel_id)
+    )
     if not changed:
         return Reply(title="No alerts here", summary="This channel has no Flexcalc alerts.")
     word = "paused" if action == "pause" else "resumed"
@@ -228,7 +245,11 @@ def _pause(action: str, engine: Engine, team_id: str, channel_id: str) -> Reply:
 
 
 def _list(engine: Engine, team_id: str, channel_id: str) -> Reply:
-    subs = store.list_for_channel(engine, team_id, channel_id)
+    subs = [
+        (sub, where)
+        for channel, where in _destinations(engine, team_id, channel_id)
+        for sub in store.list_for_channel(engine, team_id, channel)
+    ]
     if not subs:
         return Reply(
             title="No alerts here",
@@ -237,16 +258,16 @@ def _list(engine: Engine, team_id: str, channel_id: str) -> Reply:
             notes=[f"Try: {e}" for e in EXAMPLES],
         )
     fields = []
-    for sub in subs:
+    for sub, where in subs:
         state = sub.status
         if sub.status == ACTIVE and sub.paused_until and sub.paused_until > utcnow():
             state = f"snoozed until {fmt_day_time(pd.Timestamp(sub.paused_until, tz='UTC'))}"
         label = "Threshold alert" if sub.kind == THRESHOLD else "Daily alert"
-        fields.append(Field(f"{label} #{sub.id}", f"{sub.description} — {state}"))
-    notes = [f"#{s.id}: {s.note}" for s in subs if s.note]
+        fields.append(Field(f"{label} #{sub.id}{where}", f"{sub.description} — {state}"))
+    notes = [f"#{s.id}: {s.note}" for s, _ in subs if s.note]
     return Reply(
         title=f"Alerts in this channel ({len(subs)})",
         fields=fields,
         notes=notes,
-        data={"subscriptions": [s.id for s in subs]},
+        data={"subscriptions": [s.id for s, _ in subs]},
     )

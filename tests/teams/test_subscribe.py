@@ -117,3 +117,26 @@ def test_command_line_test_post_reaches_the_workflow(cli_db, httpserver, capsys)
     [(request, _)] = httpserver.log
     card = request.get_json()["attachments"][0]["content"]
     assert card["version"] == "1.5" and "greener times" in card["body"][0]["text"]
+
+
+def test_a_teams_workflow_registered_from_slack_is_listed_paused_and_removed_there(engine):
+    def alerts(words: str, channel: str = "C0GENERAL"):
+        return handle_alerts(
+            parse(f"alerts {words}"), engine=engine, team_id="T0SLACK", channel_id=channel,
+            user_id="U0ALICE",
+        )  # fmt: skip
+
+    alerts("subscribe 08:00 in C")
+    alerts(f"subscribe 07:30 in NG1 2h teams {URL}")
+    listed = alerts("list")
+    text = listed.to_text() + listed.to_json()
+    assert len(listed.data["subscriptions"]) == 2
+    assert f"→ Teams {MASKED}" in text and SIG not in text  # listed, never in full
+    assert "No alerts here" in alerts("list", channel="C0OTHER").title  # only where registered
+
+    assert "2 alert(s) paused" in alerts("pause").summary
+    assert {s.status for s in _subs(engine)} == {"paused"}
+
+    assert "Removed 2 alerts" in alerts("unsubscribe").summary
+    assert _subs(engine) == []
+    assert destinations(engine) == []  # the secret URL is gone with its alerts
