@@ -97,3 +97,13 @@ def postgres_url(postgres_server, request: pytest.FixtureRequest) -> str:
     postgres_server.psql(f'CREATE DATABASE "{name}";')
     uri = postgres_server.get_uri(name)
     return uri.replace("postgresql://", "postgres://", 1)  # Heroku style, as users set it
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str):
+    """An engine on a fresh PostgreSQL database, tables created (``bot.storage.db``)."""
+    from bot.storage.db import get_engine
+
+    engine = get_engine(postgres_url)
+    assert engine.dialect.name == "postgresql"
+    return engine

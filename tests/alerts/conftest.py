@@ -16,19 +16,15 @@ from bot.alerts.slack_post import SlackClients
 from bot.storage.db import get_engine
 from flexcalc.sources.sample import SampleProvider
 from tests.alerts.fake_slack_alerts import AlertsFakeSlack
-from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN, serve
+from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN, running
 
 TEAM = DEFAULT_TEAM
 
 
 @pytest.fixture
 def slack() -> Iterator[AlertsFakeSlack]:
-    fake = AlertsFakeSlack()
-    server, fake.base_url = serve(fake)
-    try:
+    with running(AlertsFakeSlack()) as fake:
         yield fake
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture

@@ -44,12 +44,14 @@ def test_clock_once_posts_due_alerts_and_exits(engine, slack):
     # offline, the sample replays a 2024 day: it must not raise 2024's negative-price alarms
     subscribe(engine, "alerts when price below 0", "C0CRON")
     command = [sys.executable, "-m", "bot", "clock", "--once"]
-    first = subprocess.run(command, env=_env(engine, slack), capture_output=True, text=True,
-                           timeout=120, cwd=ROOT)
+    first = subprocess.run(
+        command, env=_env(engine, slack), capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert first.returncode == 0, first.stderr
     assert "alerts clock: due 1, posted 1" in first.stdout
-    second = subprocess.run(command, env=_env(engine, slack), capture_output=True, text=True,
-                            timeout=120, cwd=ROOT)
+    second = subprocess.run(
+        command, env=_env(engine, slack), capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert "posted 0" in second.stdout  # cron running it again never double-posts
     assert len(slack.alerts_in("C0CRON")) == 1
     assert [d.status for d in deliveries(engine)] == ["sent"]
@@ -60,7 +62,10 @@ def test_scheduler_ticks_and_stops_cleanly_on_sigterm(engine, slack):
     subscribe(engine, f"alerts subscribe {_due_now()} in C", "C0LOOP")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "clock", "--minutes", "0.02"],  # a tick every 1.2 s
-        env=_env(engine, slack), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=_env(engine, slack),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:

@@ -24,7 +24,10 @@ def test_subscribe_stores_a_channel_scoped_alert_and_says_when(engine):
     assert "4 h" in text and "tomorrow's prices" in text.lower()
     [sub] = subscriptions(engine)
     assert (sub.team_id, sub.channel_id, sub.at_time, sub.region_letter) == (
-        TEAM, "C0OPS", "08:00", "B"
+        TEAM,
+        "C0OPS",
+        "08:00",
+        "B",
     )
     assert (sub.duration_minutes, sub.tomorrow, sub.created_by) == (240, True, "U0ALICE")
 
@@ -93,9 +96,7 @@ def test_bad_subscribe_input_gets_a_clear_reply_and_stores_nothing(engine, text,
         (AlertsRequest("subscribe", duration=pd.Timedelta(minutes=45)), "multiple of 30"),
         (AlertsRequest("subscribe", duration=pd.Timedelta(hours=30)), "up to 24 h"),
         (
-            AlertsRequest(
-                "subscribe", region=Region("X", "Nowhere", 99, "Nowhere", 99, "nobody")
-            ),
+            AlertsRequest("subscribe", region=Region("X", "Nowhere", 99, "Nowhere", 99, "nobody")),
             "region",
         ),
         (AlertsRequest("subscribe", threshold=("carbon", "below", -5.0)), "from 0 to 1000"),
@@ -129,5 +130,6 @@ def test_threshold_and_updates_default_to_the_channels_daily_alert_region(engine
     subscribe(engine, "alerts when price below 0", "C0OPS")
     subscribe(engine, "alerts subscribe 09:00", "C0OPS")
     assert [(s.kind, s.region_letter, s.at_time) for s in subscriptions(engine)] == [
-        ("daily", "B", "09:00"), ("threshold", "B", "08:00")
+        ("daily", "B", "09:00"),
+        ("threshold", "B", "08:00"),
     ]

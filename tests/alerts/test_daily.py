@@ -21,8 +21,14 @@ def test_daily_alert_has_windows_avoid_periods_mix_chart_and_tip(provider):
     reply = daily.daily_alert(forecast)
     assert reply.title == "Today's greener times — Wed 05 Jun, London (C)"
     labels = [f.label for f in reply.fields]
-    assert labels == ["Best 1 h", "Best 2 h", "Best 4 h", "Dirtiest (avoid)", "Dearest (avoid)",
-                      "Generation mix now"]
+    assert labels == [
+        "Best 1 h",
+        "Best 2 h",
+        "Best 4 h",
+        "Dirtiest (avoid)",
+        "Dearest (avoid)",
+        "Generation mix now",
+    ]
     assert [row[0] for row in reply.table.rows] == ["Best 1 h", "Best 2 h", "Best 4 h"]
     assert "*Tip:*" in reply.summary and "*Avoid:*" in reply.summary
     assert reply.chart_png.startswith(b"\x89PNG")
@@ -38,8 +44,9 @@ def test_daily_alert_has_windows_avoid_periods_mix_chart_and_tip(provider):
 
 
 def test_subscribed_length_replaces_the_standard_ones(provider):
-    reply = daily.daily_alert(_at(provider, "2024-06-05 08:00"), [pd.Timedelta(hours=3)],
-                              charts=False)
+    reply = daily.daily_alert(
+        _at(provider, "2024-06-05 08:00"), [pd.Timedelta(hours=3)], charts=False
+    )
     assert [r[0] for r in reply.table.rows] == ["Best 3 h"]
     assert reply.chart_png is None
     assert reply.data["best"] == reply.data["windows"]["3 h"]
@@ -63,8 +70,14 @@ def test_tomorrow_not_published_before_16_00(provider):
 def test_threshold_events_merge_close_runs_and_report_the_extreme(provider):
     forecast = _at(provider, "2024-06-08 16:00")
     events = daily.threshold_events(forecast, "price", "below", 0)
-    spans = [(e.start.tz_convert(LONDON).strftime("%a %H:%M"),
-              e.end.tz_convert(LONDON).strftime("%H:%M"), e.slots) for e in events]
+    spans = [
+        (
+            e.start.tz_convert(LONDON).strftime("%a %H:%M"),
+            e.end.tz_convert(LONDON).strftime("%H:%M"),
+            e.slots,
+        )
+        for e in events
+    ]
     assert spans == [("Sun 08:00", "11:30", 5), ("Sun 14:00", "14:30", 1)]
     assert events[0].extreme == pytest.approx(forecast.prices.min())
     separate = daily.threshold_events(forecast, "price", "below", 0, merge_gap=SLOT)

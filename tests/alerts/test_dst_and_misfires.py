@@ -27,8 +27,9 @@ def test_08_00_alert_on_clock_change_days(engine, slack, make_clock, day, utc_ho
     assert (moment.utctimetuple().tm_hour, moment.utctimetuple().tm_min) == (utc_hour, 0)
     [post] = slack.alerts_in("C0DST")
     assert post["text"].startswith(
-        "Today's greener times — Sun 26 Mar" if day.endswith("26") else
-        "Today's greener times — Sun 29 Oct"
+        "Today's greener times — Sun 26 Mar"
+        if day.endswith("26")
+        else "Today's greener times — Sun 29 Oct"
     )
 
 

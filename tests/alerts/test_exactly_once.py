@@ -109,7 +109,11 @@ def test_restart_after_crash_before_posting_posts_after_the_stale_timeout(
     with time_machine.travel(london("2024-06-05 08:00"), tick=False) as traveller:
         # a clock claimed the alert and died before posting
         claim = ledger.claim(
-            engine, sub_id, london("2024-06-05 08:00").date(), "daily", "dead-clock",
+            engine,
+            sub_id,
+            london("2024-06-05 08:00").date(),
+            "daily",
+            "dead-clock",
             stale_after=timedelta(minutes=10),
         )
         assert claim is not None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from bot.storage.db import get_engine
 from tests.alerts.test_exactly_once import (  # noqa: F401 (collected again, here on PostgreSQL)
     test_restart_after_crash_before_posting_posts_after_the_stale_timeout,
     test_restart_after_crash_between_post_and_record,
@@ -21,7 +20,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def engine(postgres_url: str) -> Engine:
-    engine = get_engine(postgres_url)
-    assert engine.dialect.name == "postgresql"
-    return engine
+def engine(postgres_engine: Engine) -> Engine:
+    """The tests above, on PostgreSQL instead of SQLite."""
+    return postgres_engine

@@ -86,8 +86,13 @@ def _install(clients: SlackClients, team: str, token: str) -> None:
     """What the OAuth install flow stores for a workspace."""
     clients._store.save(
         Installation(
-            app_id="A0FLEXCALC", team_id=team, user_id="U0INSTALLER", bot_token=token,
-            bot_id=f"B{team}", bot_user_id=f"U{team}BOT", bot_scopes=["chat:write"],
+            app_id="A0FLEXCALC",
+            team_id=team,
+            user_id="U0INSTALLER",
+            bot_token=token,
+            bot_id=f"B{team}",
+            bot_user_id=f"U{team}BOT",
+            bot_scopes=["chat:write"],
         )
     )
 

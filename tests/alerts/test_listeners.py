@@ -28,8 +28,9 @@ from tests.slack.harness import SIGNING_SECRET, SlackClientSide
 def app(engine, slack, monkeypatch) -> Iterator[SlackClientSide]:
     monkeypatch.setenv("DATABASE_URL", str(engine.url))
     monkeypatch.setenv("FLEX_OFFLINE", "1")
-    config = SlackConfig(bot_token=DEFAULT_TOKEN, signing_secret=SIGNING_SECRET,
-                         api_url=slack.api_url)
+    config = SlackConfig(
+        bot_token=DEFAULT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack.api_url
+    )
     services = Services(engine=engine, provider_factory=SampleProvider)
     server, url = serve(create_web_app(create_app(config, services), services))
     try:
@@ -53,8 +54,13 @@ def test_snooze_button_skips_the_alert_for_a_week(engine, slack, app):
 
 def test_remind_me_schedules_a_dm_at_the_best_window(slack, app):
     start = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(hours=3)).floor("30min")
-    value = json.dumps({"start": start.isoformat(),
-                        "end": (start + pd.Timedelta(hours=2)).isoformat(), "title": "Today"})
+    value = json.dumps(
+        {
+            "start": start.isoformat(),
+            "end": (start + pd.Timedelta(hours=2)).isoformat(),
+            "title": "Today",
+        }
+    )
     _, response_url = app.click(REMIND_ACTION, value, channel_id="C0OPS", user_id="U0CAROL")
     [note] = slack.wait_replies(response_url)
     assert note["text"].startswith("OK — I'll DM you at")
@@ -66,8 +72,9 @@ def test_remind_me_schedules_a_dm_at_the_best_window(slack, app):
 
 def test_remind_me_for_a_window_already_under_way(slack, app):
     start = pd.Timestamp.now(tz="UTC") - pd.Timedelta(minutes=30)
-    value = json.dumps({"start": start.isoformat(), "end": (start + pd.Timedelta(hours=2))
-                        .isoformat()})
+    value = json.dumps(
+        {"start": start.isoformat(), "end": (start + pd.Timedelta(hours=2)).isoformat()}
+    )
     _, response_url = app.click(REMIND_ACTION, value, channel_id="C0OPS")
     [note] = slack.wait_replies(response_url)
     assert "is now" in note["text"]
@@ -104,11 +111,16 @@ def _submit(app: SlackClientSide, values: dict) -> dict:
         "user": {"id": "U0ALICE", "team_id": TEAM},
         "api_app_id": "A0FLEXCALC",
         "trigger_id": "1.2.3",
-        "view": {"id": "VMODAL", "type": "modal", "callback_id": home.CREATE_CALLBACK,
-                 "state": {"values": values}},
+        "view": {
+            "id": "VMODAL",
+            "type": "modal",
+            "callback_id": home.CREATE_CALLBACK,
+            "state": {"values": values},
+        },
     }
-    response = app._post(urlencode({"payload": json.dumps(payload)}),
-                          "application/x-www-form-urlencoded")
+    response = app._post(
+        urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200
     return response.json() if response.content else {}
 
@@ -130,14 +142,20 @@ def test_new_alert_modal_opens_and_creates_a_subscription(engine, slack, app):
     assert home.CREATE_CALLBACK in json.dumps(opened.params)
 
     assert _submit(app, _values(None)) == {
-        "response_action": "errors", "errors": {"channel": "Pick a channel to post in."}
+        "response_action": "errors",
+        "errors": {"channel": "Pick a channel to post in."},
     }
     assert subscriptions(engine) == []
 
     _submit(app, _values("C0PLANT"))
     [sub] = subscriptions(engine)
-    assert (sub.channel_id, sub.at_time, sub.region_letter, sub.duration_minutes, sub.tomorrow) \
-        == ("C0PLANT", "07:30", "B", 240, True)
+    assert (sub.channel_id, sub.at_time, sub.region_letter, sub.duration_minutes, sub.tomorrow) == (
+        "C0PLANT",
+        "07:30",
+        "B",
+        240,
+        True,
+    )
     [confirmation] = slack.wait_for(
         lambda s: [c for c in s.calls_to("chat.postMessage") if c.params["channel"] == "C0PLANT"]
     )

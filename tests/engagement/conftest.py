@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import SlackConfig
 from tests.engagement.fake_slack_engagement import EngagementFakeSlack
-from tests.fakes.slack_api import DEFAULT_TOKEN, serve
+from tests.fakes.slack_api import DEFAULT_TOKEN, running
 from tests.slack.conftest import RunningApp, engine, make_services, offline, start_app  # noqa: F401
 from tests.slack.harness import SIGNING_SECRET
 
@@ -34,12 +34,8 @@ def clock() -> Now:
 
 @pytest.fixture
 def fake() -> Iterator[EngagementFakeSlack]:
-    slack = EngagementFakeSlack()
-    server, slack.base_url = serve(slack)
-    try:
+    with running(EngagementFakeSlack()) as slack:
         yield slack
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture

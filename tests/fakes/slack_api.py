@@ -15,8 +15,9 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import pytest
@@ -272,6 +273,9 @@ def _as_obj(value: Any) -> Any:
     return value
 
 
+F = TypeVar("F", bound="FakeSlack")
+
+
 def serve(app: Callable, host: str = "127.0.0.1") -> tuple[Any, str]:
     """Serve a WSGI app on a free loopback port in a daemon thread; returns (server, base URL)."""
     server = make_server(host, 0, app, threaded=True)
@@ -280,12 +284,18 @@ def serve(app: Callable, host: str = "127.0.0.1") -> tuple[Any, str]:
     return server, f"http://{host}:{server.server_port}"
 
 
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
-    """A running fake Slack Web API (``.api_url``) with one default workspace."""
-    fake = FakeSlack()
+@contextmanager
+def running(fake: F) -> Iterator[F]:
+    """Serve ``fake`` (a FakeSlack or subclass) on loopback for the duration of the block."""
     server, fake.base_url = serve(fake)
     try:
         yield fake
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A running fake Slack Web API (``.api_url``) with one default workspace."""
+    with running(FakeSlack()) as fake:
+        yield fake

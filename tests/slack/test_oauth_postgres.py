@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from bot.storage.db import get_engine
 from tests.slack.test_oauth import (  # noqa: F401 (collected again, here on PostgreSQL)
     oauth_app,
     test_install_round_trip_then_the_workspace_is_answered_with_its_own_token,
@@ -16,7 +15,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def engine(postgres_url: str) -> Engine:
-    engine = get_engine(postgres_url)
-    assert engine.dialect.name == "postgresql"
-    return engine
+def engine(postgres_engine: Engine) -> Engine:
+    """The tests above, on PostgreSQL instead of SQLite."""
+    return postgres_engine
