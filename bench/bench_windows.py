@@ -27,8 +27,8 @@ from flexcalc.windows import best_start, best_starts, rolling_means
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CSV = (
-    REPO.parent
-    / "shared/data/history/agile"
+    REPO
+    / "tests/fixtures/history/agile"
     / "electricity_costs_octopus_AGILE-FLEX-22-11-25_C_2022-11-25_2023-12-11.csv"
 )
 DURATIONS = range(1, 25)  # 30 min .. 12 h in half-hours

@@ -375,7 +375,7 @@ def impact_by_period(outcomes: Sequence[Outcome], freq: str = "D") -> pd.DataFra
     frame = _frame_of(outcomes)
     local = frame["start"].dt.tz_convert(LONDON).dt.tz_localize(None).dt.normalize()
     if freq == "W":
-        local = local - pd.to_timedelta(local.dt.weekday, unit="D")
+        local = local - pd.to_timedelta(local.dt.day_of_week, unit="D")
         step = "7D"
     elif freq == "M":
         local = local.dt.to_period("M").dt.to_timestamp()

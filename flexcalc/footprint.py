@@ -131,7 +131,7 @@ def half_hour_of_day(index: pd.DatetimeIndex) -> np.ndarray:
 
 def _groups(index: pd.DatetimeIndex) -> dict[str, np.ndarray]:
     loc = index.tz_convert(LONDON)
-    weekend = np.asarray(loc.dayofweek >= 5)
+    weekend = np.asarray(loc.day_of_week >= 5)
     season = np.asarray([SEASONS[m] for m in loc.month])
     out = {"all": np.ones(len(index), dtype=bool), "weekdays": ~weekend, "weekends": weekend}
     for name in ("winter", "spring", "summer", "autumn"):

@@ -13,8 +13,8 @@ from flexcalc.commands import Context, run
 from flexcalc.sources.sample import SampleProvider
 from tests.test_backtest import DATA, brute_force, region, seed_carbon, seed_prices
 
-SEED_PRICES = str(DATA / "seed" / "agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv")
-SEED_CARBON = str(DATA / "seed" / "carbon_intensity_example_out.csv")
+SEED_PRICES = str(DATA / "csv" / "agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv")
+SEED_CARBON = str(DATA / "csv" / "carbon_intensity_example_out.csv")
 
 
 def test_cli_backtest_on_seed_files_writes_csv_and_matches_brute_force(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""Backtest on real history (../shared/data) against an independent brute force, plus small
+"""Backtest on real history (tests/fixtures/history) against an independent brute force, plus small
 hand-checked cases, DST days, gaps and bad input."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flexcalc.commands.answer_backtest import answer_backtest
 from flexcalc.commands.requests import BacktestRequest, Context, Load
 from flexcalc.regions import all_regions
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parent / "fixtures"
 UK = ZoneInfo("Europe/London")
 UTC = dt.UTC
 HALF = dt.timedelta(minutes=30)
@@ -60,7 +60,7 @@ def national_carbon() -> pd.DataFrame:
 @cache
 def seed_prices() -> pd.Series:
     """The seed's East Midlands dashboard export (UK local times, BST throughout June)."""
-    frame = pd.read_csv(DATA / "seed" / "agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv")
+    frame = pd.read_csv(DATA / "csv" / "agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv")
     local = pd.to_datetime(frame["Period from"], format="%d/%m/%Y %H:%M")
     index = pd.DatetimeIndex(local).tz_localize(UK).tz_convert("UTC")
     return pd.Series(frame["Agile Import price (p/kWh)"].to_numpy(float), index=index)
@@ -69,7 +69,7 @@ def seed_prices() -> pd.Series:
 @cache
 def seed_carbon() -> pd.DataFrame:
     """The seed's regional carbon forecast (no actual values were recorded)."""
-    frame = pd.read_csv(DATA / "seed" / "carbon_intensity_example_out.csv")
+    frame = pd.read_csv(DATA / "csv" / "carbon_intensity_example_out.csv")
     index = pd.DatetimeIndex(pd.to_datetime(frame["PeriodFrom"], utc=True))
     out = pd.DataFrame({"forecast": frame["CarbonIntensity"].to_numpy(float)}, index=index)
     out["actual"] = np.nan

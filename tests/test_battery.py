@@ -24,7 +24,7 @@ def day_frame(prices: list[float], carbon: float | list[float] = 100.0, start="2
 def real_frame(start: str, end: str) -> pd.DataFrame:
     c = national_carbon()
     carbon = c["actual"].where(c["actual"] > 0).combine_first(c["forecast"])
-    frame = pd.concat({"price": region_c_prices(), "carbon": carbon}, axis=1)
+    frame = pd.concat({"price": region_c_prices(), "carbon": carbon}, axis=1, sort=True)
     return frame.loc[start:end].dropna()
 
 

@@ -40,7 +40,7 @@ MIX = {
 def history() -> pd.DataFrame:
     """Real region-C prices and national carbon forecasts (bundled sample data)."""
     carbon = sample_carbon().frame["forecast"]
-    return pd.concat({"price": sample_prices().prices, "carbon": carbon}, axis=1)
+    return pd.concat({"price": sample_prices().prices, "carbon": carbon}, axis=1, sort=True)
 
 
 def span(frame: pd.DataFrame, start_utc: str, hours: float) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """The CLI end to end: real clients over HTTP against the loopback fakes, files, offline sample.
 
-Expected windows are worked out independently here, by brute force over the recorded history in
-../shared/data, never by calling the engine under test.
+Expected windows are worked out independently here, by brute force over the recorded history vendored in
+tests/fixtures (see PROVENANCE-shared-data.md), never by calling the engine under test.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from flexcalc.cli import main
 from flexcalc.timeslots import LONDON
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(__file__).resolve().parent / "fixtures"
 HISTORY_C_2024 = (
     SHARED / "history/agile/electricity_costs_octopus_AGILE-24-04-03_C_2024-04-03_2024-09-30.csv"
 )

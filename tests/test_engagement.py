@@ -1,8 +1,7 @@
 """Pledge savings from real outcome data, impact aggregation, the weekly digest and tips.
 
-Hand-checked examples use the recorded history in ../shared/data (region C Agile prices and
-national carbon intensity, forecast and actual), read with the project's CSV readers; the
-bundled sample holds the same series when the shared copy is absent.
+Hand-checked examples use the recorded history vendored in tests/fixtures/history (region C Agile
+prices and national carbon intensity, forecast and actual), read with the project's CSV readers.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ import pytest
 from flexcalc import engagement, tips
 from flexcalc.engagement import Outcome, PledgeOffer, pledge_saving
 from flexcalc.sources.csv_files import read_carbon, read_prices
-from flexcalc.sources.sample import sample_carbon, sample_prices
+from flexcalc.sources.sample import sample_carbon
 
-HISTORY = Path(__file__).resolve().parents[2] / "shared" / "data" / "history"
+HISTORY = Path(__file__).resolve().parent / "fixtures" / "history"
 AGILE = sorted((HISTORY / "agile").glob("electricity_costs_octopus_*_C_*.csv"))
 CARBON = sorted((HISTORY / "carbon").glob("uk_carbon_intensity_*.csv"))
 
@@ -30,8 +29,6 @@ def ts(text: str) -> pd.Timestamp:
 
 @pytest.fixture(scope="module")
 def prices() -> pd.Series:
-    if not AGILE:
-        return sample_prices().prices
     parts = pd.concat([read_prices(p).prices for p in AGILE]).sort_index()
     return parts[~parts.index.duplicated()]
 
@@ -235,7 +232,6 @@ def brute_daily_means(first: str, last: str) -> dict[str, float]:
     return {d: sum(v) / len(v) for d, v in sums.items()}
 
 
-@pytest.mark.skipif(not CARBON, reason="needs ../shared/data")
 def test_digest_on_a_recorded_week(prices, carbon):
     week = date(2024, 6, 3)
     team = [

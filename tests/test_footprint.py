@@ -64,7 +64,7 @@ def test_bad_storage_input(args, message):
 def test_profiles_and_peak_vs_best_hand_checked():
     idx = pd.date_range("2024-01-08 00:00", periods=48 * 7, freq="30min", tz="UTC")  # Mon-Sun, GMT
     hour = idx.hour + idx.minute / 60
-    weekend = idx.dayofweek >= 5
+    weekend = idx.day_of_week >= 5
     values = pd.Series(np.where(weekend, 100.0, 200.0) + 10 * hour, index=idx)
     prof = fp.profiles(values)
     assert prof.loc["16:00", "weekdays"] == 360 and prof.loc["16:00", "weekends"] == 260

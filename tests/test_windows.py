@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from flexcalc.sources.csv_files import read_prices
-from flexcalc.sources.sample import sample_prices
 from flexcalc.timeslots import local_day_slots
 from flexcalc.windows import (
     Comparison,
@@ -27,7 +26,7 @@ from flexcalc.windows import (
     window_at,
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "history"
+SHARED = Path(__file__).resolve().parent / "fixtures" / "history"
 AGILE_C = (
     SHARED / "agile" / "electricity_costs_octopus_AGILE-FLEX-22-11-25_C_2022-11-25_2023-12-11.csv"
 )
@@ -49,8 +48,8 @@ def frame(prices, carbon=None, start: str = "2024-01-10 00:00") -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def agile_c() -> pd.DataFrame:
     """Real region-C Agile prices 2022-11-25 .. 2023-12-11 (UTC slot starts), read with the
-    project's CSV reader; the bundled sample holds the same series if the shared copy is absent."""
-    prices = read_prices(AGILE_C).prices if AGILE_C.exists() else sample_prices().prices
+    project's CSV reader from the vendored fixture (tests/fixtures/PROVENANCE-shared-data.md)."""
+    prices = read_prices(AGILE_C).prices
     return prices.loc[:"2023-12-11"].to_frame("price")
 
 

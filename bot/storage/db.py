@@ -26,8 +26,9 @@ class Base(DeclarativeBase):
 def database_url(url: str | None = None) -> str:
     """The SQLAlchemy URL to use: the argument, else DATABASE_URL, else a local SQLite file."""
     url = url or os.environ.get("DATABASE_URL") or DEFAULT_URL
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):  # psycopg 3, not SQLAlchemy's psycopg2 default
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

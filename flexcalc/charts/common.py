@@ -245,7 +245,7 @@ def format_time_axis(ax: Axes, start: pd.Timestamp, end: pd.Timestamp) -> None:
         def label(x: float, pos: int | None) -> str:
             return mdates.num2date(x, tz=LONDON).strftime("%a\n%d %b")
     elif span <= pd.Timedelta(days=100):
-        ticks = [t for t in _local_ticks(start, end, [0]) if t.dayofweek == 0]
+        ticks = [t for t in _local_ticks(start, end, [0]) if t.day_of_week == 0]
 
         def label(x: float, pos: int | None) -> str:
             return mdates.num2date(x, tz=LONDON).strftime("%d %b")
