@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from bot.observability import metrics
 from bot.services import Services
 from flexcalc.commands.requests import (
     AlertsRequest,
@@ -101,6 +103,7 @@ def understand(text: str, services: Services | None = None) -> Request | Reply:
         lookup = services.provider.lookup_postcode if services is not None else None
         return parse(text, lookup)
     except UsageError as problem:
+        metrics.record_command(None, "usage")
         return problem.reply()
     except Exception:
         log.exception("parsing %r failed", text)
@@ -155,18 +158,24 @@ def reply_for(
     ``provider`` overrides the services' one (e.g. a ``Prefetched`` forecast)."""
     from flexcalc.commands import answer
 
+    started, outcome = time.perf_counter(), "failed"
     try:
         if isinstance(request, RegionRequest):
-            return region_reply(request, services, where)
-        if isinstance(request, AlertsRequest):
-            return alerts_reply(request, services, where)
-        ctx = make_context(
-            services, where, charts=charts, now=now, provider=provider, progress=progress
-        )
-        return answer(request, ctx)
+            reply = region_reply(request, services, where)
+        elif isinstance(request, AlertsRequest):
+            reply = alerts_reply(request, services, where)
+        else:
+            ctx = make_context(
+                services, where, charts=charts, now=now, provider=provider, progress=progress
+            )
+            reply = answer(request, ctx)
+        outcome = "error" if reply.is_error else "ok"
+        return reply
     except Exception:
         log.exception("answering %r failed", request)
         return apology("an answer to that")
+    finally:
+        metrics.record_command(request, outcome, time.perf_counter() - started)
 
 
 def reply_to(text: str, services: Services, where: Where) -> Reply:

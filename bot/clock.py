@@ -15,8 +15,11 @@ import signal
 from datetime import timedelta
 from typing import Any
 
-from bot.alerts.fanout import Clock, ClockSettings
+from bot.alerts.fanout import Clock, ClockSettings, TickReport
 from bot.alerts.slack_post import SlackClients
+from bot.observability import metrics
+from bot.observability.logs import configure_logging
+from bot.storage import heartbeat
 from bot.storage.db import get_engine
 
 log = logging.getLogger("bot.clock")
@@ -53,6 +56,16 @@ def build_clock(minutes: float = 5.0) -> Clock:
     )
 
 
+def run_tick(clock: Clock) -> TickReport:
+    """One tick: the heartbeat (``alerts subscribe`` and /readyz read it), then the alerts."""
+    heartbeat.beat(clock.engine, clock.holder)
+    report = clock.tick()
+    metrics.ALERTS.labels(outcome="posted").inc(report.posted)
+    metrics.ALERTS.labels(outcome="failed").inc(report.retry_later)
+    metrics.ALERTS.labels(outcome="gave_up").inc(report.gave_up)
+    return report
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot clock", description=__doc__)
     parser.add_argument("--once", action="store_true", help="run one tick and exit")
@@ -68,11 +81,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the clock; returns the process exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     clock = build_clock(args.minutes)
     if args.once:
         try:
-            report = clock.tick()
+            report = run_tick(clock)
         finally:
             clock.release()  # the next cron run (another process) may act at once
         print(f"alerts clock: {report.summary()}")
@@ -85,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
 
     scheduler = BlockingScheduler(timezone="Europe/London")
     scheduler.add_job(
-        clock.tick,
+        run_tick,
         IntervalTrigger(minutes=args.minutes, timezone="Europe/London"),
+        args=(clock,),
         id="alerts-tick",
         max_instances=1,
         coalesce=True,

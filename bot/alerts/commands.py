@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from bot.alerts import schedule, store
+from bot.alerts.clock_warning import with_clock_warning
 from bot.storage.settings import get_region
 from bot.storage.subscriptions import ACTIVE, DAILY, PAUSED, THRESHOLD, utcnow
 from flexcalc import regions
@@ -57,7 +58,8 @@ def handle_alerts(
         return error_reply("Alerts belong to a channel: run this command in one.", EXAMPLES)
     try:
         if request.action == "subscribe":
-            return _subscribe(request, engine, team_id, channel_id, user_id)
+            reply = _subscribe(request, engine, team_id, channel_id, user_id)
+            return with_clock_warning(reply, engine)
         if request.action in ("unsubscribe", "stop"):
             return _unsubscribe(request, engine, team_id, channel_id)
         if request.action == "list":

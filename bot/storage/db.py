@@ -1,19 +1,17 @@
 """Database engine and schema creation.
 
 ``DATABASE_URL`` picks the database (SQLite file ``flexcalc.sqlite`` in the working directory by
-default; Heroku-style ``postgres://`` URLs are accepted). Every table is created by
-``init_db`` with ``create_all``, which is idempotent, so start-up is safe to repeat and to run
-from several processes.
+default; Heroku-style ``postgres://`` URLs are accepted). The schema is versioned with Alembic
+(``bot/migrations``): ``init_db`` checks it and creates it on an empty database, under a lock, so
+start-up is safe to repeat and to run from several processes (``bot.storage.schema``).
 """
 
 from __future__ import annotations
 
 import os
-import time
 from functools import cache
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase
 
 DEFAULT_URL = "sqlite:///flexcalc.sqlite"
@@ -51,20 +49,8 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def init_db(engine: Engine, attempts: int = 5) -> None:
-    """Create every table that does not exist yet (safe to run at every start).
+def init_db(engine: Engine) -> None:
+    """Check the schema (created on an empty database); ``SchemaError`` if it needs migrating."""
+    from bot.storage.schema import ensure_schema  # imports the models, which import Base here
 
-    Several processes starting together (gunicorn workers, the clock) can race between
-    ``create_all``'s "does it exist?" check and its CREATE; the loser sees "already exists"
-    and simply checks again.
-    """
-    import bot.storage.models  # noqa: F401  (registers the tables on Base.metadata)
-
-    for attempt in range(attempts):
-        try:
-            Base.metadata.create_all(engine)
-            return
-        except (OperationalError, ProgrammingError, IntegrityError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
+    ensure_schema(engine)

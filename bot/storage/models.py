@@ -30,5 +30,6 @@ class RegionSetting(Base):
 
 import bot.storage.answers  # noqa: E402  (Slack front end: saved answers and charts)
 import bot.storage.engagement  # noqa: E402  (issue 7: pledges, leaderboard opt-outs, digest days)
+import bot.storage.heartbeat  # noqa: E402  (clock heartbeat: alerts subscribe, /readyz)
 import bot.storage.subscriptions  # noqa: E402  (alert subscriptions, deliveries, clock lease)
 import bot.storage.teams  # noqa: E402, F401  (Teams Workflows webhook URLs, kept secret)

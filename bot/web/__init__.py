@@ -2,7 +2,8 @@
 
 Production: ``gunicorn bot.web:app`` (see Procfile). Endpoints, and nothing else:
 ``POST /slack/events``; ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth only);
-``GET /charts/<token>.png``; ``GET /healthz``; ``POST /teams/outgoing`` is added by the Teams
+``GET /charts/<token>.png``; ``GET /healthz`` (liveness); ``GET /readyz`` and ``GET /metrics``
+(``bot.observability.web``); ``POST /teams/outgoing`` is added by the Teams
 front end when its module ``bot.teams.web`` exists (hook: ``register_teams``).
 """
 
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import re
 
 from flask import Flask, Response, abort, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
+from bot.observability.logs import configure_logging
+from bot.observability.web import register as register_observability
 from bot.services import Services
 from bot.storage.answers import load_chart
 
@@ -66,6 +70,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
     def healthz() -> Response:
         return Response("ok\n", mimetype="text/plain")
 
+    register_observability(web, services)
     register_teams(web, services)
     return web
 
@@ -83,6 +88,7 @@ def __getattr__(name: str) -> Flask:
     """``bot.web:app`` for gunicorn (Procfile): built from the environment on first access."""
     if name == "app":
         global app
+        configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
         app = create_web_app()
         return app
     raise AttributeError(name)

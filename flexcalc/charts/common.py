@@ -9,6 +9,7 @@ tick positions are computed per local day, so DST days (46 or 50 slots) label co
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from flexcalc import observe
 from flexcalc.timeslots import LONDON
 
 WIDTH_PX = 1000  # Slack shows images up to about this wide
@@ -75,7 +77,9 @@ def new_figure(width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX, dpi: int = 
 def to_png(fig: Figure) -> bytes:
     """The figure as PNG bytes, at the figure's own size (no tight cropping)."""
     buffer = io.BytesIO()
+    started = time.perf_counter()
     fig.savefig(buffer, format="png", dpi=fig.dpi, facecolor=fig.get_facecolor())
+    observe.emit("chart_render", seconds=time.perf_counter() - started)
     return buffer.getvalue()
 
 

@@ -27,6 +27,7 @@ from requests.adapters import HTTPAdapter
 from requests_cache import CachedSession
 from urllib3.util.retry import Retry
 
+from flexcalc import observe
 from flexcalc.sources.base import DataUnavailable
 
 CACHE_FILE = "http_cache.sqlite"
@@ -225,12 +226,18 @@ def get_json(
             )
         else:
             try:
-                return response.json(), freshness_of(response)
+                decoded = response.json()
             except ValueError:
                 _forget(session, response)
                 failure = UpstreamError(f"{service} sent a response that is not valid JSON.")
+            else:
+                hit = "cached" if getattr(response, "from_cache", False) else "fetched"
+                observe.emit("upstream", service=service, result=hit)
+                return decoded, freshness_of(response)
+    observe.emit("upstream", service=service, result="error")
     cached = _cached_fallback(session, fallbacks or [])
     if cached is not None:
+        observe.emit("upstream", service=service, result="stale_fallback")
         log.info("%s failed (%s); serving cached %s", service, failure, cached[1])
         return cached
     raise failure
