@@ -5,6 +5,7 @@
     python -m bot teams list
     python -m bot teams unsubscribe KEY      KEY as shown by `list` (teams:...)
     python -m bot teams test URL|KEY [in REGION]   post today's alert card there now
+    python -m bot teams package [--out ZIP]   the Teams app package for the admin centre
 
 The words after the URL are the `alerts subscribe` grammar. URLs are stored as secrets in the
 database (DATABASE_URL) and only ever printed masked.
@@ -15,6 +16,8 @@ from __future__ import annotations
 import sys
 
 from sqlalchemy import Engine
+
+from bot.teams.package import main as package_main
 
 CLI_TEAM = "cli"
 
@@ -115,6 +118,8 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 0
     action, rest = argv[0], argv[1:]
+    if action == "package":  # needs no database
+        return package_main(rest)
     engine = get_engine()
     if action == "list":
         return list_all(engine)
