@@ -29,14 +29,14 @@ def wants_json() -> bool:
 
 
 def configure_logging(level: str | int = "INFO") -> None:
-    """Root logger at ``level`` on stderr, in the format FLEX_LOG_FORMAT asks for."""
+    """Root logger at ``level`` on stderr, in the format FLEX_LOG_FORMAT asks for.
+
+    Calling it again replaces its own handler (never two copies of each line)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "flexcalc", False)]:
+        root.removeHandler(old)
     handler = logging.StreamHandler()
     handler.setFormatter(json_formatter() if wants_json() else logging.Formatter(TEXT_FORMAT))
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        if getattr(old, "_flexcalc", False):
-            root.removeHandler(old)
-    handler._flexcalc = True  # type: ignore[attr-defined]  (ours: replaced, never duplicated)
-    if not [h for h in root.handlers if not getattr(h, "_flexcalc", False)]:
-        root.addHandler(handler)
+    handler.flexcalc = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
     root.setLevel(level)
