@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     clock = build_clock(args.minutes)
+    metrics.serve_if_configured()  # FLEX_METRICS_PORT: /metrics of this process
     if args.once:
         try:
             report = run_tick(clock)

@@ -24,6 +24,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 
 from flexcalc import observe
@@ -92,11 +93,7 @@ def multiprocess_dir() -> str | None:
 
 def exposition() -> tuple[bytes, str]:
     """The text exposition format of every metric (all processes in multiprocess mode)."""
-    if multiprocess_dir():
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    return generate_latest(_registry()), CONTENT_TYPE_LATEST
 
 
 def mark_process_dead(pid: int) -> None:
@@ -119,3 +116,22 @@ def record_command(request: object | None, outcome: str, seconds: float | None =
     COMMANDS.labels(kind=kind, outcome=outcome).inc()
     if seconds is not None:
         ANSWER_SECONDS.labels(kind=kind).observe(seconds)
+
+
+def serve_if_configured() -> int | None:
+    """For processes without a web server (clock, worker): serve /metrics on FLEX_METRICS_PORT.
+
+    Returns the port, or None when the variable is unset (nothing started)."""
+    port = os.environ.get("FLEX_METRICS_PORT", "").strip()
+    if not port:
+        return None
+    start_http_server(int(port), registry=_registry())
+    return int(port)
+
+
+def _registry() -> CollectorRegistry:
+    if multiprocess_dir():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return REGISTRY
