@@ -16,10 +16,16 @@ from bot.storage.schema import VERSION_TABLE, target_metadata
 config = context.config
 
 
+def _ours(name: str | None, type_: str, _parent: object) -> bool:
+    """Autogenerate compares only the app's tables (Huey's queue tables may share the database)."""
+    return type_ != "table" or name in {t for m in target_metadata() for t in m.tables}
+
+
 def _configure(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata(),
+        include_name=_ours,
         version_table=VERSION_TABLE,
         render_as_batch=connection.dialect.name == "sqlite",  # ALTER TABLE via copy on SQLite
         compare_type=True,
