@@ -18,8 +18,22 @@ from bot.migrate_cli import main as migrate_main
 from bot.observability.logs import configure_logging
 from bot.storage.db import get_engine
 from bot.storage.schema import SchemaError
+from flexcalc import __version__
 
 MODES = ("shell", "web", "socket", "clock", "teams", "migrate")
+
+USAGE = """usage: flexcalc-bot [MODE] [--help] [--version]   (same as: python -m bot ...)
+
+Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
+  socket   Slack over Socket Mode (SLACK_APP_TOKEN is set): one process, no public URL
+  web      Slack (and Teams) over HTTP under gunicorn (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN,
+           or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
+  clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
+  teams    manage Teams Workflows webhooks, build the Teams app package (teams --help)
+  migrate  bring the database schema up to date (migrate --help); back up first
+  shell    ask Flexcalc in this terminal (the default without Slack variables): live data,
+           or the bundled sample when offline, labelled on every answer
+"""
 
 
 def pick_mode(config: SlackConfig) -> str:
@@ -85,11 +99,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["-h"], ["--help"]):  # before picking a mode: help never starts the shell
+        print(USAGE)
+        return 0
+    if argv[:1] == ["--version"]:
+        print(f"flexcalc-bot {__version__}")
+        return 0
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
     if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams", "migrate"):
-        print(__doc__)
+        print(USAGE)
         return 0
     if mode == "migrate":
         return migrate_main(argv)
