@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -28,6 +29,18 @@ def wants_json() -> bool:
     return os.environ.get(FORMAT_ENV, "").strip().lower() == "json"
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (test capture, a redirected stream)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:  # StreamHandler.__init__ assigns it
+        pass
+
+
 def configure_logging(level: str | int = "INFO") -> None:
     """Root logger at ``level`` on stderr, in the format FLEX_LOG_FORMAT asks for.
 
@@ -35,7 +48,7 @@ def configure_logging(level: str | int = "INFO") -> None:
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "flexcalc", False)]:
         root.removeHandler(old)
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setFormatter(json_formatter() if wants_json() else logging.Formatter(TEXT_FORMAT))
     handler.flexcalc = True  # type: ignore[attr-defined]
     root.addHandler(handler)

@@ -38,10 +38,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@cache
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL for the whole process, with its tables created."""
-    resolved = database_url(url)
+    """One engine per URL for the whole process, its schema checked (``init_db``).
+
+    Keyed by the resolved URL, so ``get_engine()`` follows DATABASE_URL."""
+    return _engine_for(database_url(url))
+
+
+@cache
+def _engine_for(resolved: str) -> Engine:
     engine = create_engine(resolved, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -4,7 +4,6 @@ SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import bot.storage.schema as schema
 from bot.migrate_cli import main as migrate_main
 from bot.storage.db import Base, database_url, init_db
 from bot.storage.schema import SchemaError, ensure_schema, head_revision, schema_state
+from tests.test_storage import start_together
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -160,21 +160,11 @@ def test_the_next_release_refuses_revision_0001_then_migrates_it(
     assert schema_state(engine).current == "0002"
 
 
-def _start(url: str) -> None:
-    init_db(_engine(url))  # what each gunicorn worker / clock does at start
-
-
 def test_processes_starting_together_on_an_old_database_migrate_it_once(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path}/shared.sqlite"
     _create_as_before_migrations(_engine(url))
     monkeypatch.setenv("FLEX_AUTO_MIGRATE", "1")
-    context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_start, args=(url,)) for _ in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(60)
-    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    assert start_together(url) == [0, 0, 0, 0]
     assert schema_state(_engine(url)).kind == "current"
 
 

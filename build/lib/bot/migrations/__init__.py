@@ -1,0 +1,1 @@
+"""Alembic migrations of the bot's database (``flexcalc-bot migrate``; see bot.storage.schema)."""

@@ -1,0 +1,1 @@
+"""Metrics (Prometheus), health and readiness, and log formatting for every process."""

@@ -1,0 +1,42 @@
+"""Log set-up for every process: text by default, one JSON object a line with FLEX_LOG_FORMAT=json.
+
+JSON lines carry ``time`` (ISO 8601 UTC), ``level``, ``logger``, ``message`` and any ``extra=``
+fields, plus ``exc_info`` for exceptions; they suit log shippers (Loki, CloudWatch, ELK).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from pythonjsonlogger.json import JsonFormatter
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FORMAT_ENV = "FLEX_LOG_FORMAT"
+
+
+def json_formatter() -> logging.Formatter:
+    return JsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        datefmt="%Y-%m-%dT%H:%M:%S%z",
+        json_ensure_ascii=False,
+    )
+
+
+def wants_json() -> bool:
+    return os.environ.get(FORMAT_ENV, "").strip().lower() == "json"
+
+
+def configure_logging(level: str | int = "INFO") -> None:
+    """Root logger at ``level`` on stderr, in the format FLEX_LOG_FORMAT asks for.
+
+    Calling it again replaces its own handler (never two copies of each line)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "flexcalc", False)]:
+        root.removeHandler(old)
+    handler = logging.StreamHandler()
+    handler.setFormatter(json_formatter() if wants_json() else logging.Formatter(TEXT_FORMAT))
+    handler.flexcalc = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
