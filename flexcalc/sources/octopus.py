@@ -15,7 +15,15 @@ import pandas as pd
 import requests
 
 from flexcalc.sources import payloads
-from flexcalc.sources.http import Freshness, UpstreamError, combine, get_json, make_session
+from flexcalc.sources.horizon import complete
+from flexcalc.sources.http import (
+    Freshness,
+    UpstreamError,
+    combine,
+    get_json,
+    keep_for,
+    make_session,
+)
 from flexcalc.timeslots import utc
 
 DEFAULT_BASE_URL = "https://api.octopus.energy/v1/"
@@ -129,8 +137,6 @@ class OctopusClient:
         """
         start, end = utc(start), utc(end)
         url, params = self.unit_rates_request(region, start, end, product)
-        if expire_after is None and end < pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=2):
-            expire_after = HISTORY_EXPIRY
         alternatives = [self.unit_rates_request(region, a, b, product) for a, b in fallbacks or []]
         results, fresh = self._pages(url, params, expire_after, alternatives)
         try:
@@ -138,6 +144,9 @@ class OctopusClient:
         except ValueError as exc:
             raise UpstreamError(str(exc)) from None
         series = series.loc[(series.index >= start) & (series.index < end)]
+        past = end < pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=2)
+        if expire_after is None and past and complete(series.index, start, end):
+            keep_for(self.session, fresh, HISTORY_EXPIRY)  # short or empty pages: default expiry
         series.attrs = {"fetched_at": fresh.fetched_at, "stale": fresh.stale}
         return series
 
