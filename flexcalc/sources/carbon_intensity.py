@@ -24,7 +24,7 @@ from flexcalc.sources.http import (
     UpstreamError,
     combine,
     get_json,
-    keep_for,
+    keep_history,
     make_session,
 )
 from flexcalc.timeslots import SLOT, floor_slot, utc
@@ -32,7 +32,6 @@ from flexcalc.timeslots import SLOT, floor_slot, utc
 DEFAULT_BASE_URL = "https://api.carbonintensity.org.uk/"
 SERVICE = "Carbon Intensity"
 CHUNK = pd.Timedelta(days=30)
-HISTORY_EXPIRY = pd.Timedelta(days=30)
 FALLBACK_SLOTS = 47  # on failure, accept a cached forecast asked up to ~24 h earlier
 
 
@@ -137,8 +136,8 @@ class CarbonIntensityClient:
             body, fresh = self._get(template.format(frm=_iso(chunk_start), to=_iso(chunk_end)))
             frame = self._frame(body)
             frame = frame.loc[(frame.index >= chunk_start) & (frame.index < chunk_end)]
-            if chunk_end < old and complete(frame.index, chunk_start, chunk_end):
-                keep_for(self.session, fresh, HISTORY_EXPIRY)  # short answers: default expiry
+            if chunk_end < old:
+                keep_history(self.session, fresh, complete(frame.index, chunk_start, chunk_end))
             frames.append(frame)
             seen.append(fresh)
             chunk_start = chunk_end

@@ -23,6 +23,8 @@ import logging
 import os
 import pickle
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from typing import Any
 import pandas as pd
 import requests
 from requests.adapters import HTTPAdapter
-from requests_cache import BaseCache, CachedResponse, CachedSession, SQLiteCache
+from requests_cache import BaseCache, CachedResponse, CachedSession, SQLiteCache, SQLiteDict
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
@@ -45,6 +47,7 @@ MAX_RETRY_AFTER = 10.0  # seconds: longest Retry-After we are willing to sleep
 DEFAULT_EXPIRY = pd.Timedelta(minutes=10)
 PRUNE_ABOVE_BYTES = 50_000_000
 PRUNE_OLDER_THAN = pd.Timedelta(days=35)
+HISTORY_EXPIRY = pd.Timedelta(days=30)  # complete past history does not change
 CACHE_BUSY_TIMEOUT_MS = 1000  # a writer waits this long for another process's write to finish
 # What a broken, locked or full cache raises; each is treated as a miss (or a skipped save).
 CACHE_ERRORS = (sqlite3.Error, OSError, EOFError, pickle.PickleError)
@@ -84,12 +87,41 @@ def _cache_trouble(action: str, exc: Exception) -> None:
     )
 
 
+class _OneWaitSQLiteDict(SQLiteDict):
+    """requests-cache's SQLite table whose writers wait for the write lock once (the busy
+    timeout) and then give up with ``database is locked``. requests-cache 1.3 retries
+    ``BEGIN IMMEDIATE`` forever, so one process stuck mid-write would hang every answer."""
+
+    @contextmanager
+    def _acquire_sqlite_lock(self) -> Iterator[None]:
+        with self._lock:
+            assert self._connection is not None  # opened by connection() before any write
+            self._connection.execute("BEGIN IMMEDIATE")  # waits busy_timeout, then raises
+            self._active_transaction = True
+            try:
+                yield
+                self._connection.commit()
+            except sqlite3.OperationalError:
+                self._connection.rollback()
+            finally:
+                self._active_transaction = False
+
+
 class TolerantSQLiteCache(SQLiteCache):
     """requests-cache's SQLite backend where storage errors are misses, never failures.
 
     A read that fails (``database is locked``, a corrupt or unreadable file) answers "not
-    cached", so the request goes to the API; a save or delete that fails is skipped.
+    cached", so the request goes to the API; a save or delete that fails (including a write
+    lock not obtained within the busy timeout) is skipped.
     """
+
+    def __init__(self, db_path: str, **kwargs: Any) -> None:
+        super().__init__(db_path, **kwargs)
+        # the same two tables as SQLiteCache makes, with writers that wait only once
+        self.responses = _OneWaitSQLiteDict(db_path, table_name="responses", **kwargs)
+        self.redirects = _OneWaitSQLiteDict(
+            db_path, table_name="redirects", lock=self.responses._lock, serializer=None, **kwargs
+        )
 
     def get_response(self, key: str, default=None) -> CachedResponse | None:  # type: ignore[no-untyped-def]
         try:
@@ -222,31 +254,39 @@ def combine(parts: list[Freshness]) -> Freshness:
 def freshness_of(response: requests.Response) -> Freshness:
     keys = (response.cache_key,) if getattr(response, "cache_key", None) else ()  # type: ignore[attr-defined]
     if getattr(response, "from_cache", False):
-        created = pd.Timestamp(response.created_at)  # type: ignore[attr-defined]
-        created = (
-            created.tz_localize("UTC") if created.tzinfo is None else created.tz_convert("UTC")
-        )
+        created = _utc(response.created_at)  # type: ignore[attr-defined]
         return Freshness(created, True, bool(getattr(response, "is_expired", False)), keys)
     return Freshness(pd.Timestamp.now(tz="UTC"), False, False, keys)
 
 
-def keep_for(session: requests.Session, fresh: Freshness, expire_after: pd.Timedelta) -> None:
-    """Keep the cached responses behind ``fresh`` for ``expire_after`` from now.
+def keep_history(session: requests.Session, fresh: Freshness, is_complete: bool) -> None:
+    """Past history: keep the responses behind ``fresh`` for ``HISTORY_EXPIRY`` when the
+    caller checked they are complete (every slot there), else drop them from the cache, so an
+    empty or short page is asked again next time instead of answering for a month."""
+    if is_complete:
+        keep_for(session, fresh, HISTORY_EXPIRY)
+    elif isinstance(session, CachedSession):
+        session.cache.delete(*fresh.cache_keys)
 
-    Answers are cached briefly (``DEFAULT_EXPIRY`` or what the caller asked); a caller that has
-    checked an answer is complete history (every slot there, all in the past) extends it here,
-    so an empty or short page is never kept for long.
-    """
+
+def keep_for(session: requests.Session, fresh: Freshness, expire_after: pd.Timedelta) -> None:
+    """Keep the cached responses behind ``fresh`` for ``expire_after`` from now."""
     if not isinstance(session, CachedSession):
         return
-    expires = (pd.Timestamp.now(tz="UTC") + expire_after).to_pydatetime()
-    for key in fresh.cache_keys:
-        try:
-            cached = session.cache.get_response(key)
-            if cached is not None:
-                session.cache.save_response(cached, key, expires=expires)
-        except CACHE_ERRORS as exc:
-            _cache_trouble("save", exc)
+    expires = pd.Timestamp.now(tz="UTC") + expire_after
+    for key in fresh.cache_keys:  # the cache's own errors are logged misses (TolerantSQLiteCache)
+        cached = session.cache.get_response(key)
+        if cached is None or _utc(cached.expires) >= expires - pd.Timedelta(days=1):
+            continue  # gone, or kept long already (no write for every cached read)
+        session.cache.save_response(cached, key, expires=expires.to_pydatetime())
+
+
+def _utc(when: datetime | None) -> pd.Timestamp:
+    """requests-cache times (naive ones are UTC) as UTC Timestamps; None is "never"."""
+    if when is None:
+        return pd.Timestamp.max.tz_localize("UTC")  # never expires
+    stamp = pd.Timestamp(when)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def fmt_age(age: pd.Timedelta) -> str:

@@ -21,7 +21,7 @@ from flexcalc.sources.http import (
     UpstreamError,
     combine,
     get_json,
-    keep_for,
+    keep_history,
     make_session,
 )
 from flexcalc.timeslots import utc
@@ -32,7 +32,6 @@ PAGE_SIZE = 1500
 MAX_PAGES = 50
 PRODUCTS_EXPIRY = pd.Timedelta(hours=12)
 POSTCODE_EXPIRY = pd.Timedelta(days=30)
-HISTORY_EXPIRY = pd.Timedelta(days=30)
 
 
 def _iso(ts: pd.Timestamp) -> str:
@@ -144,9 +143,8 @@ class OctopusClient:
         except ValueError as exc:
             raise UpstreamError(str(exc)) from None
         series = series.loc[(series.index >= start) & (series.index < end)]
-        past = end < pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=2)
-        if expire_after is None and past and complete(series.index, start, end):
-            keep_for(self.session, fresh, HISTORY_EXPIRY)  # short or empty pages: default expiry
+        if expire_after is None and end < pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=2):
+            keep_history(self.session, fresh, complete(series.index, start, end))
         series.attrs = {"fetched_at": fresh.fetched_at, "stale": fresh.stale}
         return series
 
