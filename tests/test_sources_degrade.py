@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import time_machine
 
 from flexcalc.regions import by_letter
 from flexcalc.sources.base import DataUnavailable
@@ -189,3 +190,20 @@ def test_many_questions_at_once_from_several_processes_all_get_answers(
     started = time.monotonic()
     processes[0].forecast(LONDON, fake_now + pd.Timedelta(hours=1))
     assert time.monotonic() - started < 0.95
+
+
+def test_history_falls_back_to_its_cached_copy_with_its_age(
+    fake_octopus: FakeOctopus, fake_carbon: FakeCarbonIntensity
+) -> None:
+    start, end = pd.Timestamp("2024-05-01 00:00Z"), pd.Timestamp("2024-05-03 00:00Z")
+    with time_machine.travel(pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=32), tick=True):
+        cached = provider().price_history(LONDON, start, end)  # kept 30 days: expired now
+        provider().carbon_history(LONDON, start, end)
+    fake_octopus.fail_next(20, status=502)
+    fake_carbon.fail_next(20, status=503)
+    prices = provider().price_history(LONDON, start, end)
+    assert prices.equals(cached)
+    assert prices.attrs["note"] == "Served from cache, 32 days old: Octopus did not answer"
+    carbon = provider().carbon_history(LONDON, start, end)
+    assert len(carbon) == 2 * 48
+    assert "Served from cache, 32 days old: Carbon Intensity did not answer" in carbon.attrs["note"]

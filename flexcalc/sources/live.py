@@ -189,6 +189,7 @@ class LiveProvider:
         """
         start, end = utc(start), utc(end)
         series = self.octopus.unit_rates(region.letter, start, end)
+        stale = [series.attrs] if series.attrs.get("stale") else []
         asked = {self.octopus.agile_product_code()}
         cursor = series.index[0] if len(series) else end
         for _ in range(PRODUCT_HOPS):
@@ -201,13 +202,17 @@ class LiveProvider:
             older = self.octopus.unit_rates(region.letter, start, cursor, product=code)
             if older.empty:
                 break
+            stale += [older.attrs] if older.attrs.get("stale") else []
             series = pd.concat([older, series])
             cursor = older.index[0]
         series = series[~series.index.duplicated(keep="last")].sort_index().rename("price")
         cover = Coverage.of(series.index, label="prices")
         series.attrs = {"source": "live", "coverage": cover, "products": sorted(asked)}
+        notes = [_stale_note(attrs, "Octopus") for attrs in stale[:1]]
         if series.empty or series.index[0] > utc(start) or not cover.complete:
-            series.attrs["note"] = cover.describe()
+            notes.append(cover.describe())
+        if notes:
+            series.attrs["note"] = " ".join(n for n in notes if n)
         return series
 
     def _product_before(
@@ -229,11 +234,12 @@ class LiveProvider:
         """National forecast and actual (regional history has no actual) for [start, end)."""
         frame = self.carbon.history(start, end)
         cover = Coverage.of(frame.index, label="carbon")
+        stale = _stale_note(frame.attrs, "Carbon Intensity")
         frame.attrs = {
             **frame.attrs,
             "source": "live",
             "coverage": cover,
-            "note": "GB national carbon intensity",
+            "note": "GB national carbon intensity" + (f". {stale}" if stale else ""),
         }
         return frame
 
@@ -245,11 +251,13 @@ class LiveProvider:
         frame = self.carbon.regional_history(region.ci_region_id, start, end)
         series = frame["forecast"].where(frame["forecast"] > 0).dropna().rename("carbon")
         cover = Coverage.of(series.index, label=f"{region.name} carbon")
+        stale = _stale_note(frame.attrs, "Carbon Intensity")
         series.attrs = {
             **frame.attrs,
             "source": "live",
             "coverage": cover,
-            "note": f"{region.name} regional carbon intensity (forecast)",
+            "note": f"{region.name} regional carbon intensity (forecast)"
+            + (f". {stale}" if stale else ""),
         }
         return series
 
