@@ -122,6 +122,13 @@ def cases() -> dict[str, Callable[[], bytes]]:
     }
 
 
+def empty_axes() -> bytes:
+    """The least any chart here costs: a Slack-sized figure with one empty axes, as PNG."""
+    fig = common.new_figure()
+    fig.add_subplot()
+    return common.to_png(fig)
+
+
 def timed(render: Callable[[], bytes]) -> tuple[float, int]:
     """CPU seconds of this process for one render (other engineers' load on a shared machine
     stretches wall time, not this), and the PNG's size."""
@@ -157,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if new_s * 1000 > TARGET_MS:
             failed.append(name)
+    floor = min(timed(empty_axes)[0] for _ in range(args.repeats))
+    print(f"  {'floor: one empty axes':26s} {'':7s} {floor * 1000:7.1f}   (matplotlib's own cost)")
     verdict = "PASS" if not failed else f"FAIL ({', '.join(failed)})"
     print(f"target: every chart <= {TARGET_MS:.0f} ms ... {verdict}")
     return 1 if failed else 0
