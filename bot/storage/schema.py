@@ -152,6 +152,10 @@ def _upgrade(engine: Engine, state: SchemaState) -> SchemaState:
     if state.kind == "current":
         return state
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # pysqlite runs DDL outside transactions: one fsync per statement (~1 s for the
+            # baseline) and a crash could leave half a schema. One explicit transaction instead.
+            conn.exec_driver_sql("BEGIN")
         command.upgrade(alembic_config(conn), "head")
     return schema_state(engine)
 
