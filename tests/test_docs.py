@@ -266,11 +266,12 @@ def test_documented_command_gives_the_documented_answer(command: DocCommand, scr
 
 METASYNTAX = {"DURATION", "REGION", "HOURS", "HH:MM", "N", "SIZE", "DATE", "COMMAND", "CHANNEL"}
 METASYNTAX |= {"#CHANNEL", "DAY", "KEY", "X"}
+NAMES_ONLY = {"/flex", "/bestslot"}  # the slash commands named in prose, not examples
 
 
 def is_example(text: str) -> bool:
     """Concrete examples, not grammar synopses such as ``bestslot DURATION [in REGION]``."""
-    if any(mark in text for mark in "[|…{<"):
+    if any(mark in text for mark in "[|…{<") or text in NAMES_ONLY:
         return False
     return not METASYNTAX & set(text.split())
 
