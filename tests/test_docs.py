@@ -365,3 +365,64 @@ def test_documented_examples_answer_in_the_shell(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert "didn't get that" not in result.stdout
     assert result.stdout.count("Offline sample data") == len(examples)  # one answer each
+
+
+# ----------------------------------------------------------------------------- links
+
+# Pages other engineers write in parallel; linked from the index before they land.
+PAGES_WRITTEN_ELSEWHERE = {
+    "docs/architecture.md",
+    "docs/security.md",
+    "docs/data-sources.md",
+    "docs/forecasts.md",
+    "docs/tariffs.md",
+    "docs/admin/deploy.md",
+    "docs/admin/operations.md",
+}
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def github_anchor(heading: str) -> str:
+    """The id GitHub gives a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    in_code, found = False, set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if FENCE.match(line):
+            in_code = not in_code
+        elif not in_code and line.startswith("#"):
+            found.add(github_anchor(line.lstrip("#")))
+    return found
+
+
+def doc_links() -> list[tuple[str, str]]:
+    found = []
+    for path in doc_files():
+        in_code = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if FENCE.match(line):
+                in_code = not in_code
+            if not in_code:
+                found += [(f"{path.relative_to(ROOT)}:{number}", t) for t in LINK.findall(line)]
+    return found
+
+
+def test_links_between_pages_resolve():
+    """Relative links reach a file (or a page being written in parallel) and its heading."""
+    broken = []
+    for where, target in doc_links():
+        if re.match(r"^[a-z]+:", target):
+            continue  # https:, mailto:
+        source = ROOT / where.rsplit(":", 1)[0]
+        file_part, _, anchor = target.partition("#")
+        path = (source.parent / file_part).resolve() if file_part else source
+        relative = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+        if not path.exists():
+            if relative not in PAGES_WRITTEN_ELSEWHERE:
+                broken.append(f"{where}: {target} (no such file)")
+        elif anchor and path.suffix == ".md" and anchor not in anchors(path):
+            broken.append(f"{where}: {target} (no such heading)")
+    assert not broken, "\n".join(broken)
