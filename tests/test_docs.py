@@ -222,25 +222,28 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def run_documented(command: DocCommand, scratch: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLEX_", "OCTOPUS_"))}
-    env.pop("CARBON_INTENSITY_API_URL", None)
-    env.update(
-        PYTHONPATH=str(ROOT),
-        FLEX_OFFLINE="1",
-        FLEX_CACHE_DIR=str(scratch / ".flexcalc"),
-        COLUMNS="80",
-    )
-    env.update(command.env)
+def run_offline(
+    args: list[str], cwd: Path, extra_env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` on the bundled sample only: no live-data settings, no network."""
+    live = ("FLEX_", "OCTOPUS_", "CARBON_INTENSITY_", "SLACK_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(live)}
+    env.update(PYTHONPATH=str(ROOT), FLEX_OFFLINE="1", FLEX_CACHE_DIR=str(cwd / ".flexcalc"))
+    env.update(extra_env or {})
     return subprocess.run(
-        [sys.executable, "-m", "flexcalc", *command.argv],
-        cwd=scratch,
+        [sys.executable, *args],
+        input=stdin,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_S,
         check=False,
     )
+
+
+def run_documented(command: DocCommand, scratch: Path) -> subprocess.CompletedProcess[str]:
+    return run_offline(["-m", "flexcalc", *command.argv], scratch, {"COLUMNS": "80", **command.env})
 
 
 @pytest.mark.slow
@@ -350,18 +353,8 @@ def test_documented_examples_answer_in_the_shell(tmp_path: Path):
         e for _, e, ok in doc_chat_examples() if ok and e.split()[0] in ("/bestslot", "/prices")
     ]
     assert examples
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLEX_", "SLACK_"))}
-    env.update(PYTHONPATH=str(ROOT), FLEX_OFFLINE="1", FLEX_CACHE_DIR=str(tmp_path / "c"))
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "shell"],
-        input="\n".join(examples) + "\n",
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
+    stdin = "\n".join(examples) + "\n"
+    result = run_offline(["-m", "bot", "shell"], tmp_path, stdin=stdin)
     assert result.returncode == 0, result.stderr
     assert "didn't get that" not in result.stdout
     assert result.stdout.count("Offline sample data") == len(examples)  # one answer each
@@ -426,3 +419,15 @@ def test_links_between_pages_resolve():
         elif anchor and path.suffix == ".md" and anchor not in anchors(path):
             broken.append(f"{where}: {target} (no such heading)")
     assert not broken, "\n".join(broken)
+
+
+def test_readme_is_short_and_keeps_the_two_commands():
+    """A newcomer's page: at most 12 KB, the two set-up commands exactly, links to read on."""
+    readme = ROOT / "README.md"
+    assert readme.stat().st_size <= 12 * 1024
+    shell_lines = [
+        line for block in code_blocks(readme) if block.language == "sh" for line in block.lines
+    ]
+    assert shell_lines[:2] == ["./scripts/run.sh", "./scripts/test.sh"]
+    assert all((ROOT / "scripts" / name).exists() for name in ("run.sh", "test.sh"))
+    assert "docs/index.md" in readme.read_text(encoding="utf-8")
