@@ -17,7 +17,7 @@ WORKDIR /app
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
-COPY pyproject.toml README.md LICENSE NOTICE ./
+COPY pyproject.toml README.md LICENSE NOTICE gunicorn.conf.py ./
 COPY flexcalc ./flexcalc
 COPY bot ./bot
 RUN pip install --no-deps . && rm -rf build *.egg-info

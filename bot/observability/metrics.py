@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -118,13 +119,30 @@ def record_command(request: object | None, outcome: str, seconds: float | None =
         ANSWER_SECONDS.labels(kind=kind).observe(seconds)
 
 
+def reset_multiprocess_dir() -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR (create it if missing) before a process tree starts.
+
+    This process's own files stay: it already writes to them (memory-mapped)."""
+    directory = multiprocess_dir()
+    if not directory:
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    mine = f"_{os.getpid()}.db"
+    for stale in path.glob("*.db"):
+        if not stale.name.endswith(mine):
+            stale.unlink(missing_ok=True)
+
+
 def serve_if_configured() -> int | None:
     """For processes without a web server (clock, worker): serve /metrics on FLEX_METRICS_PORT.
 
-    Returns the port, or None when the variable is unset (nothing started)."""
+    Such a process owns its multiprocess directory, so it is emptied first. Returns the port,
+    or None when the variable is unset (nothing started)."""
     port = os.environ.get("FLEX_METRICS_PORT", "").strip()
     if not port:
         return None
+    reset_multiprocess_dir()
     start_http_server(int(port), registry=_registry())
     return int(port)
 

@@ -160,3 +160,22 @@ def test_in_multiprocess_mode_metrics_from_every_process_are_summed(tmp_path):
                          capture_output=True, text=True, timeout=60).stdout  # fmt: skip
     key = ("flexcalc_commands_total", (("kind", "unknown"), ("outcome", "usage")))
     assert _samples(out)[key] == 2
+
+
+@pytest.mark.slow
+def test_gunicorn_hooks_drop_a_previous_runs_values_but_keep_their_own(tmp_path):
+    (tmp_path / "counter_999999.db").write_bytes(b"stale")  # a worker of the previous run
+    env = {"PATH": "/usr/bin:/bin", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "HOME": "/tmp"}
+    script = (
+        "import importlib.util, os\n"
+        "spec = importlib.util.spec_from_file_location('conf', 'gunicorn.conf.py')\n"
+        "conf = importlib.util.module_from_spec(spec); spec.loader.exec_module(conf)\n"
+        "from bot.observability import metrics\n"
+        "metrics.CHART_SECONDS.observe(0.2)\n"
+        "conf.on_starting(None)\n"
+        "print(metrics.exposition()[0].decode())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True, timeout=60).stdout  # fmt: skip
+    assert not (tmp_path / "counter_999999.db").exists()
+    assert _samples(out)[("flexcalc_chart_render_seconds_count", ())] == 1
