@@ -1,10 +1,14 @@
 """``GET /metrics`` and ``GET /readyz`` on the web process, and ack-latency timing.
 
-Hooked into ``bot.web.create_web_app`` by one call: ``register(web, services)``.
+Hooked into ``bot.web.create_web_app`` by one call: ``register(web, services)``. With
+``FLEX_METRICS_TOKEN`` set, ``/metrics`` answers only ``Authorization: Bearer <token>`` (the web
+process usually faces the internet; Prometheus sends it with ``authorization: credentials``).
 """
 
 from __future__ import annotations
 
+import hmac
+import os
 import time
 
 from flask import Flask, Response, g, jsonify, request
@@ -16,9 +20,23 @@ from bot.services import Services
 SURFACES = {"/slack/events": "slack", "/teams/outgoing": "teams", "/api/messages": "teams"}
 
 
+TOKEN_ENV = "FLEX_METRICS_TOKEN"
+
+
+def _scrape_allowed(authorization: str) -> bool:
+    """Open unless FLEX_METRICS_TOKEN is set; then ``Authorization: Bearer <token>`` only."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        return True
+    return hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
+
+
 def register(web: Flask, services: Services) -> None:
     @web.get("/metrics")
     def prometheus_metrics() -> Response:
+        if not _scrape_allowed(request.headers.get("Authorization", "")):
+            return Response("metrics need the bearer token\n", status=401,
+                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
         health.queue_check()  # refresh the gauges read at scrape time
         health.clock_check(services.engine)
         health.data_check()

@@ -179,3 +179,14 @@ def test_gunicorn_hooks_drop_a_previous_runs_values_but_keep_their_own(tmp_path)
                          capture_output=True, text=True, timeout=60).stdout  # fmt: skip
     assert not (tmp_path / "counter_999999.db").exists()
     assert _samples(out)[("flexcalc_chart_render_seconds_count", ())] == 1
+
+
+def test_with_a_token_set_metrics_need_it(slack_app, monkeypatch):
+    monkeypatch.setenv("FLEX_METRICS_TOKEN", "s3cret-scrape")
+    url = f"{slack_app.url}/metrics"
+    assert requests.get(url, timeout=10).status_code == 401
+    wrong = {"Authorization": "Bearer guess"}
+    assert requests.get(url, headers=wrong, timeout=10).status_code == 401
+    right = {"Authorization": "Bearer s3cret-scrape"}
+    response = requests.get(url, headers=right, timeout=10)
+    assert response.status_code == 200 and "flexcalc_commands_total" in response.text
