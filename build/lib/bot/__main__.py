@@ -1,9 +1,7 @@
-"""``python -m bot [shell|web|socket|clock|teams|migrate]``: no argument, the mode the env allows.
+"""``python -m bot [shell|web|socket|clock|teams]``: with no argument, the mode the env allows.
 
 Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
 otherwise the terminal shell. ``clock`` runs the alerts scheduler (``bot.clock.main``).
-``migrate`` brings the database schema up to date (``bot.migrate_cli``); ``teams package``
-builds the Teams app package.
 """
 
 from __future__ import annotations
@@ -14,13 +12,9 @@ import shutil
 import sys
 
 from bot.config import SlackConfig
-from bot.migrate_cli import main as migrate_main
-from bot.observability.logs import configure_logging
-from bot.storage.db import get_engine
-from bot.storage.schema import SchemaError
 from flexcalc import __version__
 
-MODES = ("shell", "web", "socket", "clock", "teams", "migrate")
+MODES = ("shell", "web", "socket", "clock", "teams")
 
 USAGE = """usage: flexcalc-bot [MODE] [--help] [--version]   (same as: python -m bot ...)
 
@@ -29,8 +23,7 @@ Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
   web      Slack (and Teams) over HTTP under gunicorn (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN,
            or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
   clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
-  teams    manage Teams Workflows webhooks, build the Teams app package (teams --help)
-  migrate  bring the database schema up to date (migrate --help); back up first
+  teams    manage Teams Workflows webhooks (teams --help)
   shell    ask Flexcalc in this terminal (the default without Slack variables): live data,
            or the bundled sample when offline, labelled on every answer
 """
@@ -49,6 +42,7 @@ def run_socket(config: SlackConfig) -> int:
 
     from bot.app import create_app
     from bot.services import Services
+    from bot.storage.db import get_engine
 
     services = Services(engine=get_engine(), public_base_url=config.public_base_url)
     app = create_app(config, services)
@@ -90,14 +84,6 @@ def _has_module(name: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        return _main(argv)
-    except SchemaError as problem:  # out-of-date database: say what to do, no traceback
-        print(problem, file=sys.stderr)
-        return 2
-
-
-def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] in (["-h"], ["--help"]):  # before picking a mode: help never starts the shell
         print(USAGE)
@@ -105,14 +91,15 @@ def _main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--version"]:
         print(f"flexcalc-bot {__version__}")
         return 0
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
-    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams", "migrate"):
+    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams"):
         print(USAGE)
         return 0
-    if mode == "migrate":
-        return migrate_main(argv)
     if mode == "socket":
         if not config.app_token:
             print("Socket Mode needs SLACK_APP_TOKEN (an xapp- token).", file=sys.stderr)
@@ -126,7 +113,6 @@ def _main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        get_engine()  # refuse an out-of-date schema here, before gunicorn's workers boot
         return run_web()
     if mode == "clock":
         return run_clock(argv)

@@ -1,1 +1,0 @@
-"""Metrics (Prometheus), health and readiness, and log formatting for every process."""
