@@ -49,11 +49,14 @@ def test_a_locked_cache_file_is_a_miss_not_an_apology(
     try:
         started = time.monotonic()
         forecast = asking.forecast(LONDON, fake_now)
+        # a process starting now cannot set the cache up: it answers without it
+        late = provider().forecast(LONDON, fake_now)
         took = time.monotonic() - started
     finally:
         release.join()
         holder.close()
     assert forecast.source == "live" and len(forecast.prices) == 59 and len(forecast.carbon) == 96
+    assert late.prices.equals(forecast.prices) and late.source == "live"
     assert took < 6.0  # never waited for the lock to be released
     # Once the lock is gone, answers are cached again: the same question asks no API.
     asked = len(fake_octopus.requests), len(fake_carbon.requests)
