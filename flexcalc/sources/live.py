@@ -147,7 +147,7 @@ class LiveProvider:
         """
         start, end = utc(start), utc(end)
         series = self.octopus.unit_rates(region.letter, start, end)
-        asked = {self.octopus.agile_product_code()}
+        asked = {self.octopus.product_code()}
         cursor = series.index[0] if len(series) else end
         for _ in range(PRODUCT_HOPS):
             if cursor <= start:
@@ -174,7 +174,7 @@ class LiveProvider:
         """A not-yet-asked Agile product on sale just before ``cursor`` or else at ``start``."""
         for when in (cursor - SLOT, start):
             try:
-                code = self.octopus.agile_product_code(at=when)
+                code = self.octopus.product_code(at=when)
             except UpstreamError:
                 continue
             if code not in asked:
