@@ -10,11 +10,15 @@ from typing import Any
 
 import pandas as pd
 
+from flexcalc import regions
 from flexcalc.regions import Region
 from flexcalc.sources.base import DataUnavailable, Forecast
-from flexcalc.tariffs.base import Tariff, is_flat
+from flexcalc.tariffs.base import Tariff, TariffKind, is_flat
+from flexcalc.tariffs.calendars import CALENDARS
+from flexcalc.tariffs.families import DEFAULT_FAMILY, FAMILIES
 from flexcalc.timeslots import floor_slot, fmt_day_time
 
+LOOK_AHEAD = pd.Timedelta(hours=48)  # the carbon forecast's reach
 PRICE_NOTE_PREFIXES = ("Prices to", "No Agile prices", "Prices:")
 
 
@@ -52,7 +56,12 @@ class TariffPricedProvider:
 
     def forecast(self, region: Region, now: pd.Timestamp) -> Forecast:
         base = self.provider.forecast(region, now)
-        end = self.tariff.known_until(now)
+        # Look as far ahead as the forecast does, even when a tariff is known for a year.
+        ahead = [floor_slot(now) + LOOK_AHEAD]
+        ahead += [
+            s.index[-1] + pd.Timedelta(minutes=30) for s in (base.prices, base.carbon) if len(s)
+        ]
+        end = min(self.tariff.known_until(now), max(ahead))
         prices = self.rates(region, floor_slot(now), end)
         side = "Export prices" if self.export else "Prices"
         notes = [n for n in base.notes if not n.startswith(PRICE_NOTE_PREFIXES)]
@@ -76,3 +85,27 @@ class TariffPricedProvider:
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
         return self.rates(region, start, end)
+
+
+class ProviderPricesTariff:
+    """The default tariff's prices as a data provider has them (offline sample, files): lets
+    bands and comparisons over the default tariff work without the Octopus API."""
+
+    key = DEFAULT_FAMILY
+    kind: TariffKind = "dynamic"
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+        self.name = f"{FAMILIES[DEFAULT_FAMILY].label} ({getattr(provider, 'source', 'data')})"
+
+    def import_rates(self, region: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+        return self.provider.price_history(regions.resolve(region), start, end).rename("price")
+
+    def export_rates(self, region: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series | None:
+        return None
+
+    def known_until(self, now: pd.Timestamp) -> pd.Timestamp:
+        return CALENDARS[self.kind](now)
+
+    def standing_charge(self, region: str) -> float | None:
+        return None

@@ -8,7 +8,7 @@ from typing import Any
 from flexcalc.sources.base import DataUnavailable
 from flexcalc.sources.octopus import OctopusClient
 from flexcalc.tariffs.base import Tariff, TariffKind
-from flexcalc.tariffs.families import FAMILIES, family_of
+from flexcalc.tariffs.families import DEFAULT_FAMILY, FAMILIES, family_of
 from flexcalc.tariffs.octopus import OctopusTariff
 from flexcalc.tariffs.schedule import BandedTariff, ScheduleTariff
 from flexcalc.tariffs.spec import TariffChoice
@@ -75,8 +75,14 @@ def product(code: str, client: OctopusClient | None) -> OctopusTariff:
     return OctopusTariff(code, f"{label or 'Octopus'} ({code})", kind, code, octopus)
 
 
-def resolve(choice: TariffChoice, client: OctopusClient | None) -> Tariff:
-    """The tariff a choice names (raises ``DataUnavailable`` when Octopus cannot say)."""
+def resolve(
+    choice: TariffChoice, client: OctopusClient | None, offline: Tariff | None = None
+) -> Tariff:
+    """The tariff a choice names (raises ``DataUnavailable`` when Octopus cannot say).
+    ``offline`` stands in for the default family when there is no Octopus client."""
+    default = choice.kind in ("named", "bands") and choice.word == DEFAULT_FAMILY
+    if client is None and offline is not None and default:
+        return offline if choice.kind == "named" else BandedTariff(offline, choice.periods)
     if choice.kind == "named":
         return named(choice.word, client)
     if choice.kind == "product":
@@ -84,6 +90,8 @@ def resolve(choice: TariffChoice, client: OctopusClient | None) -> Tariff:
     if choice.kind == "custom":
         return ScheduleTariff(choice.periods, float(choice.otherwise or 0.0), choice.export)
     base = resolve(
-        TariffChoice("named" if choice.word in FAMILIES else "product", choice.word), client
+        TariffChoice("named" if choice.word in FAMILIES else "product", choice.word),
+        client,
+        offline,
     )
     return BandedTariff(base, choice.periods)
