@@ -98,7 +98,8 @@ def matches(family: Family, product: dict[str, Any]) -> bool:
 def pick_product(products: list[dict[str, Any]], family: str) -> str:
     """The newest product code of ``family`` in a ``products/`` listing.
 
-    Newest ``available_from`` wins; Octopus-branded products win a tie, then the shorter code.
+    Octopus-branded products beat white labels (Bulb twins launch later under ``-BB-`` codes),
+    then the newest ``available_from`` wins, then the shorter code.
     """
     rules = FAMILIES[family]
     candidates = [p for p in products if matches(rules, p)]
@@ -107,8 +108,8 @@ def pick_product(products: list[dict[str, Any]], family: str) -> str:
             return rules.fallback
         raise NoSuchProduct(f"Octopus lists no {rules.label} product right now.")
 
-    def rank(product: dict[str, Any]) -> tuple[pd.Timestamp, bool, int]:
-        return _available(product), product.get("brand") == "OCTOPUS_ENERGY", -len(product["code"])
+    def rank(product: dict[str, Any]) -> tuple[bool, pd.Timestamp, int]:
+        return product.get("brand") == "OCTOPUS_ENERGY", _available(product), -len(product["code"])
 
     return str(max(candidates, key=rank)["code"])
 

@@ -35,7 +35,7 @@ def in_wall_span(
     minutes = wall_minutes(slots)
     a, b = _minutes(start), _minutes(end)
     here = slots.tz_convert(LONDON)
-    weekday = np.asarray(here.weekday)
+    weekday = np.asarray(here.day_of_week)
     if a < b:
         inside = (minutes >= a) & (minutes < b)
         return inside & np.isin(weekday, list(days))

@@ -33,6 +33,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from flexcalc import regions
+from flexcalc.sources.csv_files import read_prices
 from flexcalc.sources.horizon import price_horizon_end
 from flexcalc.sources.sample import SAMPLE_INSTANT, sample_carbon, sample_mix, sample_prices
 from flexcalc.timeslots import SLOT, floor_slot, utc
@@ -183,6 +184,7 @@ class FakeOctopus(FakeUpstream):
         self.products_page_size = products_page_size
         self.prices = prices if prices is not None else sample_prices().prices
         self.default_page_size = 100
+        self.recorded_rates = dict(tariff_rate_rows())
 
     def published(self) -> pd.Series:
         """Prices Octopus would have published by ``now``."""
@@ -197,9 +199,14 @@ class FakeOctopus(FakeUpstream):
             path,
         )
         if match:
+            if match["product"] in self.recorded_rates:
+                return self._recorded_rates(request, match["product"])
             if not match["product"].startswith("AGILE-") or "OUTGOING" in match["product"]:
                 return _json({"detail": "No EnergyProduct matches the given query."}, 404)
             return self._unit_rates(request, match["product"])
+        detail = re.fullmatch(r"/products/(?P<product>[^/]+)/?", path)
+        if detail:
+            return self._detail(detail["product"])
         if path.rstrip("/") == "/industry/grid-supply-points":
             return self._gsp(request)
         return _json({"detail": "Not found."}, 404)
@@ -259,6 +266,39 @@ class FakeOctopus(FakeUpstream):
         size = min(int(request.args.get("page_size", self.default_page_size)), 1500)
         return _json(self._page(request, rows, size))
 
+    def _detail(self, product: str) -> Response:
+        """A product's detail: the recorded one where vendored, else built from its listing."""
+        path = FIXTURES / "octopus" / f"product_detail_{product}.json"
+        if path.exists():
+            return _json(json.loads(path.read_text(encoding="utf-8")))
+        listed = {p["code"]: p for p in self._all_products()}
+        if product not in listed and product not in self.recorded_rates:
+            return _json({"detail": "No EnergyProduct matches the given query."}, 404)
+        tariffs = {
+            f"_{letter}": {"direct_debit_monthly": {
+                "code": f"E-1R-{product}-{letter}", "standing_charge_inc_vat": 47.85,
+            }}
+            for letter in "ABCDEFGHJKLMNP"
+        }  # fmt: skip
+        return _json({**listed.get(product, {"code": product}),
+                      "single_register_electricity_tariffs": tariffs})  # fmt: skip
+
+    def _recorded_rates(self, request: Request, product: str) -> Response:
+        """Rows overlapping [period_from, period_to), newest first, like the API."""
+        rows = self.recorded_rates[product]
+        lo = _parse_time(request.args["period_from"]) if "period_from" in request.args else None
+        hi = _parse_time(request.args["period_to"]) if "period_to" in request.args else None
+        horizon = price_horizon_end(self.now)
+        kept = [
+            r
+            for r in rows
+            if (hi is None or _parse_time(r["valid_from"]) < hi)
+            and (r["valid_to"] is None or lo is None or _parse_time(r["valid_to"]) > lo)
+            and _parse_time(r["valid_from"]) < horizon
+        ]
+        size = min(int(request.args.get("page_size", self.default_page_size)), 1500)
+        return _json(self._page(request, kept, size))
+
     def _gsp(self, request: Request) -> Response:
         postcode = request.args.get("postcode", "")
         try:
@@ -267,6 +307,43 @@ class FakeOctopus(FakeUpstream):
             letter = None
         results = [{"group_id": f"_{letter}"}] if letter else []
         return _json({"count": len(results), "next": None, "previous": None, "results": results})
+
+
+GO_NIGHT, GO_DAY = 8.5, 27.33  # synthesised Go rows (p/kWh inc VAT, 2024 level)
+
+
+def _rows(pairs: list[tuple[pd.Timestamp, pd.Timestamp | None, float]]) -> list[dict[str, Any]]:
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return [
+        {"value_exc_vat": round(v / 1.05, 4), "value_inc_vat": v,
+         "valid_from": a.strftime(fmt), "valid_to": b.strftime(fmt) if b is not None else None,
+         "payment_method": None}
+        for a, b, v in sorted(pairs, key=lambda row: row[0], reverse=True)
+    ]  # fmt: skip
+
+
+@cache
+def tariff_rate_rows() -> tuple[tuple[str, list[dict[str, Any]]], ...]:
+    """Rate rows for non-Agile products: Agile Outgoing from the dashboard export's export
+    column (June 2024), Go's two daily bands (00:30-05:30 UK) for June 2024, and a fixed
+    tariff's recorded rows (fixtures/octopus/standard_unit_rates_fixed_tariff_5rows.json)."""
+
+    export = read_prices(
+        FIXTURES / "csv" / "agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"
+    )
+    assert export.export is not None
+    outgoing = _rows([(t, t + SLOT, float(v)) for t, v in export.export.dropna().items()])
+    go: list[tuple[pd.Timestamp, pd.Timestamp | None, float]] = []
+    for day in pd.date_range("2024-06-01", "2024-06-30", freq="D"):
+        wall = [day + pd.Timedelta(minutes=m) for m in (30, 330, 24 * 60 + 30)]
+        a, b, c = (utc(w) for w in wall)
+        go += [(a, b, GO_NIGHT), (b, c, GO_DAY)]
+    fixed = fixture_json("octopus", "standard_unit_rates_fixed_tariff_5rows.json")["results"]
+    return (
+        ("AGILE-OUTGOING-19-05-13", outgoing),
+        ("GO-VAR-22-10-14", _rows(go)),
+        ("OE-FIX-12M-24-05-24", fixed),
+    )
 
 
 def _index_band(value: float) -> str:

@@ -1,0 +1,171 @@
+"""Tariffs: custom schedules and bands against brute force, Octopus families through the fake,
+``for export`` against the dashboard export's export column, flat prices, compare tariffs."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flexcalc.commands import Context, UsageError, parse, run
+from flexcalc.regions import by_letter
+from flexcalc.sources.csv_files import read_prices
+from flexcalc.sources.http import make_session
+from flexcalc.sources.live import LiveProvider
+from flexcalc.tariffs import calendars, spec
+from flexcalc.tariffs.families import pick_product
+from flexcalc.tariffs.schedule import BandedTariff, Period, ScheduleTariff
+from flexcalc.timeslots import LONDON
+from tests.fakes import FakeCarbonIntensity, FakeOctopus
+from tests.fakes.upstream import fixture_json
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DASHBOARD = FIXTURES / "csv" / "agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"
+LONDON_C = by_letter("C")
+CLOCK_CHANGES = ["2024-03-31", "2024-10-27"]
+
+
+def _wall(slot: pd.Timestamp) -> tuple[int, int]:
+    here = slot.tz_convert(LONDON)
+    return here.hour * 60 + here.minute, here.weekday()
+
+
+def _brute_rate(slot: pd.Timestamp, periods: list[Period], otherwise: float) -> float:
+    minute, weekday = _wall(slot)
+    for p in periods:
+        a, b = p.start.hour * 60 + p.start.minute, p.end.hour * 60 + p.end.minute
+        if a < b and a <= minute < b and weekday in p.days:
+            return p.pence
+        if a >= b and ((minute >= a and weekday in p.days) or
+                       (minute < b and (weekday - 1) % 7 in p.days)):  # fmt: skip
+            return p.pence
+    return otherwise
+
+
+halfhours = st.integers(0, 47).map(lambda n: time(n // 2, 30 * (n % 2)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    start=halfhours, end=halfhours, pence=st.floats(-20, 100), otherwise=st.floats(0, 60),
+    weekdays=st.booleans(), day=st.sampled_from([*CLOCK_CHANGES, "2024-06-12"]),
+)  # fmt: skip
+def test_custom_schedule_matches_brute_force(start, end, pence, otherwise, weekdays, day):
+    if start == end:
+        return
+    days = frozenset(range(5)) if weekdays else frozenset(range(7))
+    period = Period(start, end, pence, days)
+    tariff = ScheduleTariff((period,), otherwise)
+    first = pd.Timestamp(day).tz_localize(LONDON).tz_convert("UTC")
+    last = (pd.Timestamp(day) + pd.Timedelta(days=2)).tz_localize(LONDON).tz_convert("UTC")
+    rates = tariff.import_rates("C", first, last)
+    assert len(rates) == {"2024-03-31": 94, "2024-10-27": 98}.get(day, 96)
+    for slot, value in rates.items():
+        assert value == pytest.approx(_brute_rate(slot, [period], otherwise))
+
+
+@pytest.mark.parametrize("day", CLOCK_CHANGES)
+def test_red_band_is_three_wall_clock_hours_on_clock_change_days(day):
+    base = ScheduleTariff((), 20.0)
+    red = Period(time(16), time(19), 15.0, frozenset(range(7)), "red")
+    banded = BandedTariff(base, (red,))
+    first = pd.Timestamp(day).tz_localize(LONDON).tz_convert("UTC")
+    last = (pd.Timestamp(day) + pd.Timedelta(days=1)).tz_localize(LONDON).tz_convert("UTC")
+    rates = banded.import_rates("C", first, last)
+    dear = rates[rates == 35.0]
+    assert len(dear) == 6
+    assert dear.index[0].tz_convert(LONDON).strftime("%H:%M") == "16:00"
+
+
+def test_words_read_back_to_the_same_tariff():
+    for words in [
+        "custom 7.5p 00:30-04:30, 28p otherwise",
+        "bands red 16:00-19:00 weekdays +15p, amber 07:00-16:00 +3p",
+        "bands over go red 16:00-19:00 -2p",
+        "custom 9p 23:30-05:30 weekends, 30p otherwise, export 15p",
+    ]:
+        choice = spec.parse(words)
+        assert spec.parse(choice.text()) == choice
+
+
+@pytest.mark.parametrize(
+    "words", ["custom 7.5p 00:30-04:30", "custom 7.5p 00:10-04:30 28p otherwise", "bands red"]
+)
+def test_unreadable_tariffs_get_a_friendly_message(words):
+    with pytest.raises(UsageError) as caught:
+        parse(f"bestslot 2h on {words}")
+    assert caught.value.reply().is_error
+    assert "tariff" in " ".join(caught.value.examples)
+
+
+def test_families_pick_todays_products():
+    products = fixture_json("octopus", "products_list_2025_count49.json")["results"]
+    names = ("agile", "go", "intelligent", "cosy", "flux", "fixed", "outgoing", "tracker")
+    picked = {f: pick_product(products, f) for f in names}
+    assert picked == {
+        "agile": "AGILE-24-10-01", "go": "GO-VAR-22-10-14", "intelligent": "INTELLI-VAR-24-10-29",
+        "cosy": "COSY-22-12-08", "flux": "FLUX-IMPORT-23-02-14", "fixed": "OE-FIX-12M-25-05-06",
+        "outgoing": "AGILE-OUTGOING-19-05-13", "tracker": "SILVER-FLEX-22-11-25",
+    }  # fmt: skip
+
+
+def test_calendars_on_both_sides_of_publication():
+    before = pd.Timestamp("2024-10-26 14:59Z")  # 15:59 BST
+    after = pd.Timestamp("2024-10-26 15:00Z")
+    assert calendars.day_ahead_known_until(before) == pd.Timestamp("2024-10-26 22:00Z")
+    assert calendars.day_ahead_known_until(after) == pd.Timestamp("2024-10-27 23:00Z")
+    assert calendars.daily_known_until(after) == pd.Timestamp("2024-10-28 00:00Z")
+
+
+@pytest.fixture
+def live_ctx(fake_octopus: FakeOctopus, fake_carbon: FakeCarbonIntensity, fake_now) -> Context:
+    provider = LiveProvider(session=make_session(backoff=0.0, timeout=(1.0, 2.0)))
+    return Context(provider=provider, region=LONDON_C, now=fake_now, charts=False)
+
+
+def test_for_export_matches_brute_force_on_the_dashboard_export(live_ctx, fake_now):
+    reply = run("bestslot 2h for export on outgoing", live_ctx)
+    assert not reply.is_error, reply.summary
+    export = read_prices(DASHBOARD).export
+    known = export[(export.index >= fake_now.floor("30min"))
+                   & (export.index < calendars.day_ahead_known_until(fake_now))]  # fmt: skip
+    means = known.rolling(4).mean().shift(-3).dropna()
+    assert reply.data["export_p_per_kwh"] == pytest.approx(means.max())
+    assert pd.Timestamp(reply.data["start"]) == means.idxmax()
+
+
+def test_go_window_falls_in_its_cheap_band(live_ctx):
+    reply = run("bestslot 2h for price on go", live_ctx)
+    assert not reply.is_error, reply.summary
+    start = pd.Timestamp(reply.data["windows"]["Cheapest"]["start"]).tz_convert(LONDON)
+    assert time(0, 30) <= start.time() <= time(3, 30)
+    assert reply.data["windows"]["Cheapest"]["price_p_per_kwh"] == pytest.approx(8.5)
+    assert any("Octopus Go (GO-VAR-22-10-14)" in n for n in reply.notes)
+
+
+def test_fixed_price_answers_for_carbon_and_says_so(live_ctx):
+    reply = run("bestslot 2h on OE-FIX-12M-24-05-24", live_ctx)
+    assert not reply.is_error, reply.summary
+    assert reply.data["objective"] == "carbon"
+    assert any("one price" in n for n in reply.notes)
+    assert reply.data["windows"]["Greenest"]["price_p_per_kwh"] == pytest.approx(21.672)
+
+
+def test_go_has_no_export_and_says_what_to_do(live_ctx):
+    reply = run("bestslot 2h for export on go", live_ctx)
+    assert reply.is_error
+    assert "outgoing" in reply.summary
+
+
+def test_compare_tariffs_prices_every_family_it_can(live_ctx):
+    reply = run("compare tariffs 2h daily at 18:00 from 2024-06-03 to 2024-06-06", live_ctx)
+    assert not reply.is_error, reply.summary
+    rows = {r["tariff"]: r for r in reply.data["tariffs"]}
+    go = next(r for name, r in rows.items() if name.startswith("Octopus Go"))
+    assert go["unshifted_gbp"] == pytest.approx(4 * 2 * 27.33 / 100)  # 2 kWh at 18:00, 4 days
+    assert go["shifted_gbp"] == pytest.approx(4 * 2 * 8.5 / 100)
+    assert all(r["shifting_worth_gbp"] >= -1e-9 for r in rows.values())
