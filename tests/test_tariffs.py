@@ -16,7 +16,7 @@ from flexcalc.regions import by_letter
 from flexcalc.sources.csv_files import read_prices
 from flexcalc.sources.http import make_session
 from flexcalc.sources.live import LiveProvider
-from flexcalc.tariffs import calendars, spec
+from flexcalc.tariffs import calendars, offline, spec
 from flexcalc.tariffs.families import pick_product
 from flexcalc.tariffs.schedule import BandedTariff, Period, ScheduleTariff
 from flexcalc.timeslots import LONDON
@@ -143,7 +143,8 @@ def test_go_window_falls_in_its_cheap_band(live_ctx):
     assert not reply.is_error, reply.summary
     start = pd.Timestamp(reply.data["windows"]["Cheapest"]["start"]).tz_convert(LONDON)
     assert time(0, 30) <= start.time() <= time(3, 30)
-    assert reply.data["windows"]["Cheapest"]["price_p_per_kwh"] == pytest.approx(8.5)
+    night = offline.schedules()["go"]["periods"][0][2]
+    assert reply.data["windows"]["Cheapest"]["price_p_per_kwh"] == pytest.approx(night)
     assert any("Octopus Go (GO-VAR-22-10-14)" in n for n in reply.notes)
 
 
@@ -166,6 +167,9 @@ def test_compare_tariffs_prices_every_family_it_can(live_ctx):
     assert not reply.is_error, reply.summary
     rows = {r["tariff"]: r for r in reply.data["tariffs"]}
     go = next(r for name, r in rows.items() if name.startswith("Octopus Go"))
-    assert go["unshifted_gbp"] == pytest.approx(4 * 2 * 27.33 / 100)  # 2 kWh at 18:00, 4 days
-    assert go["shifted_gbp"] == pytest.approx(4 * 2 * 8.5 / 100)
+    schedule = offline.schedules()["go"]  # what the fake serves as Go's rows
+    day_rate, night_rate = schedule["otherwise"], schedule["periods"][0][2]
+    assert go["unshifted_gbp"] == pytest.approx(4 * 2 * day_rate / 100)  # 2 kWh at 18:00, 4 days
+    assert go["shifted_gbp"] == pytest.approx(4 * 2 * night_rate / 100)
+    assert len(rows) == 7  # every named import family, Tracker and fixed included
     assert all(r["shifting_worth_gbp"] >= -1e-9 for r in rows.values())

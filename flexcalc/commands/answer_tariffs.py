@@ -24,7 +24,8 @@ from flexcalc.sources.base import DataUnavailable, Forecast
 from flexcalc.tariffs import registry, spec
 from flexcalc.tariffs.base import Tariff, is_flat
 from flexcalc.tariffs.families import NAMED
-from flexcalc.tariffs.priced import ProviderPricesTariff, TariffPricedProvider
+from flexcalc.tariffs.offline import offline_tariff
+from flexcalc.tariffs.priced import TariffPricedProvider
 from flexcalc.timeslots import LONDON, SLOT, fmt_span, local_day_slots
 
 TARIFF_ENV = "FLEX_TARIFF"  # the CLI's default tariff (same words as `tariff ...`)
@@ -43,8 +44,7 @@ def default_choice() -> spec.TariffChoice | None:
 def resolve(choice: spec.TariffChoice, ctx: Context) -> Tariff:
     try:
         client = registry.octopus_client_of(ctx.provider)
-        offline = ProviderPricesTariff(ctx.provider) if client is None else None
-        return registry.resolve(choice, client, offline)
+        return registry.resolve(choice, client, lambda c: offline_tariff(c, ctx.provider))
     except LookupError as err:
         raise DataUnavailable(str(err)) from None
 

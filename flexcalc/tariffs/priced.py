@@ -10,12 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from flexcalc import regions
 from flexcalc.regions import Region
 from flexcalc.sources.base import DataUnavailable, Forecast
-from flexcalc.tariffs.base import Tariff, TariffKind, is_flat
-from flexcalc.tariffs.calendars import CALENDARS
-from flexcalc.tariffs.families import DEFAULT_FAMILY, FAMILIES
+from flexcalc.tariffs.base import Tariff, is_flat
 from flexcalc.timeslots import floor_slot, fmt_day_time
 
 LOOK_AHEAD = pd.Timedelta(hours=48)  # the carbon forecast's reach
@@ -85,27 +82,3 @@ class TariffPricedProvider:
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
         return self.rates(region, start, end)
-
-
-class ProviderPricesTariff:
-    """The default tariff's prices as a data provider has them (offline sample, files): lets
-    bands and comparisons over the default tariff work without the Octopus API."""
-
-    key = DEFAULT_FAMILY
-    kind: TariffKind = "dynamic"
-
-    def __init__(self, provider: Any) -> None:
-        self.provider = provider
-        self.name = f"{FAMILIES[DEFAULT_FAMILY].label} ({getattr(provider, 'source', 'data')})"
-
-    def import_rates(self, region: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        return self.provider.price_history(regions.resolve(region), start, end).rename("price")
-
-    def export_rates(self, region: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series | None:
-        return None
-
-    def known_until(self, now: pd.Timestamp) -> pd.Timestamp:
-        return CALENDARS[self.kind](now)
-
-    def standing_charge(self, region: str) -> float | None:
-        return None

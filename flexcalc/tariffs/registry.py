@@ -3,12 +3,13 @@ custom schedules and network bands as written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flexcalc.sources.base import DataUnavailable
 from flexcalc.sources.octopus import OctopusClient
 from flexcalc.tariffs.base import Tariff, TariffKind
-from flexcalc.tariffs.families import DEFAULT_FAMILY, FAMILIES, family_of
+from flexcalc.tariffs.families import FAMILIES, family_of
 from flexcalc.tariffs.octopus import OctopusTariff
 from flexcalc.tariffs.schedule import BandedTariff, ScheduleTariff
 from flexcalc.tariffs.spec import TariffChoice
@@ -76,22 +77,23 @@ def product(code: str, client: OctopusClient | None) -> OctopusTariff:
 
 
 def resolve(
-    choice: TariffChoice, client: OctopusClient | None, offline: Tariff | None = None
+    choice: TariffChoice,
+    client: OctopusClient | None,
+    offline: Callable[[TariffChoice], Tariff | None] | None = None,
 ) -> Tariff:
     """The tariff a choice names (raises ``DataUnavailable`` when Octopus cannot say).
-    ``offline`` stands in for the default family when there is no Octopus client."""
-    default = choice.kind in ("named", "bands") and choice.word == DEFAULT_FAMILY
-    if client is None and offline is not None and default:
-        return offline if choice.kind == "named" else BandedTariff(offline, choice.periods)
-    if choice.kind == "named":
-        return named(choice.word, client)
-    if choice.kind == "product":
-        return product(choice.word, client)
+    Without an Octopus client, ``offline`` may supply a stand-in for a named family."""
     if choice.kind == "custom":
         return ScheduleTariff(choice.periods, float(choice.otherwise or 0.0), choice.export)
-    base = resolve(
-        TariffChoice("named" if choice.word in FAMILIES else "product", choice.word),
-        client,
-        offline,
-    )
-    return BandedTariff(base, choice.periods)
+    if choice.kind == "bands":
+        kind = "named" if choice.word in FAMILIES else "product"
+        return BandedTariff(
+            resolve(TariffChoice(kind, choice.word), client, offline), choice.periods
+        )
+    if client is None and offline is not None:
+        stand_in = offline(choice)
+        if stand_in is not None:
+            return stand_in
+    if choice.kind == "named":
+        return named(choice.word, client)
+    return product(choice.word, client)

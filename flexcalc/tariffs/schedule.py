@@ -38,6 +38,14 @@ def period_text(period: Period, band: bool = False) -> str:
     return f"{label}{when} {'+' if period.pence >= 0 else ''}{period.pence:g}p"
 
 
+def scheduled(periods: tuple[Period, ...], otherwise: float, slots: pd.DatetimeIndex) -> pd.Series:
+    """Rates on ``slots``: the first listed period covering a slot, else ``otherwise``."""
+    values = np.full(len(slots), float(otherwise))
+    for period in reversed(periods):  # the first listed period wins overlaps
+        values[period.covers(slots)] = period.pence
+    return pd.Series(values, index=slots, name="price", dtype=float)
+
+
 @dataclass(frozen=True)
 class ScheduleTariff:
     """``7.5p 00:30-04:30, 28p otherwise``: earlier periods win where they overlap."""
@@ -48,6 +56,7 @@ class ScheduleTariff:
     key: str = "custom"
     name: str = "Custom tariff"
     standing: float | None = None
+    export_schedule: tuple[tuple[Period, ...], float] | None = None  # export by time of day
 
     @property
     def kind(self) -> TariffKind:
@@ -59,16 +68,14 @@ class ScheduleTariff:
         return ", ".join(parts)
 
     def import_rates(self, region: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        slots = slot_index(start, end)
-        values = np.full(len(slots), float(self.otherwise))
-        for period in reversed(self.periods):  # the first listed period wins overlaps
-            values[period.covers(slots)] = period.pence
-        return pd.Series(values, index=slots, name="price", dtype=float)
+        return scheduled(self.periods, self.otherwise, slot_index(start, end))
 
     def export_rates(self, region: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series | None:
+        slots = slot_index(start, end)
+        if self.export_schedule is not None:
+            return scheduled(*self.export_schedule, slots).rename("export")
         if self.export is None:
             return None
-        slots = slot_index(start, end)
         return pd.Series(float(self.export), index=slots, name="export", dtype=float)
 
     def known_until(self, now: pd.Timestamp) -> pd.Timestamp:

@@ -36,6 +36,8 @@ from flexcalc import regions
 from flexcalc.sources.csv_files import read_prices
 from flexcalc.sources.horizon import price_horizon_end
 from flexcalc.sources.sample import SAMPLE_INSTANT, sample_carbon, sample_mix, sample_prices
+from flexcalc.tariffs import offline
+from flexcalc.tariffs.families import family_of
 from flexcalc.timeslots import SLOT, floor_slot, utc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -199,8 +201,9 @@ class FakeOctopus(FakeUpstream):
             path,
         )
         if match:
-            if match["product"] in self.recorded_rates:
-                return self._recorded_rates(request, match["product"])
+            family = family_of(match["product"])
+            if family is not None and family.key in self.recorded_rates:
+                return self._recorded_rates(request, family.key)
             if not match["product"].startswith("AGILE-") or "OUTGOING" in match["product"]:
                 return _json({"detail": "No EnergyProduct matches the given query."}, 404)
             return self._unit_rates(request, match["product"])
@@ -272,7 +275,7 @@ class FakeOctopus(FakeUpstream):
         if path.exists():
             return _json(json.loads(path.read_text(encoding="utf-8")))
         listed = {p["code"]: p for p in self._all_products()}
-        if product not in listed and product not in self.recorded_rates:
+        if product not in listed and family_of(product) is None:
             return _json({"detail": "No EnergyProduct matches the given query."}, 404)
         tariffs = {
             f"_{letter}": {"direct_debit_monthly": {
@@ -309,7 +312,7 @@ class FakeOctopus(FakeUpstream):
         return _json({"count": len(results), "next": None, "previous": None, "results": results})
 
 
-GO_NIGHT, GO_DAY = 8.5, 27.33  # synthesised Go rows (p/kWh inc VAT, 2024 level)
+RATE_MONTH = ("2024-05-31 23:00Z", "2024-07-01 23:00Z")  # UTC span served for synthesised rates
 
 
 def _rows(pairs: list[tuple[pd.Timestamp, pd.Timestamp | None, float]]) -> list[dict[str, Any]]:
@@ -322,28 +325,53 @@ def _rows(pairs: list[tuple[pd.Timestamp, pd.Timestamp | None, float]]) -> list[
     ]  # fmt: skip
 
 
+def _runs(rates: pd.Series) -> list[dict[str, Any]]:
+    """Half-hourly rates -> one row per run of equal values (how Octopus lists Go's bands)."""
+    rows: list[tuple[pd.Timestamp, pd.Timestamp | None, float]] = []
+    for slot, value in rates.items():
+        if rows and rows[-1][2] == value and rows[-1][1] == slot:
+            rows[-1] = (rows[-1][0], slot + SLOT, value)
+        else:
+            rows.append((slot, slot + SLOT, float(value)))
+    return _rows(rows)
+
+
 @cache
 def tariff_rate_rows() -> tuple[tuple[str, list[dict[str, Any]]], ...]:
-    """Rate rows for non-Agile products: Agile Outgoing from the dashboard export's export
-    column (June 2024), Go's two daily bands (00:30-05:30 UK) for June 2024, and a fixed
-    tariff's recorded rows (fixtures/octopus/standard_unit_rates_fixed_tariff_5rows.json)."""
+    """Rate rows by product family (``flexcalc.tariffs.families``), June 2024.
 
-    export = read_prices(
+    Agile Outgoing: the dashboard export's export column. Go, Intelligent, Cosy and Flux (import
+    and export): the bundled offline schedules as banded rows. Tracker: one row per UK day (the
+    sample's daily mean, rounded). Fixed: recorded rows (standard_unit_rates_fixed_tariff_5rows).
+    """
+    dashboard = read_prices(
         FIXTURES / "csv" / "agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"
     )
-    assert export.export is not None
-    outgoing = _rows([(t, t + SLOT, float(v)) for t, v in export.export.dropna().items()])
-    go: list[tuple[pd.Timestamp, pd.Timestamp | None, float]] = []
-    for day in pd.date_range("2024-06-01", "2024-06-30", freq="D"):
-        wall = [day + pd.Timedelta(minutes=m) for m in (30, 330, 24 * 60 + 30)]
-        a, b, c = (utc(w) for w in wall)
-        go += [(a, b, GO_NIGHT), (b, c, GO_DAY)]
-    fixed = fixture_json("octopus", "standard_unit_rates_fixed_tariff_5rows.json")["results"]
-    return (
-        ("AGILE-OUTGOING-19-05-13", outgoing),
-        ("GO-VAR-22-10-14", _rows(go)),
-        ("OE-FIX-12M-24-05-24", fixed),
-    )
+    assert dashboard.export is not None
+    served: dict[str, list[dict[str, Any]]] = {
+        "outgoing": _rows([(t, t + SLOT, float(v)) for t, v in dashboard.export.dropna().items()]),
+        "fixed": fixture_json("octopus", "standard_unit_rates_fixed_tariff_5rows.json")["results"],
+    }
+    start, end = (pd.Timestamp(t) for t in RATE_MONTH)
+    for family, entry in offline.schedules().items():
+        tariff = offline.schedule_tariff(family)
+        assert tariff is not None
+        served[family] = _runs(tariff.import_rates("C", start, end))
+        if "export" in entry:
+            served[f"{family}-export"] = _runs(tariff.export_rates("C", start, end))
+    prices = sample_prices().prices
+    days = prices.loc[(prices.index >= start) & (prices.index < end)]
+    tracker = []
+    for day, part in days.groupby(days.index.tz_convert("Europe/London").date):
+        first, last = (
+            (pd.Timestamp(day) + pd.Timedelta(days=n))
+            .tz_localize("Europe/London")
+            .tz_convert("UTC")
+            for n in (0, 1)
+        )
+        tracker.append((first, last, round(float(part.mean()), 2)))
+    served["tracker"] = _rows(tracker)
+    return tuple(served.items())
 
 
 def _index_band(value: float) -> str:
