@@ -173,3 +173,51 @@ def test_compare_tariffs_prices_every_family_it_can(live_ctx):
     assert go["shifted_gbp"] == pytest.approx(4 * 2 * night_rate / 100)
     assert len(rows) == 7  # every named import family, Tracker and fixed included
     assert all(r["shifting_worth_gbp"] >= -1e-9 for r in rows.values())
+
+
+EVERY_TARIFF = [
+    "agile", "go", "intelligent", "cosy", "flux", "tracker", "fixed", "outgoing",
+    "GO-VAR-22-10-14", "custom 7.5p 00:30-04:30, 28p otherwise",
+    "bands red 16:00-19:00 weekdays +15p, amber 07:00-16:00 +3p",
+]  # fmt: skip
+EVERY_COMMAND = [
+    "bestslot 2h",
+    "prices",
+    "backtest 2h daily at 18:00 from 2024-06-03 to 2024-06-06",
+    "battery 10 kWh 5 kW",
+    "battery 10 kWh 5 kW from 2024-06-03 to 2024-06-05",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", EVERY_COMMAND)
+@pytest.mark.parametrize("tariff", EVERY_TARIFF)
+def test_every_command_works_on_every_tariff(live_ctx, command, tariff):
+    reply = run(f"{command} on {tariff}", live_ctx)
+    assert not reply.is_error, f"{command} on {tariff}: {reply.title}: {reply.summary}"
+    shown = " ".join([reply.summary, *reply.notes, *(f.value for f in reply.fields)])
+    assert "Traceback" not in shown
+
+
+@pytest.mark.parametrize("tariff", ["agile", "go", "custom 7.5p 00:30-04:30, 28p otherwise"])
+def test_prices_say_which_tariff_they_are(live_ctx, tariff):
+    reply = run(f"bestslot 1h on {tariff}", live_ctx)
+    expected = {"agile": "Octopus Agile (AGILE-24-04-03)", "go": "Octopus Go (GO-VAR-22-10-14)"}
+    assert any(expected.get(tariff, "Custom tariff") in note for note in reply.notes)
+
+
+def test_backtest_on_go_moves_the_load_into_the_cheap_band(live_ctx):
+    reply = run("backtest 2h daily at 18:00 within 24h from 2024-06-03 to 2024-06-06 on go",
+                live_ctx)  # fmt: skip
+    assert not reply.is_error, reply.summary
+    night = offline.schedules()["go"]["periods"][0][2]
+    day = offline.schedules()["go"]["otherwise"]
+    shown = " ".join([reply.summary, *(f.value for f in reply.fields)])
+    assert f"£{4 * 2 * day / 100:.2f}" in shown  # 4 days x 2 kWh at 18:00 at the day rate
+    assert f"£{4 * 2 * (day - night) / 100:.2f}" in shown  # all moved into the night band
+
+
+def test_battery_on_outgoing_sells_at_the_export_rates(live_ctx):
+    reply = run("battery 10 kWh 5 kW on outgoing", live_ctx)
+    assert not reply.is_error, reply.summary
+    assert "export" in " ".join(reply.notes).lower()

@@ -36,6 +36,7 @@ class TariffPricedProvider:
         self.provider = provider
         self.tariff = tariff
         self.export = export
+        self.prices_file = None  # a file's export column is not this tariff's: see export_history
 
     def __getattr__(self, name: str) -> Any:  # carbon, postcodes, source, ...: the provider's
         return getattr(self.provider, name)
@@ -82,3 +83,9 @@ class TariffPricedProvider:
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
         return self.rates(region, start, end)
+
+    def export_history(
+        self, region: Region, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.Series | None:
+        """The tariff's export rates (p/kWh) for [start, end), or None when it has none."""
+        return self.tariff.export_rates(region.letter, start, end)
