@@ -14,7 +14,7 @@ import pandas as pd
 
 from flexcalc.timeslots import SLOT
 
-# Longest single rate row expanded into half-hour slots (Agile rows are 30 min already).
+# Longest single rate row expanded into half-hour slots (day-ahead rows are 30 min already).
 _MAX_EXPAND = pd.Timedelta(days=2)
 
 

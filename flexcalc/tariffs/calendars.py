@@ -11,10 +11,13 @@ UK wall-clock rules, converted to UTC here and nowhere else:
 
 from __future__ import annotations
 
+from datetime import time
+
 import pandas as pd
 
 from flexcalc.timeslots import LONDON, utc
 
+DAY_AHEAD_START = time(23, 0)  # day-ahead price days run 23:00-23:00 UK time
 PUBLISH_HOUR = 16  # UK time tomorrow's day-ahead and tracker rates normally appear from
 KNOWN_AHEAD = pd.Timedelta(days=366)  # fixed and time-of-use rates: a contract year
 
@@ -34,7 +37,7 @@ def day_ahead_known_until(now: pd.Timestamp) -> pd.Timestamp:
     day, published = _uk_day(now)
     if published:
         day += pd.Timedelta(days=1)
-    return _uk_wall(day, 23)
+    return _uk_wall(day, DAY_AHEAD_START.hour)
 
 
 def daily_known_until(now: pd.Timestamp) -> pd.Timestamp:

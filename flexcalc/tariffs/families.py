@@ -16,6 +16,7 @@ from flexcalc.tariffs.base import TariffKind
 from flexcalc.timeslots import utc
 
 DEFAULT_FAMILY = "agile"  # the family answers use when no tariff is named
+DEFAULT_SHORT_LABEL = "Agile"  # "Agile prices — London (C)" when no tariff is named
 PINNED_ENV = "FLEX_AGILE_PRODUCT"  # pins the default family's product code (ops override)
 
 
@@ -112,6 +113,21 @@ def pick_product(products: list[dict[str, Any]], family: str) -> str:
         return product.get("brand") == "OCTOPUS_ENERGY", _available(product), -len(product["code"])
 
     return str(max(candidates, key=rank)["code"])
+
+
+def prices_label(prices: pd.Series) -> str:
+    """Whose prices these are: the tariff a tariff-priced provider set, else the default's."""
+    return str(prices.attrs.get("tariff") or DEFAULT_SHORT_LABEL)
+
+
+def source_text(source: str, prices: pd.Series) -> str:
+    """Chart footers: where a forecast's prices and carbon come from."""
+    if source == "sample":
+        return "Offline sample data — not live"
+    if source == "file":
+        return "From your files"
+    label = prices.attrs.get("tariff") or f"Octopus {DEFAULT_SHORT_LABEL}"
+    return f"{label} + Carbon Intensity API"
 
 
 def family_of(code: str) -> Family | None:

@@ -61,6 +61,7 @@ class TariffPricedProvider:
         ]
         end = min(self.tariff.known_until(now), max(ahead))
         prices = self.rates(region, floor_slot(now), end)
+        prices.attrs = {**prices.attrs, "tariff": self.tariff.name}
         side = "Export prices" if self.export else "Prices"
         notes = [n for n in base.notes if not n.startswith(PRICE_NOTE_PREFIXES)]
         told = f"{side}: {self.tariff.name}"
