@@ -23,7 +23,7 @@ from flexcalc.reply import Field, Reply, Table, error_reply
 from flexcalc.sources.base import DataUnavailable, Forecast
 from flexcalc.tariffs import registry, spec
 from flexcalc.tariffs.base import Tariff, is_flat
-from flexcalc.tariffs.families import NAMED
+from flexcalc.tariffs.families import DEFAULT_FAMILY, FAMILIES, NAMED
 from flexcalc.tariffs.offline import offline_tariff
 from flexcalc.tariffs.priced import TariffPricedProvider
 from flexcalc.timeslots import LONDON, SLOT, fmt_span, local_day_slots
@@ -127,7 +127,7 @@ def answer_tariff(req: TariffRequest, ctx: Context) -> Reply:
     choice = req.choice or ctx.tariff
     if choice is None:
         return Reply(
-            title="Tariff: Octopus Agile (the default)",
+            title=f"Tariff: {FAMILIES[DEFAULT_FAMILY].label} (the default)",
             summary="Add 'on go' (or any tariff) to a command, or set FLEX_TARIFF, e.g. "
             "FLEX_TARIFF='custom 7.5p 00:30-04:30, 28p otherwise'.",
         )
@@ -144,9 +144,9 @@ def answer_tariff(req: TariffRequest, ctx: Context) -> Reply:
         fields.append(Field("Standing charge", f"{charge:.2f}p/day"))
     return Reply(
         title=f"Tariff: {tariff.name}",
-        summary=f"Answers here can use {tariff.name}: add 'on {choice.text()}' to a command, or "
-        f"set FLEX_TARIFF='{choice.text()}'. In Slack or Teams, /flex tariff sets it for a "
-        "channel.",
+        summary=f"'on {choice.text()}' after any command answers on it once; 'tariff "
+        f"{choice.text()}' makes it this conversation's default in Slack or Teams ('tariff me …' "
+        f"just yours), FLEX_TARIFF='{choice.text()}' on the command line.",
         fields=fields,
         data={"command": "tariff", "tariff": choice.text(), "kind": tariff.kind},
     )
