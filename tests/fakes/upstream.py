@@ -356,6 +356,8 @@ def tariff_rate_rows() -> tuple[tuple[str, list[dict[str, Any]]], ...]:
     for family, entry in offline.schedules().items():
         tariff = offline.schedule_tariff(family)
         assert tariff is not None
+        if family in served:  # recorded rows win over the offline schedule
+            continue
         served[family] = _runs(tariff.import_rates("C", start, end))
         if "export" in entry:
             served[f"{family}-export"] = _runs(tariff.export_rates("C", start, end))
