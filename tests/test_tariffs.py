@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 
 from flexcalc.commands import Context, UsageError, parse, run
 from flexcalc.regions import by_letter
+from flexcalc.sources import payloads
 from flexcalc.sources.csv_files import read_prices
 from flexcalc.sources.http import make_session
 from flexcalc.sources.live import LiveProvider
-from flexcalc.tariffs import calendars, offline, spec
+from flexcalc.sources.providers import FileProvider
+from flexcalc.tariffs import calendars, offline, registry, spec
 from flexcalc.tariffs.families import pick_product
 from flexcalc.tariffs.schedule import BandedTariff, Period, ScheduleTariff
 from flexcalc.timeslots import LONDON
@@ -221,3 +223,70 @@ def test_battery_on_outgoing_sells_at_the_export_rates(live_ctx):
     reply = run("battery 10 kWh 5 kW on outgoing", live_ctx)
     assert not reply.is_error, reply.summary
     assert "export" in " ".join(reply.notes).lower()
+
+
+def test_two_register_tariff_uses_the_night_rate_at_night(live_ctx):
+    reply = run("prices on ECO7-24-04-01", live_ctx)
+    assert not reply.is_error, reply.summary
+    client = registry.octopus_client_of(live_ctx.provider)
+    tariff = registry.product("ECO7-24-04-01", client)
+    day = pd.Timestamp("2024-06-09").tz_localize(LONDON)
+    rates = tariff.import_rates(
+        "C", day.tz_convert("UTC"), (day + pd.Timedelta(days=1)).tz_convert("UTC")
+    )
+    night = rates[(rates.index.tz_convert(LONDON).time >= time(0, 30))
+                  & (rates.index.tz_convert(LONDON).time < time(7, 30))]  # fmt: skip
+    assert len(night) == 14 and (night == 13.0).all()
+    assert (rates.drop(night.index) == 30.0).all()
+    assert tariff.standing_charge("C") == pytest.approx(45.0)
+
+
+def _brute_steps(rows, slot):
+    """The value of the latest-starting row covering ``slot`` (rows as the API sends them)."""
+    best = None
+    for row in rows:
+        start = pd.Timestamp(row["valid_from"])
+        end = pd.Timestamp(row["valid_to"]) if row["valid_to"] else None
+        if start <= slot and (end is None or slot < end) and (best is None or start >= best[0]):
+            best = (start, row["value_inc_vat"])
+    return None if best is None else best[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lengths=st.lists(st.integers(1, 200), min_size=1, max_size=12),
+    gaps=st.lists(st.integers(0, 3), min_size=12, max_size=12),
+    values=st.lists(st.floats(-50, 150), min_size=12, max_size=12),
+    open_ended=st.booleans(),
+)
+def test_rate_rows_of_any_length_match_brute_force(lengths, gaps, values, open_ended):
+    t = pd.Timestamp("2024-03-30 22:00Z")
+    rows = []
+    for i, n in enumerate(lengths):
+        t += gaps[i] * pd.Timedelta(minutes=30)
+        end = t + n * pd.Timedelta(minutes=30)
+        last = open_ended and i == len(lengths) - 1
+        rows.append({"valid_from": t.isoformat(), "valid_to": None if last else end.isoformat(),
+                     "value_inc_vat": values[i], "payment_method": None})  # fmt: skip
+        t = end
+    slots = pd.date_range("2024-03-30 20:00Z", t + pd.Timedelta(hours=3), freq="30min")
+    got = payloads.steps_on(payloads.rate_steps(rows[::-1]), slots)
+    for slot, value in got.items():
+        expected = _brute_steps(rows, slot)
+        assert (pd.isna(value) and expected is None) or value == pytest.approx(expected)
+
+
+@settings(max_examples=25, deadline=None)
+@given(k=st.integers(1, 12), hour=st.integers(0, 23), day=st.integers(3, 27))
+def test_for_export_matches_brute_force_on_a_dashboard_export(k, hour, day):
+    provider = FileProvider(DASHBOARD, None)
+    now = pd.Timestamp(f"2024-06-{day:02d} {hour:02d}:00").tz_localize(LONDON).tz_convert("UTC")
+    ctx = Context(provider=provider, region=LONDON_C, now=now, charts=False)
+    reply = run(f"bestslot {k * 30}m for export on outgoing", ctx)
+    export = read_prices(DASHBOARD).export
+    known = export[(export.index >= now) & (export.index < calendars.day_ahead_known_until(now))]
+    sums = [known.iloc[i : i + k].mean() for i in range(len(known) - k + 1)]
+    if not sums:
+        assert reply.is_error
+        return
+    assert reply.data["export_p_per_kwh"] == pytest.approx(max(sums))

@@ -210,6 +210,16 @@ class FakeOctopus(FakeUpstream):
         detail = re.fullmatch(r"/products/(?P<product>[^/]+)/?", path)
         if detail:
             return self._detail(detail["product"])
+        dual = re.fullmatch(
+            r"/products/(?P<product>[^/]+)/electricity-tariffs/E-2R-(?P=product)-[A-P]"
+            r"/(?P<register>day|night)-unit-rates/?",
+            path,
+        )
+        if dual and dual["product"] in TWO_REGISTER:
+            value = TWO_REGISTER[dual["product"]][dual["register"]]
+            since = pd.Timestamp("2024-04-01 00:00Z")
+            return _json({"count": 1, "next": None, "previous": None,
+                          "results": _rows([(since, None, value)])})  # fmt: skip
         if path.rstrip("/") == "/industry/grid-supply-points":
             return self._gsp(request)
         return _json({"detail": "Not found."}, 404)
@@ -274,6 +284,16 @@ class FakeOctopus(FakeUpstream):
         path = FIXTURES / "octopus" / f"product_detail_{product}.json"
         if path.exists():
             return _json(json.loads(path.read_text(encoding="utf-8")))
+        if product in TWO_REGISTER:  # an Economy 7 style product: two registers only
+            dual = {
+                f"_{letter}": {"direct_debit_monthly": {
+                    "code": f"E-2R-{product}-{letter}", "standing_charge_inc_vat": 45.0,
+                }}
+                for letter in "ABCDEFGHJKLMNP"
+            }  # fmt: skip
+            return _json({"code": product, "display_name": "Economy 7 (fake)",
+                          "is_variable": True, "dual_register_electricity_tariffs": dual,
+                          "single_register_electricity_tariffs": {}})  # fmt: skip
         listed = {p["code"]: p for p in self._all_products()}
         if product not in listed and family_of(product) is None:
             return _json({"detail": "No EnergyProduct matches the given query."}, 404)
@@ -312,6 +332,7 @@ class FakeOctopus(FakeUpstream):
         return _json({"count": len(results), "next": None, "previous": None, "results": results})
 
 
+TWO_REGISTER = {"ECO7-24-04-01": {"day": 30.0, "night": 13.0}}  # synthesised day/night rates
 RATE_MONTH = ("2024-05-31 23:00Z", "2024-07-01 23:00Z")  # UTC span served for synthesised rates
 
 
