@@ -17,12 +17,14 @@ from typing import Any
 import pandas as pd
 
 from flexcalc.sources import payloads
-from flexcalc.sources.http import UpstreamError
+from flexcalc.sources.http import UpstreamError, keep_history
 from flexcalc.sources.octopus import OctopusClient
 from flexcalc.tariffs.base import TariffKind, slot_index
 from flexcalc.tariffs.calendars import CALENDARS
 from flexcalc.tariffs.wallclock import fill_by_wall_clock, in_wall_span
+from flexcalc.timeslots import SLOT
 
+HISTORY_AFTER = pd.Timedelta(days=2)  # rates older than this are final (cached for long)
 NIGHT = (time(0, 30), time(7, 30))  # two-register night hours (UK time) when none are known
 
 
@@ -75,18 +77,21 @@ class OctopusTariff:
         found = tariff_codes(self._detail(product), region)
         return found or (self.client.tariff_code(region, product), 1)
 
-    def _register(self, product, code, register, slots) -> tuple[pd.Series, dict]:
-        rows, fresh = self.client.rate_rows(
-            product, code, register, slots[0], slots[-1] + slots.freq
-        )
+    def _register(
+        self, product: str, code: str, register: str, slots: pd.DatetimeIndex
+    ) -> tuple[pd.Series, dict]:
+        """One register's rates on ``slots``. Past history is kept in the cache for long only
+        when every slot has a rate (a short page is asked again next time)."""
+        end = slots[-1] + SLOT
+        rows, fresh = self.client.rate_rows(product, code, register, slots[0], end)
         try:
             steps = payloads.rate_steps(rows, what=f"Octopus {register} for {code}")
         except ValueError as exc:
             raise UpstreamError(str(exc)) from None
-        return payloads.steps_on(steps, slots), {
-            "fetched_at": fresh.fetched_at,
-            "stale": fresh.stale,
-        }
+        rates = payloads.steps_on(steps, slots)
+        if end < pd.Timestamp.now(tz="UTC") - HISTORY_AFTER:
+            keep_history(self.client.session, fresh, bool(rates.notna().all()))
+        return rates, {"fetched_at": fresh.fetched_at, "stale": fresh.stale}
 
     def _rates(
         self, product: str, region: str, start: pd.Timestamp, end: pd.Timestamp
