@@ -101,7 +101,7 @@ class Services:
     def tariff_words(self, team_id: str, scopes: list[str], words: str | None = None) -> str | None:
         """Store (with ``words``) and read default tariffs: first of ``scopes`` that has one."""
         if self.engine is not None:
-            from bot.storage.settings import tariff_words
+            from bot.storage.settings import tariff_words  # as for regions: DB code only with a DB
 
             return tariff_words(self.engine, team_id, scopes, words)
         if words is not None:

@@ -399,6 +399,21 @@ def _bestslot(c: _Words) -> BestSlotRequest:
 # --------------------------------------------------------------------------- tariff words
 
 
+def _daily_at(c: _Words, options: dict) -> bool:
+    """``daily`` (read and ignored) or ``at HH:MM`` / ``at N kW`` of a daily job; True if read."""
+    word = c.peek_lower()
+    if word == "daily":
+        c.take("daily")
+    elif word == "at":
+        c.take("at")
+        token = c.take("a time or a power")
+        if not _size(c, token, options):
+            options["at"] = parse_time(token, c.command)
+    else:
+        return False
+    return True
+
+
 def _tariff_option(c: _Words, options: dict) -> None:
     """``on go`` / ``on GO-VAR-22-10-14`` / ``on custom 7.5p 00:30-04:30 28p otherwise``."""
     c.take("on")
@@ -443,13 +458,8 @@ def _compare(c: _Words) -> CompareTariffsRequest:
         word = c.peek_lower()
         if is_duration(word):
             options["duration"] = parse_duration(c.take("a duration"), "compare")
-        elif word == "daily":
-            c.take("daily")
-        elif word == "at":
-            c.take("at")
-            token = c.take("a time like 18:00")
-            if not _size(c, token, options):
-                options["at"] = parse_time(token, "compare")
+        elif _daily_at(c, options):
+            continue
         elif word == "battery":
             c.take("battery")
             for _ in range(2):
@@ -501,17 +511,9 @@ def _backtest(c: _Words) -> BacktestRequest:
     duration = parse_duration(c.take("a duration"), "backtest")
     options: dict = {}
     while not c.done():
-        word = c.peek_lower()
         if _shared_option(c, options):
             continue
-        if word == "daily":
-            c.take("daily")
-        elif word == "at":
-            c.take("at")
-            token = c.take("a time or a power")
-            if not _size(c, token, options):
-                options["at"] = parse_time(token, "backtest")
-        else:
+        if not _daily_at(c, options):
             raise c.unexpected()
     if "objective" in options:
         raise UsageError("backtest always reports both the cheapest and the greenest.", "backtest")

@@ -6,6 +6,7 @@ footprint) works on any tariff by answering through this adapter.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
@@ -71,16 +72,7 @@ class TariffPricedProvider:
         flat = flat_price_note(self.tariff, prices)
         if flat:
             notes.insert(1, flat)
-        return Forecast(
-            region=base.region,
-            prices=prices,
-            carbon=base.carbon,
-            now=base.now,
-            mix=base.mix,
-            source=base.source,
-            fetched_at=base.fetched_at,
-            notes=notes,
-        )
+        return dataclasses.replace(base, prices=prices, notes=notes)
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
         return self.rates(region, start, end)
