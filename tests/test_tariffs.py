@@ -188,6 +188,7 @@ EVERY_COMMAND = [
     "backtest 2h daily at 18:00 from 2024-06-03 to 2024-06-06",
     "battery 10 kWh 5 kW",
     "battery 10 kWh 5 kW from 2024-06-03 to 2024-06-05",
+    "footprint 10 kWh",
 ]
 
 

@@ -599,13 +599,12 @@ def _footprint(c: _Words) -> FootprintEnergyRequest | FootprintStorageRequest:
     kwh = parse_quantity(c.take("an energy"), {"kwh": 1, "mwh": 1000}, "an energy", "footprint")
     if kwh <= 0:
         raise UsageError("The energy must be positive.", "footprint")
-    region = None
-    if c.peek_lower() == "in":
-        c.take("in")
-        region = c.region()
+    options: dict = {}
+    while not c.done() and c.peek_lower() in ("in", "on"):
+        _shared_option(c, options)
     if not c.done():
         raise c.unexpected()
-    return FootprintEnergyRequest(kwh=kwh, region=region)
+    return FootprintEnergyRequest(kwh=kwh, **options)
 
 
 def _alerts(c: _Words) -> AlertsRequest:

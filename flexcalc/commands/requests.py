@@ -87,6 +87,7 @@ class BatteryRequest:
 class FootprintEnergyRequest:
     kwh: float
     region: Region | None = None
+    tariff: TariffChoice | None = None  # prices the peak-vs-best cost
 
 
 @dataclass(frozen=True)
