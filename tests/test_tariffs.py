@@ -291,3 +291,16 @@ def test_for_export_matches_brute_force_on_a_dashboard_export(k, hour, day):
         assert reply.is_error
         return
     assert reply.data["export_p_per_kwh"] == pytest.approx(max(sums))
+
+
+def test_octopus_down_gives_an_honest_message_not_a_traceback(live_ctx, fake_octopus):
+    fake_octopus.fail_next(50, status=500)
+    reply = run("bestslot 2h on cosy", live_ctx)
+    assert reply.is_error
+    assert "isn't available" in reply.title
+    assert "Traceback" not in reply.summary
+
+
+def test_rows_of_the_wrong_shape_are_an_upstream_error_for_users():
+    with pytest.raises(ValueError, match="unexpected row shape"):
+        payloads.rate_steps([{"valid_from": "yesterday", "value_inc_vat": 1.0}])

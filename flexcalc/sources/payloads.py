@@ -53,20 +53,24 @@ def rate_steps(results: list[dict[str, Any]], what: str = "Octopus rates") -> pd
     inc VAT), sorted by start. Rows of any length (half-hours, Go's bands, a fixed year)."""
     if not isinstance(results, list):
         raise ValueError(f"{what}: 'results' is not a list.")
+    rows = direct_debit_rows(results)
     try:
-        rows = [
-            (
-                pd.Timestamp(row["valid_from"]).tz_convert("UTC"),
-                pd.Timestamp(row["valid_to"]).tz_convert("UTC") if row.get("valid_to") else pd.NaT,
-                float(row["value_inc_vat"]),
-            )
-            for row in direct_debit_rows(results)
-        ]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{what}: unexpected row shape ({exc}).") from None
-    frame = pd.DataFrame(rows, columns=["start", "end", "value"])
-    frame["start"] = pd.to_datetime(frame["start"], utc=True)
-    frame["end"] = pd.to_datetime(frame["end"], utc=True)
+        frame = pd.DataFrame(
+            {
+                "start": pd.to_datetime(
+                    [r["valid_from"] for r in rows], utc=True, format="ISO8601"
+                ),
+                "end": pd.to_datetime(
+                    [r.get("valid_to") for r in rows], utc=True, format="ISO8601"
+                ),
+                "value": np.asarray([r["value_inc_vat"] for r in rows], dtype=float),
+            }
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"{what}: unexpected row shape ({reason}).") from None
+    if frame["start"].isna().any():
+        raise ValueError(f"{what}: a row has no valid_from.")
     return frame.sort_values("start", kind="stable").reset_index(drop=True)
 
 
