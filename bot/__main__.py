@@ -1,19 +1,26 @@
-"""``python -m bot [shell|web|socket|clock|teams]``: with no argument, the mode the env allows.
+"""``python -m bot [shell|web|worker|socket|clock|teams]``: no argument: the mode the env allows.
 
 Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
-otherwise the terminal shell. ``clock`` runs the alerts scheduler (``bot.clock.main``).
+otherwise the terminal shell. ``web`` runs exactly the Procfile's web line (acks and enqueues),
+``worker`` the job consumer (``bot.worker``), ``clock`` the alerts scheduler (``bot.clock``).
+Socket Mode and the shell are one process (jobs run on threads inside it).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
+import shlex
 import sys
 
 from bot.config import SlackConfig
 
-MODES = ("shell", "web", "socket", "clock", "teams")
+MODES = ("shell", "web", "worker", "socket", "clock", "teams")
+# The Procfile's web line, word for word (tests/test_procfile.py keeps them equal).
+WEB_COMMAND = (
+    "gunicorn --worker-class gthread --threads 16 --timeout 30 --graceful-timeout 20 "
+    "--bind 0.0.0.0:$PORT bot.web:app"
+)
 
 
 def pick_mode(config: SlackConfig) -> str:
@@ -40,34 +47,17 @@ def run_socket(config: SlackConfig) -> int:
 
 
 def run_web() -> int:
-    """gunicorn serving ``bot.web:create_web_app()`` on PORT (Flask's server if no gunicorn)."""
+    """Exactly the Procfile's web line (gunicorn, ``WEB_CONCURRENCY`` processes, default 1)."""
     port = os.environ.get("PORT", "3000")
-    if shutil.which("gunicorn") or _has_module("gunicorn"):
-        args = [
-            sys.executable, "-m", "gunicorn",
-            "--bind", f"0.0.0.0:{port}",
-            "--worker-class", "gthread",
-            "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
-            "--threads", "8",
-            "bot.web:app",
-        ]  # fmt: skip
-        os.execv(sys.executable, args)
-    from bot.web import create_web_app
-
-    create_web_app().run(host="0.0.0.0", port=int(port), threaded=True)
-    return 0
+    argv = shlex.split(WEB_COMMAND.replace("$PORT", port))
+    os.execv(sys.executable, [sys.executable, "-m", *argv])
+    return 0  # not reached
 
 
 def run_clock(argv: list[str]) -> int:
     from bot.clock import main
 
     return int(main(argv) or 0)
-
-
-def _has_module(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_web()
     if mode == "clock":
         return run_clock(argv)
+    if mode == "worker":
+        from bot.worker import main as worker_main  # loads the listeners; only when asked for
+
+        return worker_main(argv)
     if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
         from bot.teams.cli import main as teams_main
 

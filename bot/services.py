@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.storage.settings import get_region, set_region
 
 log = logging.getLogger(__name__)
 
@@ -31,21 +33,15 @@ class Services:
     clock: Callable[[], Any] | None = None  # -> UTC pd.Timestamp; None: the real time
     answer_threads: int = 4  # answers computed at once (CPU-bound under the GIL; bounds memory)
     answer_wait: float = 2.0  # ...but never wait longer than this for a turn (a hung upstream)
-    chart_threads: int = 1  # charts drawn at once (matplotlib holds the GIL; acks come first)
-    chart_deadline: float = 60.0  # a chart still queued after this long is skipped
     slow_notice_after: float = 5.0  # seconds before "still working" is posted (slow upstream)
     _provider: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _memory_regions: dict[tuple[str, str], str] = field(default_factory=dict, init=False)
-    charts: ThreadPoolExecutor = field(init=False, repr=False)
     answer_slots: threading.BoundedSemaphore = field(init=False, repr=False)
     ready: threading.Event = field(init=False, repr=False)
     warm_up_wait: float = 10.0  # longest a command waits for the start-up warm-up
 
     def __post_init__(self) -> None:
-        # Charts are drawn after the answer is posted, on their own small pool, so listener
-        # threads are freed at once and acks never queue behind matplotlib.
-        self.charts = ThreadPoolExecutor(max(1, self.chart_threads), "flexcalc-chart")
         self.answer_slots = threading.BoundedSemaphore(max(1, self.answer_threads))
         self.ready = threading.Event()
         self.ready.set()  # until a warm-up is started
@@ -90,17 +86,17 @@ class Services:
 
     def get_region_letter(self, team_id: str, channel_id: str | None) -> str | None:
         if self.engine is not None:
-            from bot.storage.settings import get_region
-
-            return get_region(self.engine, team_id, channel_id)
+            try:
+                return get_region(self.engine, team_id, channel_id)
+            except SQLAlchemyError:  # database down or locked: the environment's default
+                log.warning("region settings unavailable; using the default", exc_info=True)
+                return None
         return self._memory_regions.get((team_id, channel_id or "")) or self._memory_regions.get(
             (team_id, "")
         )
 
     def set_region_letter(self, team_id: str, letter: str, channel_id: str | None) -> None:
         if self.engine is not None:
-            from bot.storage.settings import set_region
-
             set_region(self.engine, team_id, letter, channel_id=channel_id)
             return
         self._memory_regions[(team_id, channel_id or "")] = letter
