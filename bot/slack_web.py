@@ -109,7 +109,8 @@ class OnceWebClient(WebClient):
             return super().api_call(api_method, **kwargs)
         args = {**(kwargs.get("params") or {}), **(kwargs.get("data") or {})}
         args.update(kwargs.get("json") or {})
-        slot = self.ledger.slot(api_method, args.get("channel") or args.get("user_id"))
+        channel = args.get("channel") or args.get("channel_id") or args.get("user_id")
+        slot = self.ledger.slot(api_method, channel)
         sent = self.ledger.recorded(slot)
         if sent is not None:
             log.info("%s already sent by an earlier run of job %s", api_method, self.ledger.job_key)

@@ -37,7 +37,7 @@ def build_queue(huey: Huey | None = None, services: Services | None = None) -> J
     queue = JobQueue(huey or make_huey(), table, lambda: slack_tokens(config, services.engine))
     if services.engine is not None:
         engine = services.engine
-        # A forked worker process must not reuse the parent's pooled connections.
+        # A forked worker process must not reuse the parent's pooled database connections.
         queue.huey.on_startup(name="flexcalc-fresh-pool")(lambda: engine.dispose(close=False))
     return queue
 

@@ -30,8 +30,14 @@ from bot.slack_web import OnceWebClient, SendLedger, api_base_url
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 5.0
 DEAD_AFTER_SECONDS = 30.0  # a worker silent this long is dead: its jobs run again
+
+
+def dead_after() -> float:
+    """Seconds of silence after which a worker is dead (FLEX_WORKER_DEAD_SECONDS, default 30)."""
+    return float(os.environ.get("FLEX_WORKER_DEAD_SECONDS", "") or DEAD_AFTER_SECONDS)
+
+
 KEEP_KEYS_SECONDS = 2 * 24 * 3600  # how long job keys and sent records are remembered
 TASK_NAME = "flexcalc.run_listener"
 
@@ -87,6 +93,7 @@ class JobQueue:
         huey.pre_execute(name="flexcalc-journal")(self._journal)
         huey.post_execute(name="flexcalc-unjournal")(self._unjournal)
         huey.signal(huey_signals.SIGNAL_INTERRUPTED)(self._hand_back)
+        huey.on_startup(name="flexcalc-own-connection")(self._own_connection)
 
     # ----- the web side
 
@@ -119,6 +126,14 @@ class JobQueue:
         )
         call_listener(function, listener_arguments(job, client, ledger))
 
+    def _own_connection(self) -> None:
+        """In a forked worker process: never share the parent's queue connection or its lock
+        (SQLite and PostgreSQL connections must not cross a fork; the lock may be held)."""
+        storage = self.huey.storage
+        if hasattr(storage, "_conn") and hasattr(storage, "lock"):
+            storage._conn = None  # the parent's; dropped without closing it under the parent
+            storage.lock = threading.Lock()
+
     def _journal(self, task: Any) -> None:
         self._ensure_heartbeat()
         record = {"task": self.huey.serialize_task(task), "owner": worker_id(), "at": time.time()}
@@ -147,7 +162,7 @@ class JobQueue:
 
     def _beat(self) -> None:
         me = os.getpid()
-        while not self._stop.wait(HEARTBEAT_SECONDS) and os.getpid() == me:
+        while not self._stop.wait(dead_after() / 6) and os.getpid() == me:
             try:
                 self.heartbeat()
             except Exception:
@@ -167,7 +182,7 @@ class JobQueue:
             if key.startswith("inflight:"):
                 record = self.huey.serializer.deserialize(value)
                 beat = beats.get(record["owner"], record["at"])
-                if now - max(beat, record["at"]) < DEAD_AFTER_SECONDS:
+                if now - max(beat, record["at"]) < dead_after():
                     continue
                 if self.huey.get(key) is None:  # popped by another reaper first
                     continue
@@ -185,9 +200,9 @@ class JobQueue:
         for key in [k for k in items if k == f"seen:{job}" or k.startswith(f"sent:{job}:")]:
             self.huey.delete(key)
 
-    def reap_forever(self, every: float = 10.0) -> threading.Thread:
+    def reap_forever(self) -> threading.Thread:
         def loop() -> None:
-            while not self._stop.wait(every):
+            while not self._stop.wait(dead_after() / 3):
                 try:
                     self.reap()
                 except Exception:
