@@ -7,7 +7,6 @@ come back as the domain's friendly usage reply, anything unexpected as a short a
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +20,10 @@ from flexcalc.commands.requests import (
     RegionRequest,
     Request,
 )
-from flexcalc.regions import Region, UnknownRegion, by_letter, resolve
+from flexcalc.regions import Region, UnknownRegion, by_letter, configured_default
 from flexcalc.reply import Field, Reply
 
 log = logging.getLogger(__name__)
-
-FALLBACK_REGION = "C"
 
 
 @dataclass(frozen=True)
@@ -48,26 +45,15 @@ def apology(what: str = "that") -> Reply:
     )
 
 
-def env_region() -> Region:
-    """FLEX_REGION if set and valid, else region C (London)."""
-    text = os.environ.get("FLEX_REGION", "").strip()
-    if text:
-        try:
-            return resolve(text)
-        except UnknownRegion:
-            log.warning("FLEX_REGION=%r is not a region; using %s", text, FALLBACK_REGION)
-    return by_letter(FALLBACK_REGION)
-
-
 def default_region(services: Services, where: Where) -> Region:
-    """Channel setting, else workspace setting, else FLEX_REGION, else C."""
+    """Channel setting, else workspace setting, else the deployment's (FLEX_REGION, else C)."""
     letter = services.get_region_letter(where.team_id, where.channel_id)
     if letter:
         try:
             return by_letter(letter)
         except UnknownRegion:
             log.warning("stored region %r is not valid", letter)
-    return env_region()
+    return configured_default()
 
 
 def make_context(

@@ -8,7 +8,6 @@ rejects most mistakes) and nothing is stored unless all of it is valid.
 from __future__ import annotations
 
 import math
-import os
 from datetime import time
 
 import pandas as pd
@@ -76,16 +75,13 @@ def _region(request: AlertsRequest, engine: Engine, team_id: str, channel_id: st
             raise BadAlert("I don't recognise that region; try a letter A–P, a name or NG1.")
         return region
     daily_here = [s for s in store.list_for_channel(engine, team_id, channel_id) if s.kind == DAILY]
-    letter = (
-        (daily_here[0].region_letter if daily_here else None)
-        or get_region(engine, team_id, channel_id)
-        or os.environ.get("FLEX_REGION")
-        or "C"
+    letter = (daily_here[0].region_letter if daily_here else None) or get_region(
+        engine, team_id, channel_id
     )
     try:
-        return regions.by_letter(letter.strip().upper().lstrip("_"))
-    except (regions.UnknownRegion, KeyError):
-        return regions.by_letter("C")
+        return regions.by_letter(letter) if letter else regions.configured_default()
+    except regions.UnknownRegion:
+        return regions.configured_default()
 
 
 def _valid_at(at: time | None) -> time:

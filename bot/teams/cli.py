@@ -78,18 +78,14 @@ def test_post(engine: Engine, target: str, words: list[str]) -> int:
     from bot.storage.teams import destination_url, is_teams, mask
     from bot.teams.alerts import post_alert_card
     from bot.teams.cards import reply_card
-    from flexcalc.regions import resolve
+    from flexcalc.regions import configured_default, resolve
     from flexcalc.sources.base import DataUnavailable
 
     url = destination_url(engine, target) if is_teams(target) else target
     if not url:
         print(f"No Teams workflow {target}.", file=sys.stderr)
         return 1
-    region = (
-        resolve(words[1])
-        if len(words) >= 2 and words[0] == "in"
-        else resolve(os.environ.get("FLEX_REGION", "C"))
-    )
+    region = resolve(words[1]) if len(words) >= 2 and words[0] == "in" else configured_default()
     digests = Digests(make_provider(), engine=engine,
                       public_base_url=os.environ.get("PUBLIC_BASE_URL") or None)  # fmt: skip
     try:
