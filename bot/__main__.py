@@ -34,13 +34,14 @@ def pick_mode(config: SlackConfig) -> str:
 def run_socket(config: SlackConfig) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.answering import warm_up_in_background
     from bot.app import create_app
     from bot.services import Services
     from bot.storage.db import get_engine
 
     services = Services(engine=get_engine(), public_base_url=config.public_base_url)
     app = create_app(config, services)
-    services.warm_up_in_background()
+    warm_up_in_background(services)
     logging.getLogger(__name__).info("Flexcalc is running in Socket Mode")
     SocketModeHandler(app, config.app_token).start()
     return 0

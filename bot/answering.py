@@ -7,10 +7,12 @@ come back as the domain's friendly usage reply, anything unexpected as a short a
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
 from typing import Any
 
+from bot.alerts.commands import handle_alerts
 from bot.services import Services
+from bot.where import Where
 from flexcalc.commands.requests import (
     AlertsRequest,
     BestSlotRequest,
@@ -24,15 +26,6 @@ from flexcalc.regions import Region, UnknownRegion, by_letter, configured_defaul
 from flexcalc.reply import Field, Reply
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Where:
-    """Who asked, and where (Slack ids; the shell uses its own fixed ids)."""
-
-    team_id: str
-    channel_id: str | None = None
-    user_id: str | None = None
 
 
 def apology(what: str = "that") -> Reply:
@@ -225,14 +218,7 @@ def region_reply(request: RegionRequest, services: Services, where: Where) -> Re
 
 
 def alerts_reply(request: AlertsRequest, services: Services, where: Where) -> Reply:
-    """Daily alerts are handled by ``bot.alerts`` (issue 4) when it is installed."""
-    try:
-        from bot.alerts.commands import handle_alerts
-    except ImportError:
-        return Reply(
-            title="Daily alerts are coming soon",
-            summary="Subscribing a channel to daily greener-times posts isn't available yet.",
-        )
+    """Daily alerts: subscribe, list, pause, resume, stop (``bot.alerts.commands``)."""
     return handle_alerts(
         request,
         engine=services.engine,
@@ -240,3 +226,28 @@ def alerts_reply(request: AlertsRequest, services: Services, where: Where) -> Re
         channel_id=where.channel_id,
         user_id=where.user_id,
     )
+
+
+WARM_UP_COMMAND = "bestslot 1h"
+
+
+def warm_up(services: Services) -> None:
+    """Answer one command (chart included) so the provider, its caches, pandas and matplotlib
+    are loaded before users arrive; commands that come in meanwhile wait for it (up to
+    ``services.warm_up_wait``) instead of all loading the same things at once."""
+    try:
+        request = understand(WARM_UP_COMMAND)
+        reply_for(request, services, Where(team_id="warm-up"), charts=True)  # type: ignore[arg-type]
+    except Exception:
+        log.warning("warm-up failed", exc_info=True)
+    finally:
+        services.ready.set()
+
+
+def warm_up_in_background(services: Services) -> threading.Thread:
+    services.ready.clear()
+    thread = threading.Thread(
+        target=warm_up, args=(services,), name="flexcalc-warm-up", daemon=True
+    )
+    thread.start()
+    return thread

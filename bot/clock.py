@@ -10,6 +10,7 @@ Run two clocks for failover: only the lease holder acts; a heartbeat renews its 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -19,6 +20,10 @@ from typing import Any
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
 from bot.storage.db import get_engine
+
+# The Teams bot registers itself as the sender of alerts to bot conversations (optional SDK).
+with contextlib.suppress(ImportError):
+    import bot.teams.agent  # noqa: F401
 
 log = logging.getLogger("bot.clock")
 

@@ -19,8 +19,6 @@ from bot.storage.settings import get_region, set_region
 
 log = logging.getLogger(__name__)
 
-WARM_UP_COMMAND = "bestslot 1h"
-
 
 @dataclass
 class Services:
@@ -44,7 +42,7 @@ class Services:
     def __post_init__(self) -> None:
         self.answer_slots = threading.BoundedSemaphore(max(1, self.answer_threads))
         self.ready = threading.Event()
-        self.ready.set()  # until a warm-up is started
+        self.ready.set()  # until a warm-up is started (bot.answering.warm_up_in_background)
 
     @property
     def provider(self) -> Any:
@@ -58,26 +56,6 @@ class Services:
 
                     self._provider = make_provider()
             return self._provider
-
-    def warm_up(self) -> None:
-        """Answer one command (chart included) so the provider, its caches, pandas and
-        matplotlib are loaded before users arrive; commands that come in meanwhile wait for it
-        (up to ``warm_up_wait``) instead of all loading the same things at once."""
-        try:
-            from bot.answering import Where, reply_for, understand
-
-            request = understand(WARM_UP_COMMAND)
-            reply_for(request, self, Where(team_id="warm-up"), charts=True)  # type: ignore[arg-type]
-        except Exception:
-            log.warning("warm-up failed", exc_info=True)
-        finally:
-            self.ready.set()
-
-    def warm_up_in_background(self) -> threading.Thread:
-        self.ready.clear()
-        thread = threading.Thread(target=self.warm_up, name="flexcalc-warm-up", daemon=True)
-        thread.start()
-        return thread
 
     def wait_until_warm(self) -> None:
         self.ready.wait(self.warm_up_wait)

@@ -39,6 +39,7 @@ from bot.engagement import clock as engagement
 from bot.engagement.clock import DIGEST
 from bot.storage.subscriptions import DAILY, THRESHOLD, TOMORROW, naive_utc, utcnow
 from bot.storage.teams import is_teams
+from bot.teams.alerts import deliver_teams
 from flexcalc import daily
 from flexcalc.sources.base import DataUnavailable
 from flexcalc.timeslots import LONDON
@@ -280,8 +281,6 @@ class Clock:
             report.add("busy")
             return
         if is_teams(job.sub.channel_id):  # a Teams Workflows destination (bot.teams.alerts)
-            from bot.teams.alerts import deliver_teams
-
             return deliver_teams(self, job, claim.delivery_id, now, report)
         retry_at = utcnow() + self.settings.retry_after
         client = self.clients.for_team(job.sub.team_id)

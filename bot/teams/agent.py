@@ -41,9 +41,10 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.core.authorization.jwt import _authorize_request
 
-from bot.answering import Where
 from bot.services import Services
+from bot.teams.alerts import teams_alerts_reply, use_conversation_sender
 from bot.teams.cards import CARD_CONTENT_TYPE, reply_card
+from bot.where import Where
 from flexcalc.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,6 @@ class TeamsAgent:
     def answer(self, text: str, activity: dict[str, Any]) -> Reply:
         """The same grammar as everywhere; ``alerts`` subscribe this conversation."""
         from bot.answering import reply_to
-        from bot.teams.alerts import teams_alerts_reply
         from bot.teams.outgoing import where_from
 
         services = self.services
@@ -275,3 +275,6 @@ def register(web: Any, services: Services, agent: TeamsAgent | None = None) -> T
     web.add_url_rule(PATH, "teams_agent_messages", messages, methods=["POST"])
     web.extensions["flexcalc_teams_agent"] = agent
     return agent
+
+
+use_conversation_sender(sender)  # the alerts clock posts to bot conversations through this agent

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
+from bot.alerts.home import user_home_blocks
 from bot.answering import Where, default_region, reply_for, understand
 from bot.blocks import home_view
 from bot.services import Services
@@ -40,11 +41,7 @@ def alerts_section(services: Services, where: Where) -> list[dict[str, Any]]:
     if services.engine is None or not where.user_id:
         return []
     try:
-        from bot.listeners.alerts import alerts_home_blocks
-    except ImportError:
-        return []
-    try:
-        return alerts_home_blocks(services.engine, where.team_id, where.user_id)
+        return user_home_blocks(services.engine, where.team_id, where.user_id)
     except Exception:
         log.exception("the alerts section of the Home tab failed")
         return []
