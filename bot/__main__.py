@@ -13,10 +13,18 @@ import os
 import shlex
 import sys
 
+from bot.answering import warm_up_in_background
+from bot.app import create_app
+from bot.clock import main as clock_main
 from bot.config import SlackConfig
+from bot.services import Services
+from bot.shell import run_shell
+from bot.storage.db import get_engine
+from bot.teams.cli import main as teams_main
+from bot.worker import main as worker_main
 
 MODES = ("shell", "web", "worker", "socket", "clock", "teams")
-# The Procfile's web line, word for word (tests/test_procfile.py keeps them equal).
+# The Procfile's web line, word for word (tests/jobs/test_procfile_stack.py keeps them equal).
 WEB_COMMAND = (
     "gunicorn --worker-class gthread --threads 16 --timeout 30 --graceful-timeout 20 "
     "--bind 0.0.0.0:$PORT bot.web:app"
@@ -33,11 +41,6 @@ def pick_mode(config: SlackConfig) -> str:
 
 def run_socket(config: SlackConfig) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bot.answering import warm_up_in_background
-    from bot.app import create_app
-    from bot.services import Services
-    from bot.storage.db import get_engine
 
     services = Services(engine=get_engine(), public_base_url=config.public_base_url)
     app = create_app(config, services)
@@ -56,9 +59,8 @@ def run_web() -> int:
 
 
 def run_clock(argv: list[str]) -> int:
-    from bot.clock import main
 
-    return int(main(argv) or 0)
+    return int(clock_main(argv) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,16 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     if mode == "clock":
         return run_clock(argv)
     if mode == "worker":
-        from bot.worker import main as worker_main  # loads the listeners; only when asked for
-
         return worker_main(argv)
     if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
-        from bot.teams.cli import main as teams_main
-
         return teams_main(argv)
     logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING"))
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # retries show up in the answer's notes
-    from bot.shell import run_shell
 
     return run_shell()
 

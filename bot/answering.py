@@ -13,11 +13,20 @@ from typing import Any
 from bot.alerts.commands import handle_alerts
 from bot.services import Services
 from bot.where import Where
+from flexcalc.commands import UsageError, answer, parse
 from flexcalc.commands.requests import (
     AlertsRequest,
+    BacktestRequest,
+    BatteryRequest,
     BestSlotRequest,
     CarbonRequest,
     Context,
+    DigestRequest,
+    FootprintEnergyRequest,
+    FootprintStorageRequest,
+    ForgetRequest,
+    ImpactRequest,
+    ImpactVisibilityRequest,
     PricesRequest,
     RegionRequest,
     Request,
@@ -74,7 +83,6 @@ def understand(text: str, services: Services | None = None) -> Request | Reply:
 
     With ``services``, postcode districts missing from the bundled table are looked up live.
     """
-    from flexcalc.commands import UsageError, parse
 
     try:
         lookup = services.provider.lookup_postcode if services is not None else None
@@ -94,12 +102,6 @@ def chart_after_answer(request: Request) -> bool:
 
 def is_engagement(request: Request) -> bool:
     """impact / digest / forget me: answered from the pledges kept for this workspace."""
-    from flexcalc.commands.requests import (
-        DigestRequest,
-        ForgetRequest,
-        ImpactRequest,
-        ImpactVisibilityRequest,
-    )
 
     return isinstance(
         request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest
@@ -108,12 +110,6 @@ def is_engagement(request: Request) -> bool:
 
 def takes_a_while(request: Request) -> bool:
     """Answers that look through history or solve an optimisation: show progress first."""
-    from flexcalc.commands.requests import (
-        BacktestRequest,
-        BatteryRequest,
-        FootprintEnergyRequest,
-        FootprintStorageRequest,
-    )
 
     slow = BacktestRequest | BatteryRequest | FootprintEnergyRequest | FootprintStorageRequest
     return isinstance(request, slow)
@@ -132,7 +128,6 @@ def reply_for(
     """Answer a parsed request (settings are stored here). Never raises.
 
     ``provider`` overrides the services' one (e.g. a ``Prefetched`` forecast)."""
-    from flexcalc.commands import answer
 
     try:
         if isinstance(request, RegionRequest):

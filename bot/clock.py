@@ -20,6 +20,7 @@ from typing import Any
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
 from bot.storage.db import get_engine
+from flexcalc.sources.providers import make_provider as shared_provider
 
 # The Teams bot registers itself as the sender of alerts to bot conversations (optional SDK).
 with contextlib.suppress(ImportError):
@@ -29,16 +30,8 @@ log = logging.getLogger("bot.clock")
 
 
 def make_provider() -> Any:
-    """The shared data provider; the bundled sample when offline or not yet available."""
-    try:
-        from flexcalc.sources.providers import make_provider as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return shared()
-    from flexcalc.sources.sample import SampleProvider
-
-    return SampleProvider()
+    """The shared data provider (live, with the HTTP cache; the bundled sample when offline)."""
+    return shared_provider()
 
 
 def build_clock(minutes: float = 5.0) -> Clock:

@@ -33,6 +33,7 @@ from bot.answering import (
     understand,
 )
 from bot.blocks import as_dicts, reply_blocks, reply_text
+from bot.engagement.commands import handle
 from bot.services import Services
 from bot.slack_web import BudgetedRespond, client_with_timeout
 from bot.storage.answers import attach_chart, new_token, save_answer
@@ -139,8 +140,6 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
             send_reply(request, target, services=services, where=where, command=shown)
             return
         if is_engagement(request):  # impact, digest, forget me: per-person data in the database
-            from bot.engagement.commands import handle
-
             reply = handle(request, services, where, target.client)
             send_reply(reply, target, services=services, where=where, command=shown)
             return

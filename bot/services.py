@@ -52,6 +52,7 @@ class Services:
                 if self.provider_factory is not None:
                     self._provider = self.provider_factory()
                 else:
+                    # Lazy on purpose: the ack-only web process never needs a provider.
                     from flexcalc.sources.providers import make_provider
 
                     self._provider = make_provider()

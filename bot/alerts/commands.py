@@ -17,7 +17,15 @@ from sqlalchemy import Engine
 from bot.alerts import schedule, store
 from bot.storage.settings import get_region
 from bot.storage.subscriptions import ACTIVE, DAILY, PAUSED, THRESHOLD, utcnow
-from bot.storage.teams import destination_key, destination_url, forget, mask, save_destination
+from bot.storage.teams import (
+    destination_key,
+    destination_url,
+    destinations,
+    forget,
+    is_teams,
+    mask,
+    save_destination,
+)
 from flexcalc import regions
 from flexcalc.commands import units
 from flexcalc.commands.requests import AlertsRequest
@@ -204,14 +212,12 @@ def _subscribe_threshold(
 
 def _destinations(engine: Engine, team_id: str, channel_id: str) -> list[tuple[str, str]]:
     """(subscription channel, label) for this channel and each Teams workflow registered here."""
-    from bot.storage.teams import destinations
 
     teams = destinations(engine, team_id=team_id, origin=channel_id)
     return [(channel_id, ""), *((key, f" → Teams {masked}") for key, masked, *_ in teams)]
 
 
 def _unsubscribe(request: AlertsRequest, engine: Engine, team_id: str, channel_id: str) -> Reply:
-    from bot.storage.teams import forget, is_teams
 
     removed = 0
     for channel, _ in _destinations(engine, team_id, channel_id):

@@ -21,8 +21,9 @@ from bot.alerts import ledger, store
 from bot.alerts.commands import TEAMS_HOW_TO as HOW_TO
 from bot.alerts.commands import subscribe_teams
 from bot.services import Services
-from bot.storage.subscriptions import utcnow
+from bot.storage.subscriptions import Subscription, utcnow
 from bot.storage.teams import (
+    conversation_reference,
     destination_url,
     destinations,
     forget,
@@ -32,6 +33,7 @@ from bot.storage.teams import (
 from bot.teams.cards import reply_card
 from bot.teams.workflows import PostResult, make_session, post_card
 from bot.where import Where
+from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import AlertsRequest
 from flexcalc.reply import Field, Reply
 from flexcalc.sources.base import DataUnavailable
@@ -66,7 +68,6 @@ def post_alert_card(url: str, card: dict[str, Any]) -> PostResult:
 
 def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: str) -> PostResult:
     """Post a card proactively through the Agents SDK bot (``bot.teams.agent``); never raises."""
-    from bot.storage.teams import conversation_reference
 
     reference = conversation_reference(engine, key)
     if reference is None:
@@ -90,7 +91,6 @@ def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: 
 
 def teams_alerts_reply(text: str, services: Services, where: Where) -> Reply | None:
     """``alerts ...`` typed in a Teams channel (outgoing webhook); None for other commands."""
-    from flexcalc.commands import UsageError, parse
 
     if not text.lower().startswith("alerts"):
         return None
@@ -143,8 +143,6 @@ def list_reply(engine: Engine, keys: list[str]) -> Reply:
 def _subs(engine: Engine, key: str):
     from sqlalchemy import select
     from sqlalchemy.orm import Session
-
-    from bot.storage.subscriptions import Subscription
 
     with Session(engine) as session:
         query = select(Subscription).where(Subscription.channel_id == key).order_by(Subscription.id)

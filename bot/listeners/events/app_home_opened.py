@@ -12,6 +12,8 @@ from slack_sdk.models.blocks import Block
 from bot.alerts.home import user_home_blocks
 from bot.answering import Where, default_region, reply_for, understand
 from bot.blocks import home_view
+from bot.engagement.commands import now_for
+from bot.engagement.home import home_blocks
 from bot.services import Services
 from flexcalc.reply import Reply
 
@@ -52,9 +54,6 @@ def pledges_section(services: Services, where: Where) -> list[dict[str, Any]]:
     if services.engine is None or not where.user_id:
         return []
     try:
-        from bot.engagement.commands import now_for
-        from bot.engagement.home import home_blocks
-
         return home_blocks(services.engine, where.team_id, where.user_id, now_for(services))
     except Exception:
         log.exception("the pledges section of the Home tab failed")
