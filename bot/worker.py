@@ -1,8 +1,8 @@
 """The worker process (Procfile ``worker:``): ``python -m bot worker``.
 
 A Huey consumer runs the jobs the web process queued (answers, charts, Home tabs, pledges)
-with one process per core by default (``FLEX_WORKERS``; ``FLEX_WORKER_TYPE=thread`` for
-threads). SIGTERM is graceful: no new jobs are taken, jobs in hand finish within
+on 4 threads by default (``FLEX_WORKERS``); ``FLEX_WORKER_TYPE=process`` runs one process per
+core instead (more memory; charts drawn on every core). Scale out with more worker processes. SIGTERM is graceful: no new jobs are taken, jobs in hand finish within
 ``FLEX_WORKER_SHUTDOWN_SECONDS`` (default 25) or are handed back to the queue. A reaper thread
 re-queues the jobs of workers that died without a word (see ``bot.jobs.runner``).
 """
@@ -42,11 +42,17 @@ def build_queue(huey: Huey | None = None, services: Services | None = None) -> J
     return queue
 
 
+DEFAULT_THREADS = 4  # jobs wait on Slack as much as they compute (see bench/README.md)
+
+
 def consumer_options() -> dict[str, Any]:
-    workers = int(os.environ.get("FLEX_WORKERS", "0") or 0) or (os.cpu_count() or 1)
+    """Threads in one process by default (~230 MB); ``FLEX_WORKER_TYPE=process`` runs one
+    process per core instead (charts on every core, ~230 MB each)."""
+    kind = os.environ.get("FLEX_WORKER_TYPE", "thread")
+    default = DEFAULT_THREADS if kind == "thread" else (os.cpu_count() or 1)
     return {
-        "workers": workers,
-        "worker_type": os.environ.get("FLEX_WORKER_TYPE", "process"),
+        "workers": int(os.environ.get("FLEX_WORKERS", "0") or 0) or default,
+        "worker_type": kind,
         "graceful_signal": "TERM",  # SIGTERM: finish or hand back, never drop
         "shutdown_timeout": float(os.environ.get("FLEX_WORKER_SHUTDOWN_SECONDS", "25")),
         "periodic": False,
