@@ -1,8 +1,9 @@
 """The worker process (Procfile ``worker:``): ``python -m bot worker``.
 
-A Huey consumer runs the jobs the web process queued (answers, charts, Home tabs, pledges)
-on 4 threads by default (``FLEX_WORKERS``); ``FLEX_WORKER_TYPE=process`` runs one process per
-core instead (more memory; charts drawn on every core). Scale out with more worker processes. SIGTERM is graceful: no new jobs are taken, jobs in hand finish within
+A Huey consumer runs the jobs the web process queued (answers, charts, Home tabs, pledges) on
+4 threads by default (``FLEX_WORKERS``); ``FLEX_WORKER_TYPE=process`` runs one process per core
+instead (more memory; charts drawn on every core). Scale out with more worker processes.
+SIGTERM is graceful: no new jobs are taken, jobs in hand finish within
 ``FLEX_WORKER_SHUTDOWN_SECONDS`` (default 25) or are handed back to the queue. A reaper thread
 re-queues the jobs of workers that died without a word (see ``bot.jobs.runner``).
 """

@@ -16,14 +16,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
 from bot.blocks import as_dicts, pledge_button, reply_blocks, reply_text
+from bot.slack_web import make_client
 from flexcalc.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -85,20 +82,6 @@ def disabled_note(code: str, today: str) -> str:
     return (
         f"Stopped on {today}: {reason}. Invite @Flexcalc to the channel and run "
         "`/flex alerts subscribe` again to restart."
-    )
-
-
-def make_client(token: str | None, base_url: str | None = None) -> WebClient:
-    """A WebClient on ``SLACK_API_URL`` that waits out rate limits and retries drops."""
-    url = base_url or os.environ.get("SLACK_API_URL") or DEFAULT_API_URL
-    return WebClient(
-        token=token,
-        base_url=url if url.endswith("/") else url + "/",
-        timeout=30,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=5),
-        ],
     )
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bot.answering import warm_up_in_background
-
 import time
 
+from bot.answering import warm_up_in_background
 from tests.slack.harness import block_text
 
 
