@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.bench_slack import MIX  # noqa: E402  (the same command mix)
+from bot.worker import consumer_options  # noqa: E402
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, serve  # noqa: E402
 from tests.slack.harness import SIGNING_SECRET, SlackClientSide, block_text  # noqa: E402
 
@@ -57,6 +58,19 @@ class DelayedSlack(FakeSlack):
         if self.delay:
             time.sleep(self.delay)
         return super()._handle(request)
+
+
+@contextlib.contextmanager
+def patched_env(env: dict[str, str]):
+    """``os.environ`` as the stack's processes see it, for the length of the block."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -177,10 +191,12 @@ def main() -> int:
         for command, text in MIX:  # warm the workers (imports, matplotlib), one of each
             run = send(command, text)
             fake.wait_for(lambda f, r=run: answer_of(f, r), timeout=120)
+        with patched_env(env):
+            worker_defaults = consumer_options()
         print(
             f"stack: web `{procfile()['web']}`; worker `{procfile()['worker']}` "
-            f"FLEX_WORKERS={env.get('FLEX_WORKERS', 'cores')} "
-            f"type={env.get('FLEX_WORKER_TYPE', 'process')}; {os.cpu_count()} CPUs; "
+            f"workers {worker_defaults['workers']} {worker_defaults['worker_type']}(s); "
+            f"{os.cpu_count()} CPUs; "
             f"Slack delay {args.slack_delay * 1000:.0f} ms per call"
         )
         results = {}
