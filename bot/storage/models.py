@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.db import Base
+from bot.storage.base import Base
 
 
 class TariffSetting(Base):
