@@ -21,6 +21,7 @@ from bot.services import Services
 from bot.storage.engagement import PLEDGED, SETTLED, Pledge, ensure_tables
 from bot.storage.subscriptions import naive_utc
 from flexcalc import engagement
+from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import (
     DigestRequest,
     ForgetRequest,
@@ -44,7 +45,6 @@ def handle_line(
     line: str, services: Services, where: Where, client: WebClient | None
 ) -> Reply | None:
     """A reply for an engagement command, or None when ``line`` is something else."""
-    from flexcalc.commands import UsageError, parse
 
     try:
         request = parse(line)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, LargeBinary, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.db import Base
+from bot.storage.base import Base
 
 DEFAULT_TTL = timedelta(days=7)
 

@@ -12,13 +12,13 @@ import os
 from functools import cache
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import DeclarativeBase
+
+from bot.storage.base import Base
+from bot.storage.schema import ensure_schema  # imports every table module (bot.storage.models)
+
+__all__ = ["Base", "database_url", "get_engine", "init_db"]
 
 DEFAULT_URL = "sqlite:///flexcalc.sqlite"
-
-
-class Base(DeclarativeBase):
-    """Declarative base for all of the bot's tables."""
 
 
 def database_url(url: str | None = None) -> str:
@@ -56,6 +56,4 @@ def _engine_for(resolved: str) -> Engine:
 
 def init_db(engine: Engine) -> None:
     """Check the schema (created on an empty database); ``SchemaError`` if it needs migrating."""
-    from bot.storage.schema import ensure_schema  # imports the models, which import Base here
-
     ensure_schema(engine)

@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, Engine, String, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.db import Base
+from bot.storage.base import Base
 from bot.storage.subscriptions import utcnow
 
 STALE_AFTER = timedelta(minutes=10)

@@ -32,7 +32,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
 import bot.storage.models  # noqa: F401  (registers every table on Base.metadata)
-from bot.storage.db import Base
+from bot.storage.base import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 AUTO_MIGRATE_ENV = "FLEX_AUTO_MIGRATE"

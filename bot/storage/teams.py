@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import DateTime, Engine, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.storage.db import Base
+from bot.storage.base import Base
 from bot.storage.subscriptions import utcnow
 
 PREFIX = "teams:"  # a Workflows webhook URL

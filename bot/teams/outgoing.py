@@ -30,6 +30,8 @@ from flask import Blueprint, Response, request
 
 from bot.answering import Where, reply_to
 from bot.services import Services
+from bot.storage.answers import new_token, save_answer
+from bot.teams.alerts import teams_alerts_reply
 from bot.teams.cards import message, reply_card, text_message
 from flexcalc.reply import Reply
 
@@ -134,7 +136,6 @@ class OutgoingWebhook:
 
     def answer(self, text: str, where: Where) -> Reply:
         """The same grammar as Slack; Teams-only bits (alerts by Workflows URL) go to Teams."""
-        from bot.teams.alerts import teams_alerts_reply
 
         special = teams_alerts_reply(text, self.services, where)
         return special if special is not None else reply_to(text, self.services, where)
@@ -153,7 +154,6 @@ def publish_chart(services: Services, reply: Reply, where: Where, command: str) 
     """Save the chart in the shared chart store; its public ``/charts/<token>.png`` link."""
     if not services.public_base_url or services.engine is None or not reply.chart_png:
         return None
-    from bot.storage.answers import new_token, save_answer
 
     token = new_token()
     try:

@@ -1,6 +1,8 @@
 """The HTTP process (Flask): Slack endpoints, chart images and a health check.
 
-Production: ``gunicorn bot.web:app`` (see Procfile). Endpoints, and nothing else:
+Production: ``gunicorn bot.web:app`` (see Procfile). The web process only verifies Slack's
+signature, acknowledges and enqueues (``bot.jobs``); ``python -m bot worker`` answers.
+Endpoints, and nothing else:
 ``POST /slack/events``; ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth only);
 ``GET /charts/<token>.png``; ``GET /healthz`` (liveness); ``GET /readyz`` and ``GET /metrics``
 (``bot.observability.web``); ``POST /teams/outgoing`` is added by the Teams
@@ -18,10 +20,15 @@ from flask import Flask, Response, abort, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
+from bot.app import create_app
+from bot.config import SlackConfig
+from bot.jobs.queue import make_huey
+from bot.observability.health import set_queue_probe
 from bot.observability.logs import configure_logging
 from bot.observability.web import register as register_observability
 from bot.services import Services
 from bot.storage.answers import load_chart
+from bot.storage.db import get_engine
 
 TEAMS_MODULE = "bot.teams.web"  # must define register(flask_app, services)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -30,14 +37,11 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 def create_web_app(bolt_app: App | None = None, services: Services | None = None) -> Flask:
     """The Flask app around a Bolt app (both built from the environment when not given)."""
     if bolt_app is None or services is None:
-        from bot.app import create_app
-        from bot.config import SlackConfig
-        from bot.storage.db import get_engine
-
         config = SlackConfig.from_env()
         services = services or Services(engine=get_engine(), public_base_url=config.public_base_url)
-        bolt_app = bolt_app or create_app(config, services)
-        services.warm_up_in_background()
+        huey = make_huey()
+        set_queue_probe(type(huey).__name__, huey.pending_count)  # /readyz and /metrics depth
+        bolt_app = bolt_app or create_app(config, services, huey=huey)
     handler = SlackRequestHandler(bolt_app)
     web = Flask("flexcalc")
 

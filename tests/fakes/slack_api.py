@@ -4,6 +4,8 @@ Serves ``/api/<method>`` (auth.test, chat.postMessage, chat.postEphemeral, views
 files.getUploadURLExternal, files.completeUploadExternal, files.info, oauth.v2.access), the
 upload URLs it hands out, and ``response_url`` endpoints. Tests point SLACK_API_URL at
 ``fake_slack.api_url`` and read ``fake_slack.calls`` to see what a Slack user would see.
+Like Slack, a response_url takes 5 uses (then HTTP 404 ``used_url``), and ``rate_limit`` makes
+a method answer HTTP 429 with Retry-After; ``refused`` lists what was turned away.
 
 Registered as a pytest plugin (``pytest_plugins`` in tests/conftest.py): fixture ``fake_slack``.
 """
@@ -61,7 +63,10 @@ class FakeSlack:
         self.workspaces: dict[str, Workspace] = {}
         self.oauth_codes: dict[str, Workspace] = {}
         self.errors: dict[tuple[str, str | None], str] = {}  # (method, channel) -> error
-        self.delays: dict[str, float] = {}  # method -> seconds before answering
+        self.delays: dict[str, float] = {}  # method (or "response_url") -> seconds to answer
+        self.response_url_uses = 5  # Slack accepts a response_url 5 times, then 404 used_url
+        self.rate_limits: dict[str, list[int]] = {}  # method -> [calls left to 429, Retry-After]
+        self.refused: list[Call] = []  # what Slack turned away (over-used URLs, 429s)
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
         self.add_workspace(DEFAULT_TEAM, DEFAULT_TOKEN)
@@ -83,6 +88,10 @@ class FakeSlack:
     def fail(self, method: str, error: str, channel: str | None = None) -> None:
         """Answer ``method`` (optionally only for ``channel``) with ``ok: false``."""
         self.errors[(method, channel)] = error
+
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 429 and Retry-After."""
+        self.rate_limits[method] = [times, retry_after]
 
     def response_url(self, name: str = "") -> str:
         return f"{self.base_url}/response/{name or next(self._ids)}"
@@ -129,7 +138,15 @@ class FakeSlack:
         body = request.get_data()
         if path.startswith("/response/"):
             payload = json.loads(body or b"{}")
-            self._record(Call("response_url", payload, body=body, target=path.rsplit("/", 1)[1]))
+            call = Call("response_url", payload, body=body, target=path.rsplit("/", 1)[1])
+            if "response_url" in self.delays:
+                time.sleep(self.delays["response_url"])
+            with self._cond:
+                used = sum(1 for c in self.calls if c.target == call.target)
+                if used >= self.response_url_uses and call.method == "response_url":
+                    self.refused.append(call)
+                    return Response("used_url", status=404)
+            self._record(call)
             return Response("ok")
         if path.startswith("/upload/"):
             self._record(Call("upload", {"file_id": path.rsplit("/", 1)[1]}, body=body))
@@ -143,6 +160,17 @@ class FakeSlack:
         )
         if method in self.delays:
             time.sleep(self.delays[method])
+        with self._cond:
+            limit = self.rate_limits.get(method)
+            if limit and limit[0] > 0:
+                limit[0] -= 1
+                self.refused.append(Call(method, params, token=token))
+                return Response(
+                    json.dumps({"ok": False, "error": "ratelimited"}),
+                    status=429,
+                    mimetype="application/json",
+                    headers={"Retry-After": str(limit[1])},
+                )
         answer = self._answer(method, params, token)
         self._record(Call(method, params, token=token, response=answer))
         return Response(json.dumps(answer), mimetype="application/json")

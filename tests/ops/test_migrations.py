@@ -22,6 +22,7 @@ from bot.storage.schema import SchemaError, ensure_schema, head_revision, schema
 from tests.test_storage import start_together
 
 ROOT = Path(__file__).resolve().parents[2]
+THIS_HEAD = head_revision()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
@@ -108,13 +109,13 @@ def test_a_revision_this_release_does_not_know_is_always_refused(db_url, monkeyp
     assert migrate_main(["--check"]) == 1
 
 
-NEXT_REVISION = '''"""test only: a column added after the baseline"""
+NEXT_REVISION = '''"""test only: a column added after this release's newest revision"""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -132,23 +133,23 @@ def downgrade() -> None:
 
 @pytest.fixture
 def release_with_a_second_revision(tmp_path, monkeypatch) -> Path:
-    """The packaged migrations plus a revision 0002, as the next release would ship them."""
+    """The packaged migrations plus a revision 9001, as the next release would ship them."""
     directory = tmp_path / "migrations"
     shutil.copytree(schema.MIGRATIONS_DIR, directory, ignore=shutil.ignore_patterns("__pycache__"))
-    (directory / "versions" / "0002_nickname.py").write_text(NEXT_REVISION)
+    (directory / "versions" / "9001_nickname.py").write_text(NEXT_REVISION.format(head=THIS_HEAD))
     monkeypatch.setattr(schema, "MIGRATIONS_DIR", directory)
     return directory
 
 
-def test_the_next_release_refuses_revision_0001_then_migrates_it(
+def test_the_next_release_refuses_this_releases_schema_then_migrates_it(
     db_url, monkeypatch, capsys, release_with_a_second_revision
 ):
     engine = _engine(db_url)
     _create_as_before_migrations(engine)
     with engine.begin() as conn:  # as this release leaves it
-        command.upgrade(schema.alembic_config(conn), "0001")
+        command.upgrade(schema.alembic_config(conn), THIS_HEAD)
     monkeypatch.delenv("FLEX_AUTO_MIGRATE", raising=False)
-    with pytest.raises(SchemaError, match=r"revision 0001; this release needs 0002"):
+    with pytest.raises(SchemaError, match=rf"revision {THIS_HEAD}; this release needs 9001"):
         ensure_schema(engine)
     monkeypatch.setenv("DATABASE_URL", db_url)
     assert migrate_main(["--check"]) == 1
@@ -157,7 +158,7 @@ def test_the_next_release_refuses_revision_0001_then_migrates_it(
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT team_id, nickname FROM region_settings")).all()
     assert [tuple(r) for r in rows] == [("T1", "")]
-    assert schema_state(engine).current == "0002"
+    assert schema_state(engine).current == "9001"
 
 
 def test_processes_starting_together_on_an_old_database_migrate_it_once(tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from bot.answering import warm_up_in_background
 from tests.slack.harness import block_text
 
 
@@ -200,5 +201,5 @@ def test_python_m_bot_picks_its_mode_from_the_environment():
 
 def test_start_up_warm_up_never_blocks_commands_even_when_it_fails(make_services):
     services = make_services(provider_factory=BrokenProvider)
-    services.warm_up_in_background().join(timeout=30)
+    warm_up_in_background(services).join(timeout=30)
     assert services.ready.is_set()  # commands go ahead; they will get the honest apology
