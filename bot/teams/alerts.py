@@ -18,6 +18,7 @@ import requests
 from sqlalchemy import Engine
 
 from bot.alerts import ledger, store
+from bot.security import outbound
 from bot.storage.subscriptions import utcnow
 from bot.storage.teams import (
     destination_key,
@@ -105,8 +106,9 @@ def subscribe_teams(
     from bot.alerts.commands import handle_alerts
 
     url = (request.teams_url or "").strip()
-    if not url.startswith("https://"):
-        return error_reply("The Teams workflow URL must start with https://.", HOW_TO)
+    refused = outbound.refusal(url)  # not stored, not posted to
+    if refused:
+        return error_reply(refused, HOW_TO)
     existed = destination_url(engine, destination_key(url)) is not None
     key = save_destination(engine, url, team_id=team_id, origin=origin)
     done = handle_alerts(

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.config import SlackConfig
+from bot.security import outbound
 from bot.services import Services
 from bot.storage.db import get_engine
 from bot.teams.outgoing import OutgoingWebhook, sign
@@ -50,6 +51,22 @@ class CountingProvider:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+LOOPBACK = outbound.OutboundPolicy(
+    hosts=(*outbound.DEFAULT_HOSTS, "localhost", "127.0.0.1"),
+    schemes=("http", "https"),
+    allow_private=True,
+)
+
+
+@pytest.fixture(autouse=True)
+def loopback_workflows() -> Iterator[None]:
+    """The Teams tests' workflow endpoints are loopback fakes: let the policy allow them
+    (tests/security checks the production policy)."""
+    outbound.use_policy(LOOPBACK)
+    yield
+    outbound.use_policy(None)
 
 
 @pytest.fixture
