@@ -512,6 +512,7 @@ def impact_reply(
         data={
             "command": "impact",
             "scope": scope,
+            "mentions": [x.user_id for x in leaders] if scope != "me" else [],
             "period": period,
             "kwh": totals.kwh,
             "kg_co2": totals.kg_co2,
