@@ -14,6 +14,8 @@ from sqlalchemy import Engine
 
 from bot.config import SlackConfig
 from bot.listeners import register_listeners
+from bot.security.replay import ReplayGuard
+from bot.security.slack_replay import SlackReplayMiddleware
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -75,5 +77,6 @@ def create_app(
     else:
         client.token = config.bot_token
         app = App(**common)
+    app.use(SlackReplayMiddleware(ReplayGuard(services.engine)))  # each delivery acted on once
     register_listeners(app, services)
     return app

@@ -66,7 +66,7 @@ class SlackClientSide:
             "api_app_id": "A0FLEXCALC",
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": "1.2.3",
+            "trigger_id": f"{time.monotonic_ns()}.1.abc",  # unique, like Slack's
         }
         body = urlencode(fields)
         return self._post(body, "application/x-www-form-urlencoded", headers), response_url
@@ -104,7 +104,7 @@ class SlackClientSide:
             "team": {"id": team_id, "domain": "flexcalc-test"},
             "user": {"id": user_id, "username": "alice", "team_id": team_id},
             "api_app_id": "A0FLEXCALC",
-            "trigger_id": "1.2.3",
+            "trigger_id": f"{time.monotonic_ns()}.1.abc",  # unique, like Slack's
             "actions": [
                 {
                     "type": "button",

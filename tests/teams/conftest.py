@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,8 @@ def activity(text: str) -> dict[str, Any]:
     """The recorded-shape outgoing-webhook activity with ``text`` in place of the command."""
     payload = json.loads((FIXTURES / "outgoing_message.json").read_text())
     payload["text"] = text
+    payload["id"] = str(time.time_ns())  # Teams: a new id and the current time per activity
+    payload["timestamp"] = datetime.now(UTC).isoformat(timespec="milliseconds")
     return payload
 
 
