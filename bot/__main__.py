@@ -1,4 +1,4 @@
-"""``python -m bot [shell|web|socket|clock|teams]``: with no argument, the mode the env allows.
+"""``python -m bot [shell|web|socket|clock|teams|secrets]``: no argument: the mode the env allows.
 
 Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
 otherwise the terminal shell. ``clock`` runs the alerts scheduler (``bot.clock.main``).
@@ -12,8 +12,9 @@ import shutil
 import sys
 
 from bot.config import SlackConfig
+from bot.security import redaction
 
-MODES = ("shell", "web", "socket", "clock", "teams")
+MODES = ("shell", "web", "socket", "clock", "teams", "secrets")
 
 
 def pick_mode(config: SlackConfig) -> str:
@@ -76,9 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    redaction.install()  # tokens and signed URLs never reach a log, at any level
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
-    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams"):
+    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams", "secrets"):
         print(__doc__)
         return 0
     if mode == "socket":
@@ -97,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_web()
     if mode == "clock":
         return run_clock(argv)
+    if mode == "secrets":  # encryption keys: new key, rotate (bot.security.cli)
+        from bot.security.cli import main as secrets_main
+
+        return secrets_main(argv)
     if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
         from bot.teams.cli import main as teams_main
 

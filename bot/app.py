@@ -8,12 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 from bot.config import SlackConfig
 from bot.listeners import register_listeners
+from bot.security.installations import installation_store
 from bot.security.replay import ReplayGuard
 from bot.security.slack_replay import SlackReplayMiddleware
 from bot.services import Services
@@ -28,7 +28,7 @@ LISTENER_THREADS = 64
 
 def oauth_settings(config: SlackConfig, engine: Engine) -> OAuthSettings:
     """OAuth install flow with slack_sdk's SQLAlchemy installation and state stores."""
-    installations = SQLAlchemyInstallationStore(client_id=config.client_id, engine=engine)
+    installations = installation_store(config.client_id, engine)  # tokens encrypted
     states = SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=engine)
     for store in (installations, states):
         try:

@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
+from bot.security.installations import installation_store
 from flexcalc.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class SlackClients:
     ) -> None:
         self._store: SQLAlchemyInstallationStore | None = None
         if engine is not None and client_id:
-            self._store = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+            self._store = installation_store(client_id, engine)  # tokens encrypted at rest
             try:
                 self._store.metadata.create_all(engine)
             except Exception:  # created concurrently by the web process

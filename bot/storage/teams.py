@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import DateTime, Engine, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from bot.security.secrets import EncryptedText
 from bot.storage.db import Base
 from bot.storage.subscriptions import utcnow
 
@@ -29,7 +30,7 @@ class TeamsDestination(Base):
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)  # who registered it
     origin: Mapped[str] = mapped_column(String(64), default="")  # channel it was registered from
-    url: Mapped[str] = mapped_column(Text)  # the secret
+    url: Mapped[str] = mapped_column(EncryptedText)  # the secret, encrypted (bot.security)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

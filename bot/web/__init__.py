@@ -16,6 +16,8 @@ from flask import Flask, Response, abort, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
+from bot.security import redaction
+from bot.security.limits import EdgeLimits
 from bot.services import Services
 from bot.storage.answers import load_chart
 
@@ -34,6 +36,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
         services = services or Services(engine=get_engine(), public_base_url=config.public_base_url)
         bolt_app = bolt_app or create_app(config, services)
         services.warm_up_in_background()
+    redaction.install()  # gunicorn imports this module without bot.__main__
     handler = SlackRequestHandler(bolt_app)
     web = Flask("flexcalc")
 
@@ -67,6 +70,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
         return Response("ok\n", mimetype="text/plain")
 
     register_teams(web, services)
+    web.wsgi_app = EdgeLimits(web.wsgi_app)  # body limits, malformed requests (bot.security)
     return web
 
 

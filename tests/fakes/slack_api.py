@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bot.config import BOT_SCOPES
+from tests.fakes.slack_scopes import needed
 
 DEFAULT_TEAM = "T0000TEAM"
 DEFAULT_TOKEN = "xoxb-fake-default"
@@ -50,6 +51,7 @@ class Workspace:
     bot_token: str
     bot_user_id: str
     name: str = "Test workspace"
+    scopes: frozenset[str] = frozenset(BOT_SCOPES)  # what the install granted
 
 
 class FakeSlack:
@@ -143,7 +145,9 @@ class FakeSlack:
         )
         if method in self.delays:
             time.sleep(self.delays[method])
-        answer = self._answer(method, params, token)
+        answer = missing_scope(method, params, self.workspaces.get(token or "")) or self._answer(
+            method, params, token
+        )
         self._record(Call(method, params, token=token, response=answer))
         return Response(json.dumps(answer), mimetype="application/json")
 
@@ -252,6 +256,19 @@ class FakeSlack:
             names.get(c.params["file_id"], c.params["file_id"]): c.body
             for c in self.calls_to("upload")
         }
+
+
+def missing_scope(
+    method: str, params: dict[str, Any], workspace: Workspace | None
+) -> dict[str, Any] | None:
+    """Slack's ``missing_scope`` answer when the token's install lacks the method's scope."""
+    if workspace is None:
+        return None
+    for alternatives in needed(method, params):
+        if not alternatives & workspace.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": ",".join(sorted(alternatives)),
+                    "provided": ",".join(sorted(workspace.scopes))}  # fmt: skip
+    return None
 
 
 def _params(request: Request, body: bytes) -> dict[str, Any]:
