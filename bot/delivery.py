@@ -33,6 +33,8 @@ from bot.answering import (
     understand,
 )
 from bot.blocks import as_dicts, reply_blocks, reply_text
+from bot.security.privacy import NOTE as PRIVATE_NOTE
+from bot.security.privacy import private_channel
 from bot.services import Services
 from bot.storage.answers import attach_chart, new_token, save_answer
 from flexcalc.reply import Reply
@@ -247,7 +249,12 @@ def send_reply(
             chart_png=chart,
             chart_title=reply.chart_alt or reply.title,
         )
-    notes = ["The chart is being posted to this conversation."] if (upload or chart_follows) else []
+    posting = (
+        PRIVATE_NOTE
+        if target.respond is not None
+        else "The chart is being posted to this conversation."
+    )
+    notes = [posting] if (upload or chart_follows) else []
     blocks = reply_blocks(
         reply,
         chart_url=chart_url,
@@ -272,7 +279,7 @@ def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
             response_type="ephemeral",
             replace_original=target.replace is not None,
         )
-        return target.channel_id
+        return private_channel(target.client, target.user_id)  # its files: to the asker only
     if target.replace is not None and target.channel_id:
         try:
             target.client.chat_update(

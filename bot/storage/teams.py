@@ -56,15 +56,24 @@ def mask(url: str) -> str:
     return f"{parts.scheme or 'https'}://{host}…/…{url.strip()[-4:]}"
 
 
+class TakenByAnotherWorkspace(ValueError):
+    """The URL is registered by another workspace: it stays theirs (isolation)."""
+
+
 def save_destination(engine: Engine, url: str, *, team_id: str, origin: str = "") -> str:
-    """Store (or re-register) a webhook URL; returns its key."""
+    """Store (or re-register, same workspace only) a webhook URL; returns its key.
+
+    Raises ``TakenByAnotherWorkspace`` when another workspace registered it first.
+    """
     key = destination_key(url)
     with Session(engine) as session, session.begin():
         row = session.get(TeamsDestination, key)
         if row is None:
             session.add(TeamsDestination(key=key, team_id=team_id, origin=origin, url=url.strip()))
+        elif row.team_id != team_id:
+            raise TakenByAnotherWorkspace(key)
         else:
-            row.team_id, row.origin = team_id, origin or row.origin
+            row.origin = origin or row.origin
     return key
 
 

@@ -21,6 +21,7 @@ from bot.alerts import ledger, store
 from bot.security import outbound
 from bot.storage.subscriptions import utcnow
 from bot.storage.teams import (
+    TakenByAnotherWorkspace,
     destination_key,
     destination_url,
     destinations,
@@ -110,7 +111,11 @@ def subscribe_teams(
     if refused:
         return error_reply(refused, HOW_TO)
     existed = destination_url(engine, destination_key(url)) is not None
-    key = save_destination(engine, url, team_id=team_id, origin=origin)
+    try:
+        key = save_destination(engine, url, team_id=team_id, origin=origin)
+    except TakenByAnotherWorkspace:
+        return error_reply("That workflow URL is already registered elsewhere; create a new "
+                           "workflow in Teams and use its URL.", HOW_TO)  # fmt: skip
     done = handle_alerts(
         replace(request, teams_url=None),
         engine=engine,

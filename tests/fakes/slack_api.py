@@ -179,6 +179,8 @@ class FakeSlack:
                 target = "D" + target[1:]  # posting to a user id lands in the app's DM
             ts = f"1700000000.{n:06d}"
             return {"ok": True, "channel": target, "ts": ts, "message": {"ts": ts, **params}}
+        if method == "conversations.open":  # the app's DM with a user: D + the user id's tail
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", ""))[1:]}}
         if method == "chat.update":
             return {
                 "ok": True,
