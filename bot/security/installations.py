@@ -10,6 +10,7 @@ from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, select, update
 
+from bot.security.retention import cancel_erasure
 from bot.security.secrets import decrypt, encrypt, reencrypt
 
 INSTALLATION_TOKENS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
@@ -28,6 +29,7 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
 
     def save(self, installation: Installation) -> None:
         super().save(_with(installation, INSTALLATION_TOKENS, encrypt))
+        cancel_erasure(self.engine, installation.team_id or "")  # reinstalled: keep its data
 
     def save_bot(self, bot: Bot) -> None:
         super().save_bot(_with(bot, BOT_TOKENS, encrypt))

@@ -29,6 +29,7 @@ class RegionSetting(Base):
 # and are imported here so that init_db creates them.
 
 import bot.security.replay  # noqa: E402  (request ids already acted on: replay protection)
+import bot.security.retention  # noqa: E402  (workspaces whose data is erased later)
 import bot.storage.answers  # noqa: E402  (Slack front end: saved answers and charts)
 import bot.storage.engagement  # noqa: E402  (issue 7: pledges, leaderboard opt-outs, digest days)
 import bot.storage.subscriptions  # noqa: E402  (alert subscriptions, deliveries, clock lease)
