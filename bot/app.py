@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from bot.config import SlackConfig
 from bot.listeners import register_listeners
-from bot.security import lifecycle
+from bot.security import admin_slack, lifecycle
 from bot.security.installations import installation_store
 from bot.security.replay import ReplayGuard
 from bot.security.slack_replay import SlackReplayMiddleware
@@ -79,6 +79,7 @@ def create_app(
         client.token = config.bot_token
         app = App(**common)
     app.use(SlackReplayMiddleware(ReplayGuard(services.engine)))  # each delivery acted on once
+    admin_slack.register(app, services.engine)  # first: /flex admin, the subscription gate
     register_listeners(app, services)
     lifecycle.register(app, services.engine)  # uninstall, revoked tokens, channels gone
     return app

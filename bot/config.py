@@ -20,6 +20,7 @@ BOT_SCOPES = (
     "groups:history",  # the same in private channels
     "channels:read",  # conversations.list: `/flex digest subscribe #name` finds the channel by name
     "groups:read",  # the same for private channels the app is in
+    "users:read",  # users.info: is this person a workspace admin (bot.security.admin)
 )
 
 

@@ -28,6 +28,7 @@ class RegionSetting(Base):
 # Further tables (subscriptions, deliveries, clock lease, pledges) live in their own modules
 # and are imported here so that init_db creates them.
 
+import bot.security.admin  # noqa: E402  (admin policy: who may subscribe channels)
 import bot.security.replay  # noqa: E402  (request ids already acted on: replay protection)
 import bot.security.retention  # noqa: E402  (workspaces whose data is erased later)
 import bot.storage.answers  # noqa: E402  (Slack front end: saved answers and charts)

@@ -64,6 +64,7 @@ class FakeSlack:
         self.oauth_codes: dict[str, Workspace] = {}
         self.errors: dict[tuple[str, str | None], str] = {}  # (method, channel) -> error
         self.delays: dict[str, float] = {}  # method -> seconds before answering
+        self.admins: set[str] = set()  # users.info says these users are workspace admins
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
         self.add_workspace(DEFAULT_TEAM, DEFAULT_TOKEN)
@@ -179,6 +180,10 @@ class FakeSlack:
                 target = "D" + target[1:]  # posting to a user id lands in the app's DM
             ts = f"1700000000.{n:06d}"
             return {"ok": True, "channel": target, "ts": ts, "message": {"ts": ts, **params}}
+        if method == "users.info":  # admins: ids listed in ``self.admins``
+            user = str(params.get("user", ""))
+            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins,
+                                         "is_owner": False}}  # fmt: skip
         if method == "conversations.open":  # the app's DM with a user: D + the user id's tail
             return {"ok": True, "channel": {"id": "D" + str(params.get("users", ""))[1:]}}
         if method == "chat.update":
