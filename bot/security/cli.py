@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Text, select, type_coerce, update
 
 from bot.security import secrets
 from bot.security.installations import installation_store, rotate_tokens
-from bot.storage.db import get_engine
+from bot.storage.db import database_url, get_engine
 from bot.storage.teams import TeamsDestination
 
 
@@ -69,7 +69,7 @@ def main(argv: list[str]) -> int:
     if action not in ("rotate", "status"):
         print(__doc__)
         return 0 if action in ("help", "-h", "--help") else 2
-    engine = get_engine()
+    engine = get_engine(database_url())  # keyed by the URL in use (get_engine caches)
     if action == "status":
         total, encrypted, unreadable = status(engine)
         print(f"{total} Teams workflow URL(s): {encrypted} encrypted, {unreadable} unreadable "

@@ -5,8 +5,8 @@
   oversized request gets 413 after reading at most ``limit + 1`` bytes.
 - Malformed unauthenticated requests get 400/401 instead of reaching code that would raise:
   a JSON content type whose body is not a JSON object (400); a non-numeric
-  ``X-Slack-Request-Timestamp`` (400); on ``/api/messages`` a bearer token that is not a JWT
-  with a ``kid`` in its header (401).
+  ``X-Slack-Request-Timestamp`` (400); on ``/api/messages`` an ``Authorization`` header that
+  is not a bearer JWT with a ``kid`` in its header (401).
 Nothing here logs the body or the headers' values.
 """
 
@@ -92,8 +92,9 @@ def malformed(environ: dict[str, Any], path: str, body: bytes) -> tuple[int, str
     timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
     if timestamp is not None and not timestamp.strip().isdigit():
         return 400, "bad timestamp"
-    if path.startswith("/api/messages") and not _jwt_has_kid(environ.get("HTTP_AUTHORIZATION")):
-        return 401, "unauthorized"
+    authorization = environ.get("HTTP_AUTHORIZATION")
+    if path.startswith("/api/messages") and authorization and not _jwt_has_kid(authorization):
+        return 401, "unauthorized"  # none at all: the bot decides (anonymous local development)
     if "json" in environ.get("CONTENT_TYPE", "").lower() and body:
         try:
             parsed = json.loads(body)
