@@ -1,4 +1,5 @@
-"""``/flex admin`` and the subscription gate on the Bolt app (``bot.security.admin``)."""
+"""``/flex admin``, ``/flex my data`` and the subscription gate on the Bolt app
+(``bot.security.admin``, ``bot.security.my_data``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 
 from bot.blocks import as_dicts, reply_blocks, reply_text
 from bot.security.admin import ADMIN_COMMAND, ASK_AN_ADMIN, RESTRICTED, admin_reply, may_subscribe
+from bot.security.my_data import MY_DATA, my_data_reply
 from flexcalc.reply import Reply, error_reply
 
 
@@ -63,3 +65,13 @@ def register(app: App, engine: Engine | None) -> None:
         respond(**_ephemeral(reply), replace_original=False)
 
     app.command("/flex", matchers=[is_admin_command])(answer)
+
+    def is_my_data(body: dict[str, Any]) -> bool:
+        return bool(MY_DATA.match(str(body.get("text") or "")))
+
+    def my_data(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        team, user = str(body.get("team_id") or ""), str(body.get("user_id") or "")
+        respond(**_ephemeral(my_data_reply(engine, team, user)), replace_original=False)
+
+    app.command("/flex", matchers=[is_my_data])(my_data)
