@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if mode == "clock":
         return run_clock(argv)
     if mode == "secrets":  # encryption keys: new key, rotate (bot.security.cli)
-        from bot.security.cli import main as secrets_main
+        from bot.security.cli import main as secrets_main  # only this mode needs the database
 
         return secrets_main(argv)
     if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)

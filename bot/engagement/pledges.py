@@ -294,18 +294,6 @@ def listed_users(engine: Engine, team_id: str) -> set[str]:
         )
 
 
-def hidden_users(engine: Engine, team_id: str) -> set[str]:
-    ensure_tables(engine)
-    with Session(engine) as session:
-        return set(
-            session.scalars(
-                select(ImpactPrivacy.user_id).where(
-                    ImpactPrivacy.team_id == team_id, ImpactPrivacy.hidden.is_(True)
-                )
-            )
-        )
-
-
 @dataclass(frozen=True)
 class Forgotten:
     pledges: int
