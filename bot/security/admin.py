@@ -15,20 +15,17 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import DateTime, Engine, String, Text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from bot.storage.db import Base
-from bot.storage.subscriptions import utcnow
+from bot.security.tables import ADMINS, EVERYONE, WorkspacePolicy
 from flexcalc.reply import Reply, error_reply
 
 log = logging.getLogger(__name__)
 
-EVERYONE, ADMINS = "everyone", "admins"
 RESTRICTED = re.compile(r"^\s*(alerts\s+(subscribe|when)|digest\s+subscribe)\b", re.IGNORECASE)
 ADMIN_COMMAND = re.compile(r"^\s*admin\b", re.IGNORECASE)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -36,18 +33,6 @@ ASK_AN_ADMIN = (
     "Only this workspace's admins can subscribe channels to Flexcalc alerts and digests. "
     "Ask an admin to set it up, or to run `/flex admin subscriptions everyone`."
 )
-
-
-class WorkspacePolicy(Base):
-    """Who may subscribe channels in one workspace; extra Flexcalc admins."""
-
-    __tablename__ = "workspace_policies"
-
-    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    subscribers: Mapped[str] = mapped_column(String(16), default=EVERYONE)
-    admins: Mapped[str] = mapped_column(Text, default="")  # comma-separated user ids
-    updated_by: Mapped[str] = mapped_column(String(32), default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 def get_policy(engine: Engine, team_id: str) -> tuple[str, list[str]]:

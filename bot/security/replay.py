@@ -20,24 +20,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import DateTime, Engine, String, delete
+from sqlalchemy import Engine, delete
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from bot.storage.db import Base
+from bot.security.tables import SeenRequest
 
 WINDOW = timedelta(hours=1)
 MAX_AGE = timedelta(minutes=10)  # Teams activities older than this are refused outright
 MAX_SKEW = timedelta(minutes=5)  # ...and so are those from the future
-
-
-class SeenRequest(Base):
-    """One request identity already acted on (kept ``WINDOW``)."""
-
-    __tablename__ = "seen_requests"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # kind + hash of the id
-    seen_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 def _now() -> datetime:

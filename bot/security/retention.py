@@ -13,10 +13,11 @@ import logging
 import os
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, Engine, String, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
 from bot.alerts import store
+from bot.security.tables import ScheduledErasure
 from bot.storage.db import Base
 from bot.storage.subscriptions import utcnow
 
@@ -27,17 +28,6 @@ DEFAULT_RETENTION_DAYS = 30
 
 def retention() -> timedelta:
     return timedelta(days=float(os.environ.get("FLEX_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS))
-
-
-class ScheduledErasure(Base):
-    """A workspace whose data is erased at ``erase_after`` (it uninstalled the app)."""
-
-    __tablename__ = "scheduled_erasures"
-
-    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    reason: Mapped[str] = mapped_column(String(64), default="")
-    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    erase_after: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 def workspace_left(engine: Engine, team_id: str, reason: str, now: datetime | None = None) -> int:

@@ -1,4 +1,4 @@
-"""``python -m bot [shell|web|socket|clock|teams]``: with no argument, the mode the env allows.
+"""``python -m bot [shell|web|socket|clock|teams|secrets]``: no argument: the mode the env allows.
 
 Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
 otherwise the terminal shell. ``clock`` runs the alerts scheduler (``bot.clock.main``).
@@ -12,9 +12,10 @@ import shutil
 import sys
 
 from bot.config import SlackConfig
+from bot.security import redaction
 from flexcalc import __version__
 
-MODES = ("shell", "web", "socket", "clock", "teams")
+MODES = ("shell", "web", "socket", "clock", "teams", "secrets")
 
 USAGE = """usage: flexcalc-bot [MODE] [--help] [--version]   (same as: python -m bot ...)
 
@@ -24,6 +25,7 @@ Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
            or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
   clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
   teams    manage Teams Workflows webhooks (teams --help)
+  secrets  encryption of stored tokens and URLs: key, rotate, status (secrets --help)
   shell    ask Flexcalc in this terminal (the default without Slack variables): live data,
            or the bundled sample when offline, labelled on every answer
 """
@@ -95,9 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    redaction.install()  # tokens and signed URLs never reach a log, at any level
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
-    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams"):
+    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams", "secrets"):
         print(USAGE)
         return 0
     if mode == "socket":
@@ -116,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_web()
     if mode == "clock":
         return run_clock(argv)
+    if mode == "secrets":  # encryption keys: new key, rotate (bot.security.cli)
+        from bot.security.cli import main as secrets_main  # only this mode needs the database
+
+        return secrets_main(argv)
     if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
         from bot.teams.cli import main as teams_main
 
