@@ -261,7 +261,8 @@ def send_reply(
         share_token=token if (keep and target.shareable) else None,
         extra_notes=notes,
     )
-    channel = post_message(reply, blocks, target)
+    files = upload or chart_follows or bool(reply.csv)
+    channel = post_message(reply, blocks, target, files=files)
     if upload and channel:
         timeout = services.chart_upload_timeout if services else 20.0
         title = reply.chart_alt or reply.title
@@ -269,8 +270,9 @@ def send_reply(
     return Posted(token if keep else None, channel)
 
 
-def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
-    """Send the message; returns the channel id the chart should go to (None: don't upload)."""
+def post_message(reply: Reply, blocks: list, target: Target, *, files: bool = True) -> str | None:
+    """Send the message; returns the channel id the chart should go to (None: don't upload).
+    ``files``: charts or CSVs will follow (an ephemeral answer's go to the asker's DM)."""
     text = reply_text(reply)
     if target.respond is not None:
         target.respond(
@@ -279,6 +281,8 @@ def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
             response_type="ephemeral",
             replace_original=target.replace is not None,
         )
+        if not files:
+            return None
         return private_channel(target.client, target.user_id)  # its files: to the asker only
     if target.replace is not None and target.channel_id:
         try:
