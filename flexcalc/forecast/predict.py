@@ -112,7 +112,7 @@ def stays_best_probability(
 
 def _contiguous_starts(index: pd.DatetimeIndex, slots: int) -> np.ndarray:
     """For each possible window start, True if its ``slots`` half-hours have no gap."""
-    steps = np.diff(index.asi8) == SLOT.value
+    steps = np.asarray((index[1:] - index[:-1]) == SLOT)
     ok = np.ones(len(index) - slots + 1, dtype=bool)
     for offset in range(slots - 1):
         ok &= steps[offset : offset + len(ok)]
