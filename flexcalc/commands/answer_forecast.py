@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, time
 
 import pandas as pd
@@ -11,6 +12,7 @@ from flexcalc.commands import units
 from flexcalc.commands.forecast_slots import WithForecast, with_forecast
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
 from flexcalc.engagement import pledge_actions
+from flexcalc.forecast.carbon_bands import CarbonBand, recorded_band
 from flexcalc.intensity import intensity_index
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
@@ -153,6 +155,10 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     stays = ahead.stays_best(frame["price"].dropna(), cheapest)
     if ahead.known_until is not None:
         fields.append(Field("Forecast prices", _forecast_text(ahead, cheapest, stays)))
+    greenest = chosen.get("Greenest")
+    carbon_band = recorded_band(k) if greenest is not None and greenest.carbon is not None else None
+    if carbon_band is not None:
+        fields.append(Field("How sure (carbon)", _carbon_sure_text(greenest, carbon_band)))
     fields.append(
         Field(
             f"vs {now_label.lower().replace('start', 'starting')}",
@@ -187,6 +193,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         "price_forecast": ahead.data(),
         "forecast_windows": [label for label, w in chosen.items() if ahead.touches(w)],
         "stays_cheapest_probability": stays,
+        "carbon_band": None if carbon_band is None else dataclasses.asdict(carbon_band),
     }
     if req.objective == "both":
         per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
@@ -230,6 +237,14 @@ def _forecast_text(
     if stays is not None and cheapest is not None:
         text += f"; {stays:.0%} chance the cheapest window stays cheapest once they are published"
     return text
+
+
+def _carbon_sure_text(window: windows.Window, band: CarbonBand) -> str:
+    low, high = band.around(window.carbon)
+    return (
+        f"the greenest window's actual intensity is likely {low:.0f}–{high:.0f} gCO2/kWh "
+        f"(10–90% of past forecast misses; mean miss {band.mae:.0f})"
+    )
 
 
 def _chart_source(forecast: Forecast) -> str:
