@@ -66,7 +66,13 @@ def bands_by_hours_ahead(
         if len(part):
             low, high = np.percentile(part, [10, 90])
             out.append(
-                CarbonBand(f"{a:g}-{b:g} h ahead", low, high, float(np.abs(part).mean()), len(part))
+                CarbonBand(
+                    f"{a:g}-{b:g} h ahead",
+                    float(low),
+                    float(high),
+                    float(np.abs(part).mean()),
+                    len(part),
+                )
             )
     return out
 
