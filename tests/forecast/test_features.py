@@ -107,13 +107,13 @@ def _brute_regret(forecast, actual, k):
     return means_a[chosen] - min(means_a)
 
 
+@settings(deadline=None)
 @given(
-    st.lists(st.integers(-50, 100), min_size=46, max_size=50),
-    st.lists(st.integers(-50, 100), min_size=50, max_size=50),
+    st.lists(st.integers(-50, 100), min_size=48, max_size=48),
+    st.lists(st.integers(-50, 100), min_size=48, max_size=48),
     st.integers(1, 8),
 )
 def test_regret_matches_a_brute_force(forecast, actual, k):
-    n = len(forecast)
-    got = regret(np.array(forecast, float), np.array(actual[:n], float), k)
-    assert got == pytest.approx(_brute_regret(forecast, actual[:n], k), abs=1e-9)
+    got = regret(np.array(forecast, float), np.array(actual, float), k)
+    assert got == pytest.approx(_brute_regret(forecast, actual, k), abs=1e-9)
     assert got >= -1e-9
