@@ -83,14 +83,18 @@ def _train(args: argparse.Namespace) -> int:
         "trained_until": model.trained_until,
         "seconds": round(seconds, 1),
     }
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(
-            f"Trained on {model.rows:,} rows ({model.trained_from[:10]} to "
-            f"{model.trained_until[:10]}) in {seconds:.0f} s; wrote {path} "
-            f"({result['bytes'] / 1e6:.2f} MB)."
-        )
+    return _emit(
+        result,
+        args.json,
+        f"Trained on {model.rows:,} rows ({model.trained_from[:10]} to "
+        f"{model.trained_until[:10]}) in {seconds:.0f} s; wrote {path} "
+        f"({result['bytes'] / 1e6:.2f} MB).",
+    )
+
+
+def _emit(result: dict, as_json: bool, text: str) -> int:
+    """Print ``result`` as JSON, or ``text`` for people; exit code 0."""
+    print(json.dumps(result, indent=2) if as_json else text)
     return 0
 
 
@@ -151,17 +155,15 @@ def _skill(args: argparse.Namespace) -> int:
         "model": model_info,
         **result,
     }
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(
-            f"{result['days']} days in region {letter}: model MAE {result['model_mae']:.2f} p/kWh "
-            f"vs persistence {result['persistence_mae']:.2f} (ratio {result['mae_ratio']}); "
-            f"regret {result['model_regret']:.2f} vs {result['persistence_regret']:.2f} "
-            f"(ratio {result['regret_ratio']}); 10-90% band held "
-            f"{result['inside_10_90']:.0%} of actual prices."
-        )
-    return 0
+    return _emit(
+        result,
+        args.json,
+        f"{result['days']} days in region {letter}: model MAE {result['model_mae']:.2f} p/kWh "
+        f"vs persistence {result['persistence_mae']:.2f} (ratio {result['mae_ratio']}); "
+        f"regret {result['model_regret']:.2f} vs {result['persistence_regret']:.2f} "
+        f"(ratio {result['regret_ratio']}); 10-90% band held "
+        f"{result['inside_10_90']:.0%} of actual prices.",
+    )
 
 
 def _skill_model(
