@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from flexcalc.forecast import model as price_model
 from flexcalc.forecast import skill
 from flexcalc.forecast.history import PRICE_FILES, read_history
-from flexcalc.forecast.predict import price_outlook
+from flexcalc.forecast.predict import price_outlooks
 from flexcalc.forecast.tariff_formula import REGION_FACTORS, import_from_wholesale
 from flexcalc.sources.csv_files import read_prices
 from flexcalc.timeslots import utc
@@ -90,9 +90,9 @@ def forecast_speed(history, repeats: int = 5) -> float:
     best = float("inf")
     for _ in range(repeats + 1):  # the first round warms caches
         started = time.perf_counter()
-        for letter, prices in published.items():
-            price_outlook(prices, letter, history.carbon, now, model=model)
+        outlooks = price_outlooks(published, history.carbon, now, model=model)
         best = min(best, time.perf_counter() - started)
+    assert len(outlooks) == 14 and all(len(o.imports) == 336 for o in outlooks.values())
     return best * 1000
 
 
@@ -105,11 +105,12 @@ def training_time(history) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="the last two seasons only")
+    p.add_argument("--speed-only", action="store_true", help="forecast and training times only")
     args = p.parse_args(argv)
     history = read_history(HISTORY)
     print(f"python {platform.python_version()}, {platform.machine()}; history {HISTORY}")
     print("skill: forecast at 10:00 UK on D-1 for D; trained only on prices before each season")
-    rows = season_rows(history, args.quick)
+    rows = [] if args.speed_only else season_rows(history, args.quick)
     ms = forecast_speed(history)
     wall, cpu = training_time(history)
     print(f"forecast 7 days x 14 regions (warm): {ms:.0f} ms")

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import skops.io as sio
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from flexcalc.forecast.features import FEATURES, Decision, NotEnoughHistory, build_features
 from flexcalc.forecast.history import History
@@ -60,7 +61,9 @@ class PriceModel:
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         """Wholesale-level quantiles (n x 3, sorted so they never cross)."""
         x = frame[self.features].to_numpy(dtype=float)
-        relative = np.column_stack([m.predict(x) for m in self.models])
+        # One thread: each tree's predict is tiny, and OpenMP start-up per tree dominated (10x).
+        with threadpool_limits(limits=1, user_api="openmp"):
+            relative = np.column_stack([m.predict(x) for m in self.models])
         return np.sort(relative, axis=1) + frame["level"].to_numpy()[:, None]
 
 

@@ -62,20 +62,40 @@ def price_outlook(
 
     Raises ``features.NotEnoughHistory`` when less than a day of prices precedes that slot.
     """
-    published = published.dropna()
-    known_until = published.index[-1] + SLOT if len(published) else now
-    decision = Decision(origin=now, known_until=known_until)
-    targets = forecast_slots(known_until, until)
-    frame = build_features(to_wholesale(published, letter), carbon, decision, targets)
-    wholesale = (model or shipped_model()).predict(frame)
-    imports = np.sort(import_from_wholesale(wholesale, targets, letter), axis=1)
-    exports = np.sort(export_from_wholesale(wholesale, targets), axis=1)
-    return PriceOutlook(
-        letter=letter,
-        decision=decision,
-        imports=pd.DataFrame(imports, index=targets, columns=COLUMNS),
-        exports=pd.DataFrame(exports, index=targets, columns=COLUMNS),
-    )
+    return price_outlooks({letter: published}, carbon, now, until, model)[letter]
+
+
+def price_outlooks(
+    published: dict[str, pd.Series],
+    carbon: pd.Series | None,
+    now: pd.Timestamp,
+    until: pd.Timestamp | None = None,
+    model: PriceModel | None = None,
+) -> dict[str, PriceOutlook]:
+    """``price_outlook`` for several regions (letter -> published prices) in one model call."""
+    decisions, frames = {}, {}
+    for letter, prices in published.items():
+        prices = prices.dropna()
+        known_until = prices.index[-1] + SLOT if len(prices) else now
+        decisions[letter] = Decision(origin=now, known_until=known_until)
+        targets = forecast_slots(known_until, until)
+        frames[letter] = build_features(
+            to_wholesale(prices, letter), carbon, decisions[letter], targets
+        )
+    wholesale = (model or shipped_model()).predict(pd.concat(frames.values()))
+    out, start = {}, 0
+    for letter, frame in frames.items():
+        part, start = wholesale[start : start + len(frame)], start + len(frame)
+        targets = frame.index
+        imports = np.sort(import_from_wholesale(part, targets, letter), axis=1)
+        exports = np.sort(export_from_wholesale(part, targets), axis=1)
+        out[letter] = PriceOutlook(
+            letter=letter,
+            decision=decisions[letter],
+            imports=pd.DataFrame(imports, index=targets, columns=COLUMNS),
+            exports=pd.DataFrame(exports, index=targets, columns=COLUMNS),
+        )
+    return out
 
 
 def sample_paths(quantiles: pd.DataFrame, n: int = SAMPLES, seed: int = 0) -> np.ndarray:
