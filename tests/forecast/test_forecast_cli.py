@@ -80,6 +80,7 @@ def test_a_model_file_with_other_types_is_refused(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # trains twice: minutes on a shared 2-core machine
 def test_training_is_reproducible_and_calibrated_on_held_out_days(tmp_path, capsys):
     """Train twice on history before July 2024 (same bytes), then score July-September:
     the 10-90 % band holds 70-90 % of the actual prices and the model beats persistence."""

@@ -23,6 +23,7 @@ from flexcalc.charts.common import (
     WIDTH_PX,
     WINDOW_COLOURS,
     add_titles,
+    bars,
     date_nums,
     fits,
     format_time_axis,
@@ -35,6 +36,7 @@ from flexcalc.charts.common import (
     to_png,
     utc_index,
 )
+from flexcalc.charts.forecast_band import band_limits, draw_forecast_band
 from flexcalc.intensity import intensity_index
 from flexcalc.timeslots import LONDON, SLOT
 from flexcalc.windows import Window
@@ -67,16 +69,7 @@ def _draw_prices(ax: Axes, price: pd.Series) -> tuple[float, float, bool]:
     x = date_nums(known.index)
     negative = known.to_numpy() < 0
     colours = np.where(negative, PALETTE["negative"], PALETTE["price"])
-    ax.bar(
-        x,
-        known.to_numpy(),
-        width=SLOT_DAYS,
-        align="edge",
-        color=colours,
-        edgecolor="white",
-        linewidth=0.4,
-        zorder=2,
-    )
+    bars(ax, x, known.to_numpy(), SLOT_DAYS, colours, edgecolor="white", linewidth=0.4)
     ax.axhline(0, color=PALETTE["zero"], linewidth=1.0, zorder=3)
     lo, hi = min(0.0, float(known.min())), max(0.0, float(known.max()))
     pad = 0.12 * ((hi - lo) or 1.0)
@@ -97,7 +90,7 @@ def _shade_windows(ax: Axes, windows: dict[str, Window]) -> list[Patch]:
             continue
         colour = WINDOW_COLOURS[i % len(WINDOW_COLOURS)]
         slots = utc_index(window.slots).sort_values()
-        breaks = np.flatnonzero(np.diff(slots.asi8) != SLOT.value) + 1
+        breaks = np.flatnonzero((slots[1:] - slots[:-1]) != SLOT) + 1  # unit-safe (us or ns)
         for run in np.split(np.arange(len(slots)), breaks):
             a, b = date_nums(slots[run[0]]), date_nums(slots[run[-1]] + SLOT)
             ax.axvspan(a, b, color=colour, alpha=0.18, linewidth=0, zorder=1)
@@ -179,6 +172,7 @@ def _forecast_figure(
     with_carbon: bool = True,
     mean_line: bool = False,
     extremes: bool = False,
+    band: pd.DataFrame | None = None,
 ) -> Figure:
     fig = new_figure(width_px, height_px)
     add_titles(fig, title, source)
@@ -203,6 +197,9 @@ def _forecast_figure(
         y_lo, y_hi, negative = _draw_prices(ax, price)
         if negative:
             legend.append(Patch(facecolor=PALETTE["negative"], label="Negative price"))
+        if band is not None:
+            legend += draw_forecast_band(ax, band)
+            y_lo, y_hi = band_limits(band, y_lo, y_hi)
         if mean_line:
             mean = float(price.mean())
             ax.axhline(mean, color=PALETTE["mean"], linewidth=1.3, linestyle="--", zorder=3)
@@ -265,11 +262,13 @@ def forecast_chart(
     source: str = "",
     width_px: int = WIDTH_PX,
     height_px: int = HEIGHT_PX,
+    band: pd.DataFrame | None = None,
 ) -> bytes:
     """Price bars (negative prices coloured below zero) and the carbon line on a second axis over
     the horizon, each window in ``windows`` shaded with its key as legend label, a "now" marker,
-    and ``source`` (e.g. "Offline sample data") under the title. PNG bytes."""
-    fig = _forecast_figure(frame, windows, now, title, source, width_px, height_px)
+    and ``source`` (e.g. "Offline sample data") under the title. ``band`` (p10/p90 of forecast
+    slots) shades the prices that are forecast, not published. PNG bytes."""
+    fig = _forecast_figure(frame, windows, now, title, source, width_px, height_px, band=band)
     return to_png(fig)
 
 

@@ -47,7 +47,7 @@ SLOT = pd.Timedelta(minutes=30)
 EXAMPLES: dict[str, list[str]] = {
     "bestslot": ["bestslot 4h", "bestslot 2h30m by 07:00 in NG1", "bestslot 3h for both at 7 kW"],
     "prices": ["prices", "prices in London", "prices in NG1"],
-    "carbon": ["carbon", "carbon in Scotland", "carbon in B"],
+    "carbon": ["carbon", "carbon in North Scotland", "carbon in B"],
     "backtest": [
         "backtest 4h daily at 09:00 within 24h",
         "backtest 2h daily from 2023-01-01 to 2023-12-31 in C at 50 kW",
