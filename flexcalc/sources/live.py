@@ -173,9 +173,16 @@ class LiveProvider:
         fetchers = {PRICES: self.prices_part, CARBON: self.carbon_part}
         if len(kinds) == 1:
             return {kinds[0]: fetchers[kinds[0]](region, now)}
+        parts: dict[str, ForecastPart] = {}
         with ThreadPoolExecutor(max_workers=len(kinds), thread_name_prefix="upstream") as pool:
-            futures = {kind: pool.submit(fetchers[kind], region, now) for kind in kinds}
-            return {kind: future.result() for kind, future in futures.items()}
+            futures = {}
+            for kind in kinds:
+                try:
+                    futures[kind] = pool.submit(fetchers[kind], region, now)
+                except RuntimeError:  # the interpreter is shutting down: no new threads
+                    parts[kind] = fetchers[kind](region, now)
+            parts.update({kind: future.result() for kind, future in futures.items()})
+        return {kind: parts[kind] for kind in kinds}
 
     def forecast(self, region: Region, now: pd.Timestamp) -> Forecast:
         now = utc(now)
