@@ -1,4 +1,4 @@
-"""``python -m bot [shell|web|worker|socket|clock|teams|migrate]``: no argument: the env's mode.
+"""``python -m bot [shell|web|worker|socket|clock|teams|secrets|migrate]``: none: the env's mode.
 
 Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
 otherwise the terminal shell. ``web`` runs exactly the Procfile's web line (acks and enqueues),
@@ -21,6 +21,7 @@ from bot.clock import main as clock_main
 from bot.config import SlackConfig
 from bot.migrate_cli import main as migrate_main
 from bot.observability.logs import configure_logging
+from bot.security import redaction
 from bot.services import Services
 from bot.shell import run_shell
 from bot.storage.db import get_engine
@@ -29,7 +30,7 @@ from bot.teams.cli import main as teams_main
 from bot.worker import main as worker_main
 from flexcalc import __version__
 
-MODES = ("shell", "web", "worker", "socket", "clock", "teams", "migrate")
+MODES = ("shell", "web", "worker", "socket", "clock", "teams", "secrets", "migrate")
 # The Procfile's web line, word for word (tests/jobs/test_procfile_stack.py keeps them equal).
 WEB_COMMAND = (
     "gunicorn --worker-class gthread --threads 16 --timeout 30 --graceful-timeout 20 "
@@ -45,6 +46,7 @@ Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
   worker   answers the commands the web process queued (beside web)
   clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
   teams    manage Teams Workflows webhooks, build the Teams app package (teams --help)
+  secrets  encryption of stored tokens and URLs: key, rotate, status (secrets --help)
   migrate  bring the database schema up to date (migrate --help); back up first
   shell    ask Flexcalc in this terminal (the default without Slack variables): live data,
            or the bundled sample when offline, labelled on every answer
@@ -99,9 +101,11 @@ def _main(argv: list[str] | None = None) -> int:
         print(f"flexcalc-bot {__version__}")
         return 0
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    redaction.install()  # tokens and signed URLs never reach a log, at any level
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
-    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams", "migrate"):
+    helped = ("shell", "teams", "secrets", "migrate")
+    if argv and argv[0] in ("-h", "--help", "help") and mode not in helped:
         print(USAGE)
         return 0
     if mode == "migrate":
@@ -125,6 +129,10 @@ def _main(argv: list[str] | None = None) -> int:
         return run_clock(argv)
     if mode == "worker":
         return worker_main(argv)
+    if mode == "secrets":  # encryption keys: new key, rotate (bot.security.cli)
+        from bot.security.cli import main as secrets_main  # only this mode needs the database
+
+        return secrets_main(argv)
     if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
         return teams_main(argv)
     logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING"))

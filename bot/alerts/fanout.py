@@ -37,6 +37,7 @@ from bot.alerts.slack_post import (
 from bot.alerts.store import SubscriptionInfo
 from bot.engagement import clock as engagement
 from bot.engagement.clock import DIGEST
+from bot.security import retention
 from bot.storage.subscriptions import DAILY, THRESHOLD, TOMORROW, naive_utc, utcnow
 from bot.storage.teams import is_teams
 from bot.teams.alerts import deliver_teams
@@ -175,6 +176,7 @@ class Clock:
         else:
             self._run_in_pool(jobs, now, report, use_lease)
         engagement.settle_finished(self.engine, self.digests.provider, self.clients, now)
+        retention.purge_due(self.engine)  # workspaces that left, once their retention is over
         log.info("alerts tick %s: %s", now.isoformat(), report.summary())
         return report
 

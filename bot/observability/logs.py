@@ -16,8 +16,21 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FORMAT_ENV = "FLEX_LOG_FORMAT"
 
 
+class _JsonFormatter(JsonFormatter):
+    """Uses a record's ready ``exc_text`` (redacted by ``bot.security.redaction``) when set."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not (record.exc_info and record.exc_text):
+            return super().format(record)
+        saved, record.exc_info = record.exc_info, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info = saved
+
+
 def json_formatter() -> logging.Formatter:
-    return JsonFormatter(
+    return _JsonFormatter(
         "%(asctime)s %(levelname)s %(name)s %(message)s",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         datefmt="%Y-%m-%dT%H:%M:%S%z",

@@ -26,6 +26,8 @@ from bot.jobs.queue import make_huey
 from bot.observability.health import set_queue_probe
 from bot.observability.logs import configure_logging
 from bot.observability.web import register as register_observability
+from bot.security import redaction
+from bot.security.limits import EdgeLimits
 from bot.services import Services
 from bot.storage.answers import load_chart
 from bot.storage.db import get_engine
@@ -42,6 +44,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
         huey = make_huey()
         set_queue_probe(type(huey).__name__, huey.pending_count)  # /readyz and /metrics depth
         bolt_app = bolt_app or create_app(config, services, huey=huey)
+    redaction.install()  # gunicorn imports this module without bot.__main__
     handler = SlackRequestHandler(bolt_app)
     web = Flask("flexcalc")
 
@@ -76,6 +79,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
 
     register_observability(web, services)
     register_teams(web, services)
+    web.wsgi_app = EdgeLimits(web.wsgi_app)  # body limits, malformed requests (bot.security)
     return web
 
 
