@@ -190,3 +190,22 @@ def test_with_a_token_set_metrics_need_it(slack_app, monkeypatch):
     right = {"Authorization": "Bearer s3cret-scrape"}
     response = requests.get(url, headers=right, timeout=10)
     assert response.status_code == 200 and "flexcalc_commands_total" in response.text
+
+
+def test_json_logs_keep_tokens_out_of_tracebacks(monkeypatch, capsys):
+    from bot.security import redaction
+
+    redaction.install()
+    monkeypatch.setenv("FLEX_LOG_FORMAT", "json")
+    configure_logging("INFO")
+    token = "xoxb-1234567890-abcdefghijkl"
+    try:
+        try:
+            raise RuntimeError(f"Slack refused {token}")
+        except RuntimeError:
+            logging.getLogger("bot.test").exception("posting failed")
+    finally:
+        monkeypatch.delenv("FLEX_LOG_FORMAT")
+        configure_logging("WARNING")
+    [line] = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x]
+    assert "RuntimeError" in line["exc_info"] and token not in json.dumps(line)
