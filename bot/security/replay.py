@@ -15,16 +15,19 @@ is ``bot.security.slack_replay`` (a Bolt middleware).
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.security.tables import SeenRequest
+
+log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=1)
 MAX_AGE = timedelta(minutes=10)  # Teams activities older than this are refused outright
@@ -49,13 +52,17 @@ class ReplayGuard:
         key = f"{kind}:" + hashlib.sha256(identity.encode()).hexdigest()[: 62 - len(kind)]
         if self.engine is None:
             return self._first_in_memory(key, now)
-        with Session(self.engine) as session:
-            session.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - self.window))
-            session.add(SeenRequest(key=key, seen_at=now))
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
+        try:
+            with Session(self.engine) as session:
+                session.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - self.window))
+                session.add(SeenRequest(key=key, seen_at=now))
+                try:
+                    session.commit()
+                except IntegrityError:
+                    return False
+        except SQLAlchemyError:  # database down or locked: this process's memory still dedupes
+            log.warning("replay table unavailable; deduplicating in memory", exc_info=True)
+            return self._first_in_memory(key, now)
         return True
 
     def _first_in_memory(self, key: str, now: datetime) -> bool:
