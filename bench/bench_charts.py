@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import io
 import platform
 import sys
 import time
@@ -43,7 +44,7 @@ from flexcalc.sources.sample import sample_carbon, sample_prices
 from flexcalc.windows import best_window
 
 TARGET_MS = 40.0
-CHART_MODULES = (battery_charts, footprint_charts, forecast_charts, impact_charts)
+CHART_MODULES = (backtest_charts, battery_charts, footprint_charts, forecast_charts, impact_charts)
 MIX = {"gas": 28.4, "wind": 31.2, "nuclear": 14.9, "imports": 9.1, "biomass": 6.0, "solar": 4.2}
 
 
@@ -72,16 +73,26 @@ def old_figure(**margins: float) -> Figure:
     return fig
 
 
+def old_to_png(fig: Figure) -> bytes:
+    """The baseline encoder: ``savefig`` at zlib level 6."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi, facecolor=fig.get_facecolor())
+    return buffer.getvalue()
+
+
 @contextlib.contextmanager
 def old_drawing() -> Iterator[None]:
-    """Every chart module drawing bars as patches on constrained-layout figures, PNGs at the
-    default zlib level 6."""
+    """Every chart module drawing bars as patches on constrained-layout figures, PNGs through
+    ``savefig`` at the default zlib level 6."""
     with contextlib.ExitStack() as stack:
         for module in CHART_MODULES:
-            for name, old in (("bars", old_bars), ("fixed_figure", old_figure)):
+            for name, old in (
+                ("bars", old_bars),
+                ("fixed_figure", old_figure),
+                ("to_png", old_to_png),
+            ):
                 if hasattr(module, name):
                     stack.enter_context(mock.patch.object(module, name, old))
-        stack.enter_context(mock.patch.object(common, "PNG_COMPRESS_LEVEL", 6))
         yield
 
 

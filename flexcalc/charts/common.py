@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from PIL import Image
 
 from flexcalc.timeslots import LONDON
 
@@ -76,15 +77,19 @@ def new_figure(width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX, dpi: int = 
 
 
 def to_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, at the figure's own size (no tight cropping)."""
+    """The figure as PNG bytes, at the figure's own size and dpi (no tight cropping).
+
+    Draws on the figure's Agg canvas and hands its RGBA buffer straight to Pillow: no
+    ``savefig`` round trip (its print-figure setup, facecolor swaps and metadata cost about a
+    quarter of an empty chart's time). Draw and encode stay on the calling thread.
+    """
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw")
     buffer = io.BytesIO()
-    fig.savefig(
-        buffer,
-        format="png",
-        dpi=fig.dpi,
-        facecolor=fig.get_facecolor(),
-        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
-    )
+    image.save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
 
 
