@@ -8,7 +8,8 @@ tick positions are computed per local day, so DST days (46 or 50 slots) label co
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,7 +21,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
-from PIL import Image
 
 from flexcalc.timeslots import LONDON
 
@@ -79,18 +79,37 @@ def new_figure(width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX, dpi: int = 
 def to_png(fig: Figure) -> bytes:
     """The figure as PNG bytes, at the figure's own size and dpi (no tight cropping).
 
-    Draws on the figure's Agg canvas and hands its RGBA buffer straight to Pillow: no
-    ``savefig`` round trip (its print-figure setup, facecolor swaps and metadata cost about a
-    quarter of an empty chart's time). Draw and encode stay on the calling thread.
+    Draws on the figure's Agg canvas and encodes its pixels with ``encode_png``: no ``savefig``
+    round trip (print-figure setup, facecolor swaps, metadata) and no per-row adaptive filter
+    search (Pillow's), which together were about a third of a chart's time.
     """
     canvas = fig.canvas
     if not isinstance(canvas, FigureCanvasAgg):
         canvas = FigureCanvasAgg(fig)
     canvas.draw()
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw")
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
-    return buffer.getvalue()
+    return encode_png(np.asarray(canvas.buffer_rgba())[..., :3])
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """An 8-bit RGB PNG of an (height, width, 3) uint8 array: every row with filter type 0
+    ("none") and one zlib stream at ``PNG_COMPRESS_LEVEL``. Chart pixels are long runs of
+    flat colour, which zlib packs as well as filtered rows at a quarter of Pillow's time."""
+    height, width, _ = rgb.shape
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # column 0: filter type 0
+    rows[:, 1:] = rgb.reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit truecolour
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)),
+            _chunk(b"IEND", b""),
+        )
+    )
 
 
 def bars(
