@@ -9,18 +9,23 @@ tick positions are computed per local day, so DST days (46 or 50 slots) label co
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from matplotlib.transforms import Bbox
 
 from flexcalc.timeslots import LONDON
 
@@ -74,6 +79,94 @@ def new_figure(width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX, dpi: int = 
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     return fig
+
+
+# Figures kept per thread for reuse, at most this many layouts each (oldest dropped first):
+# about 3 MB each at Slack size, so a rendering thread holds at most ~25 MB of them.
+REUSED_FIGURES = 8
+_reused = threading.local()
+_TICKERS = (
+    "major.locator",
+    "major.formatter",
+    "minor.locator",
+    "minor.formatter",
+    "isDefault_majloc",
+    "isDefault_majfmt",
+    "isDefault_minloc",
+    "isDefault_minfmt",
+)
+
+
+@dataclass
+class _Kept:
+    figure: Figure
+    tickers: list[list[object]]  # per axis of every axes, its tickers as built (``_TICKERS``)
+
+
+def reused_figure(key: Hashable, build: Callable[[], Figure]) -> Figure:
+    """This thread's figure for layout ``key``, built by ``build`` (figure and empty axes) the
+    first time and emptied by ``reset_figure`` after that.
+
+    Making axes and their ticks is about half a chart's time; keeping them saves it. Each thread
+    (a worker's rendering thread, a test's pool thread) has its own figures, so two renders
+    never share one; ``key`` must name everything ``build`` decides (kind, size, which axes).
+    """
+    figures: OrderedDict[Hashable, _Kept] = _reused.__dict__.setdefault("figures", OrderedDict())
+    kept = figures.pop(key, None)
+    if kept is None:
+        fig = build()
+        kept = _Kept(fig, [[_get(axis, name) for name in _TICKERS] for axis in _axes_axis(fig)])
+    else:
+        reset_figure(kept)
+    figures[key] = kept
+    while len(figures) > REUSED_FIGURES:
+        figures.popitem(last=False)
+    return kept.figure
+
+
+def _axes_axis(fig: Figure) -> list:
+    return [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
+
+
+def _get(obj: object, dotted: str) -> object:
+    for name in dotted.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def reset_figure(kept: _Kept) -> None:
+    """Empty a kept figure for the next chart of the same layout: its axes, their tick objects
+    and the canvas stay; every artist, legend, title, label and limit a chart set goes, and
+    each axis gets back the locators and formatters it was built with."""
+    fig = kept.figure
+    for artist in (*fig.texts, *fig.legends, *fig.lines, *fig.patches, *fig.images):
+        artist.remove()
+    for ax in fig.axes:
+        for artist in (
+            *ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images, *ax.artists
+        ):  # fmt: skip
+            artist.remove()
+        if ax.legend_ is not None:
+            ax.legend_.remove()
+        for loc in ("left", "center", "right"):
+            ax.set_title("", loc=loc)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    for axis, tickers in zip(_axes_axis(fig), kept.tickers, strict=True):
+        locator, formatter, minor_locator, minor_formatter, *defaults = tickers
+        axis.set_major_locator(locator)
+        axis.set_major_formatter(formatter)
+        axis.set_minor_locator(minor_locator)
+        axis.set_minor_formatter(minor_formatter)
+        for name, value in zip(_TICKERS[4:], defaults, strict=True):
+            setattr(axis, name, value)
+    for ax in fig.axes:
+        ax.dataLim.set_points(Bbox.null().get_points())
+        ax.ignore_existing_data_limits = True
+        ax.set_autoscale_on(True)
+        ax.set_xmargin(rcParams["axes.xmargin"])
+        ax.set_ymargin(rcParams["axes.ymargin"])
+        ax.autoscale_view()
 
 
 def to_png(fig: Figure) -> bytes:

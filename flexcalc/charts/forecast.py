@@ -31,6 +31,7 @@ from flexcalc.charts.common import (
     new_figure,
     no_data,
     place_axes,
+    reused_figure,
     style_axes,
     title_inches,
     to_png,
@@ -172,14 +173,25 @@ def _forecast_figure(
     mean_line: bool = False,
     extremes: bool = False,
 ) -> Figure:
-    fig = new_figure(width_px, height_px)
-    add_titles(fig, title, source)
     grid = _grid(frame) if len(frame) else pd.DataFrame()
     price = _column(grid, "price") if len(grid) else None
     carbon = _column(grid, "carbon") if with_carbon and len(grid) else None
     if price is None and carbon is None:
+        fig = new_figure(width_px, height_px)
+        add_titles(fig, title, source)
         no_data(fig)
         return fig
+    both = price is not None and carbon is not None
+
+    def build() -> Figure:
+        fig = new_figure(width_px, height_px)
+        ax = fig.add_subplot()
+        if both:
+            ax.twinx()
+        return fig
+
+    fig = reused_figure(("forecast", width_px, height_px, both), build)
+    add_titles(fig, title, source)
     start, end = grid.index[0], grid.index[-1] + SLOT
     legend: list = []
     if price is not None and (price >= 0).any():
@@ -189,7 +201,7 @@ def _forecast_figure(
             Line2D([], [], color=PALETTE["carbon"], linewidth=2.4, label="Carbon (gCO₂/kWh)")
         )
 
-    ax = fig.add_subplot()
+    ax = fig.axes[0]
     y_lo = y_hi = None
     if price is not None:
         y_lo, y_hi, negative = _draw_prices(ax, price)
@@ -215,7 +227,7 @@ def _forecast_figure(
         ax.set_ylim(y_lo, y_hi)
         style_axes(ax, ylabel="Price (p/kWh)")
     if carbon is not None:
-        cax = ax.twinx() if price is not None else ax
+        cax = fig.axes[1] if both else ax
         _draw_carbon_line(cax, carbon)
         c_hi = float(carbon.max()) * 1.15 or 1.0
         c_lo = 0.0
@@ -235,7 +247,6 @@ def _forecast_figure(
     ax.set_xlabel("")
 
     legend_in = legend_below(fig, legend, ncol=4)
-    both = price is not None and carbon is not None
     place_axes(
         ax,
         left_in=0.85,
