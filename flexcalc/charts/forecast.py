@@ -385,13 +385,23 @@ def carbon_chart(
     """The carbon-intensity outlook (e.g. 48 h) as a line coloured by index band, with the
     lowest slot labelled, and, if ``mix`` (fuel -> %) is given, a generation-mix bar below.
     ``index`` (the API's band name per slot) overrides the bands derived from ``BAND_LIMITS``."""
-    fig = new_figure(width_px, height_px)
-    add_titles(fig, title, source)
     grid = _grid(carbon.rename("carbon")) if len(carbon) else pd.DataFrame()
     values = _column(grid, "carbon") if len(grid) else None
     if values is None:
+        fig = new_figure(width_px, height_px)
+        add_titles(fig, title, source)
         no_data(fig)
         return to_png(fig)
+
+    def build() -> Figure:
+        fig = new_figure(width_px, height_px)
+        fig.add_subplot()
+        if mix:
+            fig.add_subplot()
+        return fig
+
+    fig = reused_figure(("carbon", width_px, height_px, bool(mix)), build)
+    add_titles(fig, title, source)
     if index is not None:
         given = pd.Series(index.to_numpy(), index=utc_index(index.index)).astype(str).str.lower()
         given = given[~given.index.duplicated(keep="first")]
@@ -402,7 +412,7 @@ def carbon_chart(
         bands = [intensity_index(v) if not np.isnan(v) else "" for v in values]
     start, end = values.index[0], values.index[-1] + SLOT
 
-    ax = fig.add_subplot()
+    ax = fig.axes[0]
     _band_segments(ax, values, bands)
     ax.set_xlim(date_nums(start), date_nums(end))
     ax.set_ylim(0, float(values.max()) * 1.18)
@@ -445,7 +455,7 @@ def carbon_chart(
     if not mix:
         place_axes(ax, left_in=0.85, right_in=0.5, bottom_in=_TICKS_IN + 0.15, top_in=top_in)
         return to_png(fig)
-    mix_ax = fig.add_subplot()
+    mix_ax = fig.axes[1]
     mix_handles = _mix_bar(mix_ax, mix)
     legend_in = legend_below(fig, mix_handles, ncol=5)
     bar_in, bar_title_in = 0.45, 0.4
