@@ -139,3 +139,38 @@ def test_each_thread_draws_on_its_own_figures(history: pd.DataFrame) -> None:
         results = list(pool.map(lambda render: (id(render), render()), jobs))
     for key, png in results:
         assert np.array_equal(pixels(png), pixels(expected[key]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_axis_labels_are_inside_the_figure_clear_of_tick_labels(
+    history: pd.DataFrame, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Axis labels sit at fixed insets (not measured per draw): each must still be whole on the
+    image and must not cover any tick label."""
+    figures = []
+    for module in (backtest_charts, battery_charts, footprint_charts, forecast_charts,
+                   impact_charts):  # fmt: skip
+        real = module.to_png
+        monkeypatch.setattr(module, "to_png", lambda fig, real=real: (figures.append(fig),
+                                                                      real(fig))[1])  # fmt: skip
+    for render in pairs(history)[kind]:
+        render()
+        fig = figures[-1]
+        renderer = fig.canvas.get_renderer()
+        page = fig.bbox
+        labels = [
+            axis.label for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) if axis.label.get_text()
+        ]
+        assert labels  # every chart kind names at least one axis
+        ticks = [
+            t.get_window_extent(renderer)
+            for ax in fig.axes
+            for t in (*ax.get_xticklabels(), *ax.get_yticklabels())
+            if t.get_visible() and t.get_text()
+        ]
+        for label in labels:
+            box = label.get_window_extent(renderer)
+            assert page.x0 <= box.x0 and box.x1 <= page.x1, label.get_text()
+            assert page.y0 <= box.y0 and box.y1 <= page.y1, label.get_text()
+            assert not any(box.overlaps(tick) for tick in ticks), label.get_text()
