@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.services import Services
@@ -20,9 +20,11 @@ from flexcalc.commands.requests import (
     PricesRequest,
     RegionRequest,
     Request,
+    TariffRequest,
 )
 from flexcalc.regions import Region, UnknownRegion, by_letter, resolve
 from flexcalc.reply import Field, Reply
+from flexcalc.tariffs import spec as tariff_spec
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,44 @@ def make_context(
         now=now,
         charts=charts,
         progress=progress,
+        tariff=default_tariff(services, where),
+    )
+
+
+def _tariff_scopes(where: Where, personal: bool = False) -> list[str]:
+    """Where a default tariff is looked up, most specific first (person, channel, workspace)."""
+    scopes = [f"user:{where.user_id}"] if where.user_id else []
+    if not personal:
+        scopes += [where.channel_id] if where.channel_id else []
+        scopes.append("")
+    return scopes
+
+
+def default_tariff(services: Services, where: Where) -> tariff_spec.TariffChoice | None:
+    """The asker's own tariff, else the channel's, else the workspace's (None: Agile)."""
+    words = services.tariff_words(where.team_id, _tariff_scopes(where))
+    try:
+        return tariff_spec.parse(words) if words else None
+    except tariff_spec.TariffSpecError:  # words stored by an older grammar: fall back
+        return None
+
+
+def tariff_reply(
+    request: TariffRequest, services: Services, where: Where, ctx: Context, answer: Any
+) -> Reply:
+    """``tariff go`` (this channel) / ``tariff me go`` (the asker): store, then describe it."""
+    assert request.choice is not None
+    shown = answer(TariffRequest(None), replace(ctx, tariff=request.choice))
+    if shown.is_error:
+        return shown  # e.g. an unknown product code: nothing is stored
+    scope = _tariff_scopes(where, personal=True)[0] if request.personal else where.channel_id
+    services.tariff_words(where.team_id, [scope or ""], request.choice.text())
+    who = "you" if request.personal else "this conversation"
+    return Reply(
+        title=f"Default tariff set: {shown.title.removeprefix('Tariff: ')}",
+        summary=f"Answers for {who} now use it unless a command says `on ...`.",
+        fields=shown.fields,
+        data={**shown.data, "scope": "person" if request.personal else "channel"},
     )
 
 
@@ -163,6 +203,8 @@ def reply_for(
         ctx = make_context(
             services, where, charts=charts, now=now, provider=provider, progress=progress
         )
+        if isinstance(request, TariffRequest) and request.choice is not None:
+            return tariff_reply(request, services, where, ctx, answer)
         return answer(request, ctx)
     except Exception:
         log.exception("answering %r failed", request)

@@ -37,6 +37,7 @@ class Services:
     _provider: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _memory_regions: dict[tuple[str, str], str] = field(default_factory=dict, init=False)
+    _memory_tariffs: dict[tuple[str, str], str] = field(default_factory=dict, init=False)
     charts: ThreadPoolExecutor = field(init=False, repr=False)
     answer_slots: threading.BoundedSemaphore = field(init=False, repr=False)
     ready: threading.Event = field(init=False, repr=False)
@@ -95,6 +96,23 @@ class Services:
             return get_region(self.engine, team_id, channel_id)
         return self._memory_regions.get((team_id, channel_id or "")) or self._memory_regions.get(
             (team_id, "")
+        )
+
+    def tariff_words(self, team_id: str, scopes: list[str], words: str | None = None) -> str | None:
+        """Store (with ``words``) and read default tariffs: first of ``scopes`` that has one."""
+        if self.engine is not None:
+            from bot.storage.settings import tariff_words  # as for regions: DB code only with a DB
+
+            return tariff_words(self.engine, team_id, scopes, words)
+        if words is not None:
+            self._memory_tariffs[(team_id, scopes[0])] = words
+        return next(
+            (
+                self._memory_tariffs[(team_id, s)]
+                for s in scopes
+                if (team_id, s) in self._memory_tariffs
+            ),
+            None,
         )
 
     def set_region_letter(self, team_id: str, letter: str, channel_id: str | None) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from flexcalc import __version__, regions
 from flexcalc.commands import Context, UsageError, answer, parse
+from flexcalc.commands.answer_tariffs import default_choice
 from flexcalc.reply import Reply
 from flexcalc.timeslots import utc
 
@@ -104,6 +105,7 @@ def make_context(args: argparse.Namespace) -> Context:
         now=now,
         charts=bool(args.chart) or not args.json,
         progress=None if args.quiet else _progress_bar(),
+        tariff=default_choice(),
     )
 
 

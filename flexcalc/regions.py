@@ -149,7 +149,7 @@ def by_postcode(text: str, live_lookup: Callable[[str], str | None] | None = Non
         letter = table[district]
         if letter is None:
             raise UnknownRegion(
-                f"{district} is outside the GB mainland grid (no Agile prices or regional carbon)."
+                f"{district} is outside the GB mainland grid (no prices or regional carbon)."
             )
         return by_letter(letter)
     if live_lookup is not None:

@@ -368,7 +368,6 @@ PAGES_WRITTEN_ELSEWHERE = {
     "docs/security.md",
     "docs/data-sources.md",
     "docs/forecasts.md",
-    "docs/tariffs.md",
     "docs/admin/deploy.md",
     "docs/admin/operations.md",
 }

@@ -85,7 +85,7 @@ def test_an_empty_history_page_is_asked_again_once_octopus_recovers(
 ) -> None:
     start, end = pd.Timestamp("2024-05-01 00:00Z"), pd.Timestamp("2024-05-08 00:00Z")
     asking = provider()
-    asking.live.octopus.agile_product_code()  # the product list is not what this is about
+    asking.live.octopus.product_code()  # the product list is not what this is about
     fake_octopus.fail_next(1, status=200, body=EMPTY_PAGE)
     assert asking.price_history(LONDON, start, end).empty
     again = provider().price_history(LONDON, start, end)  # another process, same cache

@@ -10,6 +10,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.storage.db import Base
 
 
+class TariffSetting(Base):
+    """Default tariff (tariff words, ``flexcalc.tariffs.spec``) of a workspace (``scope`` = ""),
+    a channel (its id) or a person (``user:ID``)."""
+
+    __tablename__ = "tariff_settings"
+    __table_args__ = (UniqueConstraint("team_id", "scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    scope: Mapped[str] = mapped_column(String(64), default="")
+    words: Mapped[str] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
 class RegionSetting(Base):
     """Default region of a workspace (``channel_id`` = "") or of one channel."""
 

@@ -13,6 +13,7 @@ from flexcalc import battery as bat
 from flexcalc.commands import units
 from flexcalc.commands.answer_backtest import day_start, fetch_history
 from flexcalc.commands.requests import BatteryRequest, Context
+from flexcalc.regions import Region
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.timeslots import LONDON, SLOT, fmt_day_time, fmt_span
 
@@ -39,12 +40,16 @@ def _battery(req: BatteryRequest) -> bat.Battery:
 
 
 def _with_export(
-    ctx: Context, battery: bat.Battery, frame: pd.DataFrame
+    ctx: Context, battery: bat.Battery, frame: pd.DataFrame, region: Region
 ) -> tuple[bat.Battery, pd.DataFrame, str]:
-    """Add Agile Outgoing prices when the provider has them (a dashboard prices file with an
-    export column): the battery then sells to the grid instead of serving a site load."""
-    prices_file = getattr(ctx.provider, "prices_file", None)
-    export = getattr(prices_file, "export", None)
+    """Add export prices when the provider has them (the tariff's export rates, or a dashboard
+    prices file's export column): the battery then sells to the grid instead of serving a site
+    load."""
+    export_history = getattr(ctx.provider, "export_history", None)
+    if export_history is not None and len(frame):
+        export = export_history(region, frame.index[0], frame.index[-1] + SLOT)
+    else:
+        export = getattr(getattr(ctx.provider, "prices_file", None), "export", None)
     priced = frame["price"].notna()
     if export is None or export.reindex(frame.index)[priced].isna().any():
         return battery, frame, MODEL_NOTE
@@ -98,7 +103,7 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
             )
     if len(frame) < 2:
         raise ValueError("Not enough upcoming prices and carbon forecast to plan a battery.")
-    battery, frame, model_note = _with_export(ctx, battery, frame)
+    battery, frame, model_note = _with_export(ctx, battery, frame, region)
     plan = bat.plan(frame, battery, req.objective, WEIGHT)
     s = plan.schedule
     charging = _runs(s["charge_kw"].to_numpy() > 1e-3, s.index)
@@ -198,14 +203,14 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     actual = carbon.get("actual", pd.Series(dtype=float))
     forecast = carbon.get("forecast", pd.Series(dtype=float))
     intensity = actual.where(actual > 0).combine_first(forecast)
-    frame = pd.concat({"price": prices, "carbon": intensity}, axis=1).sort_index()
+    frame = pd.concat({"price": prices, "carbon": intensity}, axis=1, sort=True)
     scale = 0.8  # fetching used 0..0.8 of the progress bar
 
     def progress(fraction: float, label: str) -> None:
         if ctx.progress:
             ctx.progress(scale + 0.2 * fraction, label)
 
-    battery, frame, model_note = _with_export(ctx, battery, frame)
+    battery, frame, model_note = _with_export(ctx, battery, frame, region)
     days, skipped = bat.optimise_days(frame, battery, req.objective, WEIGHT)
     if days.empty:
         raise ValueError(f"No day from {span} has complete data for the battery.")

@@ -37,7 +37,7 @@ class Forecast:
 
     def frame(self) -> pd.DataFrame:
         """Prices and carbon side by side on the union of their slots (NaN where one is missing)."""
-        return pd.concat({"price": self.prices, "carbon": self.carbon}, axis=1).sort_index()
+        return pd.concat({"price": self.prices, "carbon": self.carbon}, axis=1, sort=True)
 
 
 class DataProvider(Protocol):
@@ -48,7 +48,8 @@ class DataProvider(Protocol):
         ...
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        """Agile import prices (p/kWh) for slots in [start, end)."""
+        """Day-ahead import prices (p/kWh) for slots in [start, end): the default tariff's;
+        ``flexcalc.tariffs.priced.TariffPricedProvider`` answers for any other tariff."""
         ...
 
     def carbon_history(
