@@ -14,6 +14,8 @@ def _build() -> Figure:
     ax = fig.add_subplot()
     ax.xaxis_date()  # date locator and formatter as built, so a reset restores them
     ax.twinx()
+    # slanted date labels; tick labels made later copy these (kept fixed margin)
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)
     return fig
 
 
@@ -40,5 +42,4 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
         lines, [str(line.get_label()) for line in lines], loc="upper left", fontsize=FONT["note"]
     )
     ax.set_title(title or "What flexibility would have saved", fontsize=FONT["label"], loc="left")
-    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)

@@ -19,6 +19,8 @@ def _plan_figure() -> Figure:
     top.xaxis_date()
     bottom.xaxis_date()
     bottom.twinx()
+    # slanted date labels; tick labels made later copy these (kept fixed margin)
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)
     return fig
 
 
@@ -27,6 +29,8 @@ def _history_figure() -> Figure:
     ax = fig.add_subplot()
     ax.xaxis_date()
     ax.twinx()
+    # slanted date labels; tick labels made later copy these (kept fixed margin)
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)
     return fig
 
 
@@ -67,7 +71,6 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
         ncols=3,
     )
     bottom.xaxis.set_major_formatter(DateFormatter("%a %H:%M"))
-    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)
 
 
@@ -83,5 +86,4 @@ def history_png(days: pd.DataFrame, title: str = "") -> bytes:
     ax2.set_ylabel("cumulative £", fontsize=FONT["label"])
     ax2.tick_params(labelsize=FONT["tick"])
     ax.set_title(title or "Battery savings over history", fontsize=FONT["label"], loc="left")
-    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)
