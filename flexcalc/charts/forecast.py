@@ -335,11 +335,15 @@ def _mix_bar(ax: Axes, mix: dict[str, float]) -> list[Patch]:
     handles = []
     for i, (fuel, pct) in enumerate(shares):
         colour = FUEL_COLOURS.get(fuel.lower(), WINDOW_COLOURS[i % len(WINDOW_COLOURS)])
-        ax.barh(0, pct, left=left, color=colour, edgecolor="white", linewidth=1.0, height=0.8)
         handle = Patch(facecolor=colour, label=f"{fuel.title()} {pct:.1f}%")
         handle.mix_span = (left, pct, fuel)  # read by _label_mix
         handles.append(handle)
         left += pct
+    if handles:  # the segments side by side, 0.8 high about y = 0: one collection
+        starts, widths = (np.array([h.mix_span[k] for h in handles]) for k in (0, 1))
+        colours = [h.get_facecolor() for h in handles]
+        bars(ax, starts, np.full(len(handles), 0.8), widths, colours, bottom=-0.4,
+             edgecolor="white", linewidth=1.0)  # fmt: skip
     ax.set_xlim(0, max(100.0, left))
     ax.set_ylim(-0.5, 0.5)
     ax.set_yticks([])
