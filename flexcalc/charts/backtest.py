@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from flexcalc.backtest import BacktestResult
-from flexcalc.charts.common import FONT, fixed_figure, style_axes, to_png
+from flexcalc.charts.common import FONT, fixed_figure, reused_figure, style_axes, to_png
+
+
+def _build() -> Figure:
+    fig = fixed_figure()
+    ax = fig.add_subplot()
+    ax.xaxis_date()  # date locator and formatter as built, so a reset restores them
+    ax.twinx()
+    # slanted date labels; tick labels made later copy these (kept fixed margin)
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)
+    return fig
 
 
 def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
@@ -14,13 +25,12 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
     (missing data) are shaded grey."""
     days = result.days
     x = pd.to_datetime(pd.Index(days.index))
-    fig = fixed_figure()
-    ax = fig.add_subplot()
+    fig = reused_figure("backtest", _build)
+    ax, ax2 = fig.axes
     ax.plot(x, days["saved_gbp"].cumsum(), color="tab:blue", label="£ saved (cheapest window)")
     style_axes(ax)
     ax.set_ylabel("cumulative £ saved", color="tab:blue", fontsize=FONT["label"])
     ax.axhline(0, color="grey", linewidth=0.6)
-    ax2 = ax.twinx()
     ax2.plot(x, days["saved_kg"].cumsum(), color="tab:green", label="kgCO2 saved (greenest)")
     ax2.set_ylabel("cumulative kgCO2 saved", color="tab:green", fontsize=FONT["label"])
     ax2.tick_params(labelsize=FONT["tick"])
@@ -32,5 +42,4 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
         lines, [str(line.get_label()) for line in lines], loc="upper left", fontsize=FONT["note"]
     )
     ax.set_title(title or "What flexibility would have saved", fontsize=FONT["label"], loc="left")
-    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)

@@ -5,10 +5,33 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.dates import DateFormatter, date2num
+from matplotlib.figure import Figure
 
 from flexcalc.battery import Plan
-from flexcalc.charts.common import FONT, bars, fixed_figure, style_axes, to_png
+from flexcalc.charts.common import FONT, bars, fixed_figure, reused_figure, style_axes, to_png
 from flexcalc.timeslots import LONDON
+
+
+def _plan_figure() -> Figure:
+    """Prices above; power bars with the state-of-charge axis twinned below; UK-time x axis."""
+    fig = fixed_figure()
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
+    top.xaxis_date()
+    bottom.xaxis_date()
+    bottom.twinx()
+    # slanted date labels; tick labels made later copy these (kept fixed margin)
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)
+    return fig
+
+
+def _history_figure() -> Figure:
+    fig = fixed_figure()
+    ax = fig.add_subplot()
+    ax.xaxis_date()
+    ax.twinx()
+    # slanted date labels; tick labels made later copy these (kept fixed margin)
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)
+    return fig
 
 
 def plan_png(plan: Plan, title: str = "") -> bytes:
@@ -17,11 +40,9 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
     s = plan.schedule
     x = s.index.tz_convert(LONDON).tz_localize(None)
     width = 0.5 / 24 * 0.9
-    fig = fixed_figure()
-    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
+    fig = reused_figure("battery plan", _plan_figure)
+    top, bottom, soc_ax = fig.axes
     left = date2num(x.to_numpy())
-    top.xaxis_date()
-    bottom.xaxis_date()
     bars(top, left, s["price"], width, "tab:blue", alpha=0.7)
     if "export_price" in s:
         top.step(x, s["export_price"], where="post", color="tab:orange", label="export price")
@@ -34,7 +55,6 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
     bars(bottom, left, -out, width, "tab:red", label="discharge")
     style_axes(bottom, ylabel="kW (+ charge)")
     bottom.axhline(0, color="grey", linewidth=0.6)
-    soc_ax = bottom.twinx()
     ends = x + pd.Timedelta(minutes=30)
     soc = np.concatenate(([plan.start_soc_kwh], s["soc_kwh"].to_numpy()))
     soc_ax.plot(ends.insert(0, x[0]), soc, color="black", label="state of charge")
@@ -51,23 +71,19 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
         ncols=3,
     )
     bottom.xaxis.set_major_formatter(DateFormatter("%a %H:%M"))
-    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)
 
 
 def history_png(days: pd.DataFrame, title: str = "") -> bytes:
     """Daily £ saved (bars) and cumulative £ saved (line) by the optimised battery."""
     x = pd.to_datetime(pd.Index(days.index))
-    fig = fixed_figure()
-    ax = fig.add_subplot()
-    ax.xaxis_date()
+    fig = reused_figure("battery history", _history_figure)
+    ax, ax2 = fig.axes
     centre = date2num(x.to_numpy())  # a bar per day, 0.8 day wide, centred like Axes.bar
     bars(ax, centre - 0.4, days["saving_gbp"], 0.8, "tab:blue", alpha=0.5, label="£ saved per day")
     style_axes(ax, ylabel="£ per day")
-    ax2 = ax.twinx()
     ax2.plot(x, days["saving_gbp"].cumsum(), color="black", label="cumulative £")
     ax2.set_ylabel("cumulative £", fontsize=FONT["label"])
     ax2.tick_params(labelsize=FONT["tick"])
     ax.set_title(title or "Battery savings over history", fontsize=FONT["label"], loc="left")
-    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.colorbar import make_axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from flexcalc.charts.common import FONT, bars, fixed_figure, style_axes, to_png
+from flexcalc.charts.common import FONT, bars, fixed_figure, reused_figure, style_axes, to_png
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _one_axes(**margins: float) -> Figure:
+    fig = fixed_figure(**margins)
+    fig.add_subplot()
+    return fig
+
+
+def _heatmap_figure() -> Figure:
+    """The heatmap axes and, at its right, the colour bar's axes (as ``Figure.colorbar`` makes)."""
+    fig = _one_axes(left_in=0.65, right_in=0.1, bottom_in=0.7, top_in=0.35)
+    make_axes(fig.axes[0])
+    return fig
 
 
 def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> bytes:
     """``grid``: rows months (1..12), columns half-hour of day (0..47) -> colour; the
     16:00-19:00 peak is outlined."""
-    fig = fixed_figure(left_in=0.65, right_in=0.1, bottom_in=0.7, top_in=0.35)
-    ax = fig.add_subplot()
+    fig = reused_figure("heatmap", _heatmap_figure)
+    ax, bar_ax = fig.axes
     data = grid.reindex(columns=range(48)).to_numpy(dtype=float)
     image = ax.imshow(
         np.ma.masked_invalid(data),
@@ -28,7 +43,7 @@ def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> 
     style_axes(ax, grid=False)
     ax.set_xlabel("time of day (UK)", fontsize=FONT["label"])
     ax.add_patch(Rectangle((16, -0.5), 3, len(grid), fill=False, edgecolor="black", linewidth=1.5))
-    fig.colorbar(image, ax=ax, label=unit)
+    fig.colorbar(image, cax=bar_ax, label=unit)
     title = title or "Average carbon intensity by month and time of day"
     ax.set_title(f"{title} (box: 16:00–19:00 peak)", fontsize=FONT["label"], loc="left")
     return to_png(fig)
@@ -37,8 +52,8 @@ def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> 
 def storage_png(monthly_kg: pd.Series, static_kg: pd.Series, title: str = "") -> bytes:
     """Monthly kgCO2 from half-hourly intensity (bars) vs the same energy at a static factor
     (line)."""
-    fig = fixed_figure(right_in=0.25, bottom_in=0.85)
-    ax = fig.add_subplot()
+    fig = reused_figure("storage", lambda: _one_axes(right_in=0.25, bottom_in=0.85))
+    (ax,) = fig.axes
     labels = [ts.strftime("%b %y") for ts in monthly_kg.index]
     x = np.arange(len(labels), dtype=float)
     bars(ax, x - 0.4, monthly_kg.to_numpy(), 0.8, "tab:green", alpha=0.7,

@@ -31,6 +31,7 @@ from flexcalc.charts.common import (
     new_figure,
     no_data,
     place_axes,
+    reused_figure,
     style_axes,
     title_inches,
     to_png,
@@ -174,14 +175,25 @@ def _forecast_figure(
     extremes: bool = False,
     band: pd.DataFrame | None = None,
 ) -> Figure:
-    fig = new_figure(width_px, height_px)
-    add_titles(fig, title, source)
     grid = _grid(frame) if len(frame) else pd.DataFrame()
     price = _column(grid, "price") if len(grid) else None
     carbon = _column(grid, "carbon") if with_carbon and len(grid) else None
     if price is None and carbon is None:
+        fig = new_figure(width_px, height_px)
+        add_titles(fig, title, source)
         no_data(fig)
         return fig
+    both = price is not None and carbon is not None
+
+    def build() -> Figure:
+        fig = new_figure(width_px, height_px)
+        ax = fig.add_subplot()
+        if both:
+            ax.twinx()
+        return fig
+
+    fig = reused_figure(("forecast", width_px, height_px, both), build)
+    add_titles(fig, title, source)
     start, end = grid.index[0], grid.index[-1] + SLOT
     legend: list = []
     if price is not None and (price >= 0).any():
@@ -191,7 +203,7 @@ def _forecast_figure(
             Line2D([], [], color=PALETTE["carbon"], linewidth=2.4, label="Carbon (gCO₂/kWh)")
         )
 
-    ax = fig.add_subplot()
+    ax = fig.axes[0]
     y_lo = y_hi = None
     if price is not None:
         y_lo, y_hi, negative = _draw_prices(ax, price)
@@ -220,7 +232,7 @@ def _forecast_figure(
         ax.set_ylim(y_lo, y_hi)
         style_axes(ax, ylabel="Price (p/kWh)")
     if carbon is not None:
-        cax = ax.twinx() if price is not None else ax
+        cax = fig.axes[1] if both else ax
         _draw_carbon_line(cax, carbon)
         c_hi = float(carbon.max()) * 1.15 or 1.0
         c_lo = 0.0
@@ -240,7 +252,6 @@ def _forecast_figure(
     ax.set_xlabel("")
 
     legend_in = legend_below(fig, legend, ncol=4)
-    both = price is not None and carbon is not None
     place_axes(
         ax,
         left_in=0.85,
@@ -331,11 +342,15 @@ def _mix_bar(ax: Axes, mix: dict[str, float]) -> list[Patch]:
     handles = []
     for i, (fuel, pct) in enumerate(shares):
         colour = FUEL_COLOURS.get(fuel.lower(), WINDOW_COLOURS[i % len(WINDOW_COLOURS)])
-        ax.barh(0, pct, left=left, color=colour, edgecolor="white", linewidth=1.0, height=0.8)
         handle = Patch(facecolor=colour, label=f"{fuel.title()} {pct:.1f}%")
         handle.mix_span = (left, pct, fuel)  # read by _label_mix
         handles.append(handle)
         left += pct
+    if handles:  # the segments side by side, 0.8 high about y = 0: one collection
+        starts, widths = (np.array([h.mix_span[k] for h in handles]) for k in (0, 1))
+        colours = [h.get_facecolor() for h in handles]
+        bars(ax, starts, np.full(len(handles), 0.8), widths, colours, bottom=-0.4,
+             edgecolor="white", linewidth=1.0)  # fmt: skip
     ax.set_xlim(0, max(100.0, left))
     ax.set_ylim(-0.5, 0.5)
     ax.set_yticks([])
@@ -381,13 +396,23 @@ def carbon_chart(
     """The carbon-intensity outlook (e.g. 48 h) as a line coloured by index band, with the
     lowest slot labelled, and, if ``mix`` (fuel -> %) is given, a generation-mix bar below.
     ``index`` (the API's band name per slot) overrides the bands derived from ``BAND_LIMITS``."""
-    fig = new_figure(width_px, height_px)
-    add_titles(fig, title, source)
     grid = _grid(carbon.rename("carbon")) if len(carbon) else pd.DataFrame()
     values = _column(grid, "carbon") if len(grid) else None
     if values is None:
+        fig = new_figure(width_px, height_px)
+        add_titles(fig, title, source)
         no_data(fig)
         return to_png(fig)
+
+    def build() -> Figure:
+        fig = new_figure(width_px, height_px)
+        fig.add_subplot()
+        if mix:
+            fig.add_subplot()
+        return fig
+
+    fig = reused_figure(("carbon", width_px, height_px, bool(mix)), build)
+    add_titles(fig, title, source)
     if index is not None:
         given = pd.Series(index.to_numpy(), index=utc_index(index.index)).astype(str).str.lower()
         given = given[~given.index.duplicated(keep="first")]
@@ -398,7 +423,7 @@ def carbon_chart(
         bands = [intensity_index(v) if not np.isnan(v) else "" for v in values]
     start, end = values.index[0], values.index[-1] + SLOT
 
-    ax = fig.add_subplot()
+    ax = fig.axes[0]
     _band_segments(ax, values, bands)
     ax.set_xlim(date_nums(start), date_nums(end))
     ax.set_ylim(0, float(values.max()) * 1.18)
@@ -441,7 +466,7 @@ def carbon_chart(
     if not mix:
         place_axes(ax, left_in=0.85, right_in=0.5, bottom_in=_TICKS_IN + 0.15, top_in=top_in)
         return to_png(fig)
-    mix_ax = fig.add_subplot()
+    mix_ax = fig.axes[1]
     mix_handles = _mix_bar(mix_ax, mix)
     legend_in = legend_below(fig, mix_handles, ncol=5)
     bar_in, bar_title_in = 0.45, 0.4

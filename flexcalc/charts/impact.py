@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from flexcalc.charts.common import (
     FONT,
@@ -11,6 +12,7 @@ from flexcalc.charts.common import (
     bars,
     new_figure,
     no_data,
+    reused_figure,
     style_axes,
     to_png,
 )
@@ -18,22 +20,30 @@ from flexcalc.charts.common import (
 CO2_COLOUR = "#54A24B"
 
 
+def _build() -> Figure:
+    fig = new_figure(height_px=480)
+    fig.add_axes((0.08, 0.14, 0.84, 0.66)).twinx()
+    return fig
+
+
 def impact_png(by_period: pd.DataFrame, title: str, unit: str = "day") -> bytes:
     """``by_period``: index of period start dates, columns ``kg`` and ``gbp`` (see
     ``flexcalc.engagement.impact_by_period``)."""
-    fig = new_figure(height_px=480)
-    add_titles(fig, title, f"kgCO2 avoided (bars) and £ saved (line) per {unit}")
+    subtitle = f"kgCO2 avoided (bars) and £ saved (line) per {unit}"
     if by_period.empty:
+        fig = new_figure(height_px=480)
+        add_titles(fig, title, subtitle)
         no_data(fig, "No kept pledges yet")
         return to_png(fig)
-    ax = fig.add_axes((0.08, 0.14, 0.84, 0.66))
+    fig = reused_figure("impact", _build)
+    add_titles(fig, title, subtitle)
+    ax, money = fig.axes
     labels = [pd.Timestamp(d).strftime("%d %b") for d in by_period.index]
     x = range(len(labels))
     bars(ax, [i - 0.35 for i in x], by_period["kg"].to_numpy(dtype=float), 0.7, CO2_COLOUR)
     style_axes(ax, ylabel="kgCO2 avoided")
     step = max(1, len(labels) // 12)
     ax.set_xticks(list(x)[::step], labels[::step], fontsize=FONT["tick"])
-    money = ax.twinx()
     money.plot(list(x), by_period["gbp"].to_numpy(dtype=float), color=PALETTE["price"],
                marker="o", linewidth=2)  # fmt: skip
     money.set_ylabel("£ saved", fontsize=FONT["label"], color=PALETTE["price"])
