@@ -52,7 +52,14 @@ def code_reads() -> set[str]:
     for path in [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("flexcalc").rglob("*.py")]:
         text = path.read_text()
         names |= set(READS.findall(text)) | set(ENV_CONSTANT.findall(text))
-    return names
+    return {name for name in names if not is_wsgi_key(name)}
+
+
+def is_wsgi_key(name: str) -> bool:
+    """A request's WSGI environ key (the edge-limits middleware reads those), not a setting."""
+    return name.startswith("HTTP_") or name in {
+        "REQUEST_METHOD", "PATH_INFO", "CONTENT_LENGTH", "CONTENT_TYPE", "QUERY_STRING",
+    }  # fmt: skip
 
 
 def env_example() -> set[str]:
