@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import time
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,15 @@ from flexcalc.commands import units
 from flexcalc.engagement import pledge_actions, worst_window
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
-from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span, fmt_time
+from flexcalc.timeslots import (
+    LONDON,
+    SLOT,
+    floor_slot,
+    fmt_day_time,
+    fmt_span,
+    fmt_time,
+    wall_time_utc,
+)
 
 STANDARD_DURATIONS = (pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=4))
 AVOID_DURATION = pd.Timedelta(hours=2)
@@ -39,9 +47,7 @@ class ThresholdEvent:
     slots: int = 1  # half-hours that cross (the span may include short gaps)
 
 
-def _local_instant(day: date, at: time) -> pd.Timestamp:
-    naive = pd.Timestamp(datetime.combine(day, at))
-    return naive.tz_localize(LONDON, ambiguous=True, nonexistent="shift_forward").tz_convert("UTC")
+_local_instant = wall_time_utc  # kept name: the one owner of UK wall time -> UTC is timeslots
 
 
 def alert_span(now: pd.Timestamp, tomorrow: bool = False) -> tuple[pd.Timestamp, pd.Timestamp]:

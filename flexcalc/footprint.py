@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from flexcalc.timeslots import LONDON, SLOT
+from flexcalc.timeslots import LONDON, SLOT, wall_time_utc
 from flexcalc.windows import rolling_means
 
 # Cloud Carbon Footprint storage coefficients, Wh per TB-hour.
@@ -208,8 +208,7 @@ def day_peak_vs_best(series: pd.Series, day: dt.date) -> PeakComparison | None:
         return None
     grid = pd.date_range(today.index[0], today.index[-1], freq=SLOT)
     today = today.reindex(grid)
-    peak_start = pd.Timestamp(dt.datetime.combine(day, PEAK[0])).tz_localize(LONDON)
-    peak_idx = pd.date_range(peak_start.tz_convert("UTC"), periods=PEAK_SLOTS, freq=SLOT)
+    peak_idx = pd.date_range(wall_time_utc(day, PEAK[0]), periods=PEAK_SLOTS, freq=SLOT)
     peak = today.reindex(peak_idx)
     if peak.isna().any():
         return None

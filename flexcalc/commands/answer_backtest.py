@@ -13,7 +13,7 @@ from flexcalc.commands import units
 from flexcalc.commands.requests import BacktestRequest, Context
 from flexcalc.regions import Region
 from flexcalc.reply import Field, Reply, Table
-from flexcalc.timeslots import LONDON, SLOT, fmt_time
+from flexcalc.timeslots import LONDON, SLOT, fmt_time, wall_time_utc
 
 DEFAULT_DAYS = 30
 CHUNK = pd.Timedelta(days=28)  # the Carbon Intensity API refuses ranges over 31 days
@@ -22,7 +22,7 @@ MAX_SKIPPED_SHOWN = 5
 
 def day_start(day: dt.date) -> pd.Timestamp:
     """UTC instant of local midnight starting ``day``."""
-    return pd.Timestamp(day).tz_localize(LONDON).tz_convert("UTC")
+    return wall_time_utc(day, dt.time(0, 0))
 
 
 def latest_day(ctx: Context) -> dt.date:

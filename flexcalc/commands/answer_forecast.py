@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 import pandas as pd
 
 from flexcalc import windows
 from flexcalc.commands import units
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
+from flexcalc.commands.time_words import named_span
 from flexcalc.engagement import pledge_actions
 from flexcalc.intensity import intensity_index
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
-from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span, fmt_time
+from flexcalc.timeslots import (
+    SLOT,
+    ceil_slot,
+    floor_slot,
+    fmt_day_time,
+    fmt_span,
+    fmt_time,
+    next_wall_time,
+)
 
 LABELS = {"price": "Cheapest", "carbon": "Greenest", "balanced": "Balanced"}
 
@@ -25,26 +32,35 @@ def _source_notes(forecast: Forecast) -> list[str]:
     return notes
 
 
-def next_local_time(after: pd.Timestamp, at: time) -> pd.Timestamp:
-    """The next instant (UTC) strictly after ``after`` when the UK clock shows ``at``."""
-    local_now = after.tz_convert(LONDON)
-    for days in range(3):
-        day = (local_now + pd.Timedelta(days=days)).date()
-        naive = pd.Timestamp(datetime.combine(day, at))
-        candidate = naive.tz_localize(LONDON, ambiguous=True, nonexistent="shift_forward")
-        if candidate > after:
-            return candidate.tz_convert("UTC")
-    raise AssertionError("unreachable: a wall time recurs within two days")
+def request_span(
+    req: BestSlotRequest, now: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
+    """Earliest start, latest end (UTC, None: the data's horizon) and a description.
 
-
-def _span(req: BestSlotRequest, now: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
-    """Earliest start, latest end and a description of the allowed span."""
-    start = floor_slot(now)
+    The start rule: a window starts on a half-hour boundary no earlier than ``now``
+    (``ceil_slot``). Deadlines are the next time the UK clock shows them (``next_wall_time``);
+    ``after HH:MM`` starts at the next time the clock shows it, or now when ``by`` comes first
+    (already inside the span). Spans end exactly where the UK clock says, on any night.
+    """
+    start = ceil_slot(now)
+    if req.period is not None:
+        first, end = named_span(req.period, now)
+        return first, end, f"{req.period} ({fmt_span(first, end)})" if end > first else req.period
+    if req.after is not None:
+        after = next_wall_time(now, req.after)
+        if req.by is not None and next_wall_time(now, req.by) < after:
+            after = start  # between the two already: start now
+        start = max(start, after)
     if req.within is not None:
         return start, now + req.within, f"within {units.duration(req.within)}"
     if req.by is not None:
-        end = next_local_time(now, req.by)
-        return start, end, f"finishing by {req.by.strftime('%H:%M')}"
+        end = next_wall_time(start, req.by)
+        text = f"finishing by {fmt_day_time(end)}"
+        if req.after is not None:
+            text = f"from {fmt_day_time(start)} {text}"
+        return start, end, text
+    if req.after is not None:
+        return start, None, f"from {fmt_day_time(start)}"
     if req.between is not None:
         a, b = req.between
         return start, None, f"between {a.strftime('%H:%M')} and {b.strftime('%H:%M')}"
@@ -90,7 +106,12 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     """The best window(s) for a job of ``req.duration`` compared with starting now and the worst."""
     now = forecast.now
     k = int(req.duration / SLOT)
-    start, end, span_text = _span(req, now)
+    start, end, span_text = request_span(req, now)
+    if req.period is not None and end is not None and end <= start:
+        return error_reply(
+            f"{req.period.capitalize()} is over: it is {fmt_day_time(now)} now.",
+            ["bestslot 2h tonight", "bestslot 2h tomorrow morning"],
+        )
     if end is not None and end - start < req.duration:
         return error_reply(
             f"A {units.duration(req.duration)} job can't fit {span_text}: "
@@ -121,7 +142,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     primary = "price" if req.objective in ("price", "both") else "carbon"
     first = frame.index[0] if len(frame) else start  # "now", or the first slot allowed
     now_window = windows.window_at(frame, first, k)
-    now_label = "Start now" if first == start else f"Start at {fmt_time(first)}"
+    now_label = "Start now" if first == now else f"Start at {fmt_time(first)}"
     worst = windows.best_window(frame, k, primary, highest=True, split=req.split)
     comparison = windows.Comparison(chosen=best, now=now_window, worst=worst)
 
@@ -134,8 +155,10 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             f"{units.saving(best.price, now_window.price, 'p/kWh', 2)}"
             f" and {units.saving(best.carbon, now_window.carbon, 'gCO2/kWh', 0)}."
         )
-    elif now_window is not None and first == start:
+    elif now_window is not None and first == now:
         summary += " Now is the best time to start."
+    elif now_window is not None:
+        summary += f" Starting at {fmt_time(first)} is the best you can do."
 
     fields = [Field(f"{label} window", _row(label, w, None)[1]) for label, w in chosen.items()]
     fields.append(
