@@ -16,10 +16,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from flexcalc import regions
 from flexcalc.commands import Context, UsageError, answer, parse
+from flexcalc.commands.grammar import MAX_DATE, MIN_DATE
 from flexcalc.reply import Reply
 from flexcalc.timeslots import utc
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,6 +93,20 @@ def command_text(args: argparse.Namespace) -> str:
     return " ".join(words)
 
 
+def parse_now(text: str) -> pd.Timestamp:
+    """``--now`` as UTC: a UK wall time (``2024-06-08 17:30``) or an ISO time with offset."""
+    try:
+        stamp = utc(text)
+    except (ValueError, OverflowError, TypeError):
+        stamp = None
+    if stamp is None or pd.isna(stamp) or not MIN_DATE <= stamp.date() <= MAX_DATE:
+        raise UsageError(
+            f"--now {text!r}: give a UK date and time from {MIN_DATE.year} to {MAX_DATE.year},"
+            " e.g. --now '2024-06-08 17:30'."
+        )
+    return stamp
+
+
 def make_context(args: argparse.Namespace) -> Context:
     from flexcalc.sources.providers import FileProvider, make_provider
 
@@ -96,7 +115,7 @@ def make_context(args: argparse.Namespace) -> Context:
     else:
         provider = make_provider(offline=True if args.offline else None)
     default = regions.resolve(os.environ.get("FLEX_REGION", "C"))
-    now = utc(args.now) if args.now else None
+    now = parse_now(args.now) if args.now else None
     return Context(
         provider=provider,
         region=default,
@@ -124,25 +143,35 @@ def _progress_bar() -> Callable[[float, str], None]:
     return update
 
 
-def emit(reply: Reply, args: argparse.Namespace) -> None:
+def emit(reply: Reply, args: argparse.Namespace) -> int:
+    """Print the answer and write any --chart/--csv files; 1 (with the reason) if a file
+    could not be written, else 0."""
     print(reply.to_json() if args.json else reply.to_text())
-    if args.chart and reply.chart_png:
-        Path(args.chart).write_bytes(reply.chart_png)
-        if not args.json:
-            print(f"\nChart saved to {args.chart}")
-    if args.csv and reply.csv:
-        folder = Path(args.csv)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in reply.csv.items():
-            (folder / name).write_text(text)
-        if not args.json:
-            print(f"Tables saved to {folder}/: {', '.join(reply.csv)}")
+    try:
+        if args.chart and reply.chart_png:
+            Path(args.chart).write_bytes(reply.chart_png)
+            if not args.json:
+                print(f"\nChart saved to {args.chart}")
+        elif args.chart:
+            print(f"flexcalc: this answer has no chart; {args.chart} not written", file=sys.stderr)
+        if args.csv and reply.csv:
+            folder = Path(args.csv)
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, text in reply.csv.items():
+                (folder / name).write_text(text)
+            if not args.json:
+                print(f"Tables saved to {folder}/: {', '.join(reply.csv)}")
+    except OSError as err:
+        where = err.filename or args.chart or args.csv
+        print(f"flexcalc: could not write {where}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # retries are reported in the answer
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # bad flags: argparse prints usage and exits 2
     text = command_text(args)
     try:
         ctx = make_context(args)
@@ -154,9 +183,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(reply.to_json() if args.json else reply.to_text(), file=sys.stderr)
         return 2
-    reply = answer(request, ctx)
+    try:
+        reply = answer(request, ctx)
+    except Exception as err:  # a bug: one line for the person, the details in the log
+        log.error("answering %r failed: %s: %s", text, type(err).__name__, err)
+        print("flexcalc: sorry, something went wrong working that out (logged).", file=sys.stderr)
+        return 1
     if reply.is_error:
         print(reply.to_json() if args.json else reply.to_text(), file=sys.stderr)
         return 1 if reply.data.get("error") == "unavailable" else 2
-    emit(reply, args)
-    return 0
+    return emit(reply, args)

@@ -55,11 +55,13 @@ def next_wall_time(after: pd.Timestamp, at: time) -> pd.Timestamp:
     Counted in calendar days on the UK clock, never in blocks of 24 real hours, so a deadline
     asked on a clock-change night is the next morning's, not a day later.
     """
-    today = local(after).date()
+    today, after = local(after).date(), utc(after)
     for days in range(3):
-        candidate = wall_time_utc(today + timedelta(days=days), at)
-        if candidate > utc(after):
-            return candidate
+        naive = pd.Timestamp(datetime.combine(today + timedelta(days=days), at))
+        for first in (True, False):  # a time repeated in October shows twice: BST, then GMT
+            stamp = naive.tz_localize(LONDON, ambiguous=first, nonexistent="shift_forward")
+            if stamp.tz_convert("UTC") > after:
+                return stamp.tz_convert("UTC")
     raise AssertionError("unreachable: a wall time recurs within two days")
 
 

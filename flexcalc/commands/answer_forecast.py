@@ -54,7 +54,7 @@ def request_span(
     if req.within is not None:
         return start, now + req.within, f"within {units.duration(req.within)}"
     if req.by is not None:
-        end = next_wall_time(start, req.by)
+        end = next_wall_time(now if req.after is None else start, req.by)
         text = f"finishing by {fmt_day_time(end)}"
         if req.after is not None:
             text = f"from {fmt_day_time(start)} {text}"
