@@ -459,9 +459,7 @@ def _time_word(c: _Words, options: dict) -> bool:
     elif word in time_words.FIRST_WORDS:
         found = time_words.read_span_words(c.words[c.i : c.i + 2])
         if found is None:
-            raise UsageError(
-                "Time words I know: " + ", ".join(time_words.SPANS) + ".", "bestslot"
-            )
+            raise UsageError("Time words I know: " + ", ".join(time_words.SPANS) + ".", "bestslot")
         name, used = found
         c.i += used
         if "period" in options:
@@ -639,9 +637,7 @@ def _alerts(c: _Words) -> AlertsRequest:
             value = float(re.sub(r"[a-z/]+$", "", token.lower()))
         except ValueError:
             raise UsageError(f"{token!r} is not a number.", "alerts") from None
-        bounded(
-            value, -MAX_THRESHOLD, MAX_THRESHOLD, "That threshold is out of range.", "alerts"
-        )
+        bounded(value, -MAX_THRESHOLD, MAX_THRESHOLD, "That threshold is out of range.", "alerts")
         region = None
         if c.peek_lower() == "in":
             c.take("in")

@@ -52,11 +52,14 @@ _flags = st.lists(
         st.tuples(st.just("--for"), st.sampled_from(["price", "carbon", "both"])),
         st.tuples(st.just("--kw"), st.sampled_from(["7", "-1", "1e308", "nan"])),
         st.tuples(st.just("--region"), st.sampled_from(["C", "NG1", "nowhere", "P"])),
-        st.tuples(st.just("--from"), st.sampled_from(_DATES[::2] + ["9999-12-31"])),
-        st.tuples(st.just("--to"), st.sampled_from(_DATES[1::2] + ["0001-01-01"])),
-        st.tuples(st.just("--now"), st.sampled_from(
-            ["2023-03-25 23:30", "2023-10-29 01:30", "2024-06-08 17:10", "bad", "9999-01-01"]
-        )),
+        st.tuples(st.just("--from"), st.sampled_from([*_DATES[::2], "9999-12-31"])),
+        st.tuples(st.just("--to"), st.sampled_from([*_DATES[1::2], "0001-01-01"])),
+        st.tuples(
+            st.just("--now"),
+            st.sampled_from(
+                ["2023-03-25 23:30", "2023-10-29 01:30", "2024-06-08 17:10", "bad", "9999-01-01"]
+            ),
+        ),
     ),
     max_size=3,
 )

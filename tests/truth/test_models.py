@@ -1,0 +1,43 @@
+"""Models are chosen by words and named in the headline, never switched by the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flexcalc.cli import main
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+DASHBOARD_WITH_EXPORT = FIXTURES / "csv/agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"
+NOW = "2024-06-10 17:10"
+
+
+def _battery(capsys, *words: str) -> tuple[int, str, str]:
+    argv = ["battery", "13.5kWh", "5kW", *words, "--prices", str(DASHBOARD_WITH_EXPORT)]
+    code = main([*argv, "--now", NOW, "--quiet"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_file_with_an_export_column_still_plans_a_site_battery_unless_told_grid(capsys):
+    code, out, _ = _battery(capsys)
+    assert code == 0
+    assert out.startswith("Battery plan: site battery 13.5 kWh / 5 kW")
+    assert "Model: site battery" in out
+    code, grid, _ = _battery(capsys, "grid")
+    assert code == 0
+    assert grid.startswith("Battery plan: grid battery 13.5 kWh / 5 kW")
+    assert "sells everything it discharges at the export price" in grid
+    # Different models, different money: the file alone no longer decides.
+    assert out.split("save ")[1].split(" ")[0] != grid.split("save ")[1].split(" ")[0]
+
+
+def test_a_grid_battery_without_export_prices_says_why(capsys, tmp_path):
+    flat = tmp_path / "prices.csv"
+    lines = ["time,cost_p_per_kwh"] + [
+        f"2024-06-10T{h:02d}:{m:02d}:00Z,{10 + h}" for h in range(24) for m in (0, 30)
+    ]
+    flat.write_text("\n".join(lines) + "\n")
+    code = main(["battery", "10kWh", "3kW", "grid", "--prices", str(flat), "--now", "2024-06-10"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "no export prices" in err and "drop `grid`" in err
