@@ -10,6 +10,7 @@ Exit codes: 0 answered, 2 bad input (a one-line reason and examples, never a tra
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -22,6 +23,9 @@ from flexcalc import regions
 from flexcalc.commands import Context, UsageError, answer, parse
 from flexcalc.commands.grammar import MAX_DATE, MIN_DATE
 from flexcalc.reply import Reply
+from flexcalc.sources.csv_files import UnstatedRegion
+from flexcalc.sources.providers import FileProvider, make_provider
+from flexcalc.sources.sample import SampleProvider
 from flexcalc.timeslots import utc
 
 log = logging.getLogger(__name__)
@@ -107,14 +111,24 @@ def parse_now(text: str) -> pd.Timestamp:
     return stamp
 
 
-def make_context(args: argparse.Namespace) -> Context:
-    from flexcalc.sources.providers import FileProvider, make_provider
+def file_region(provider: FileProvider, default: regions.Region) -> regions.Region:
+    """The region files answer for when the words don't say: the one the prices file shows,
+    else ``FLEX_REGION`` if set, else "not stated" (never silently London)."""
+    shown = provider.prices_file.region if provider.prices_file is not None else None
+    if shown is not None:
+        return regions.resolve(shown)
+    if os.environ.get("FLEX_REGION"):
+        return default
+    return UnstatedRegion(**dataclasses.asdict(default))
 
+
+def make_context(args: argparse.Namespace) -> Context:
+    default = regions.resolve(os.environ.get("FLEX_REGION", "C"))
     if args.prices or args.carbon:
-        provider = FileProvider(args.prices, args.carbon)
+        provider = FileProvider(args.prices, args.carbon, fallback=SampleProvider())
+        default = file_region(provider, default)
     else:
         provider = make_provider(offline=True if args.offline else None)
-    default = regions.resolve(os.environ.get("FLEX_REGION", "C"))
     now = parse_now(args.now) if args.now else None
     return Context(
         provider=provider,

@@ -223,7 +223,7 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     actual = carbon.get("actual", pd.Series(dtype=float))
     forecast = carbon.get("forecast", pd.Series(dtype=float))
     intensity = actual.where(actual > 0).combine_first(forecast)
-    frame = pd.concat({"price": prices, "carbon": intensity}, axis=1).sort_index()
+    frame = pd.concat({"price": prices, "carbon": intensity}, axis=1, sort=True)
     scale = 0.8  # fetching used 0..0.8 of the progress bar
 
     def progress(fraction: float, label: str) -> None:

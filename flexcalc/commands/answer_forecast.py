@@ -67,6 +67,25 @@ def request_span(
     return start, None, "in the known horizon"
 
 
+def fallback_objective(frame, objective: str, span_text: str) -> tuple[str, str | None]:
+    """The objective to use when the span lacks one metric: ``both`` with only prices becomes
+    ``price`` (carbon n/a), ``carbon`` with no carbon becomes ``price``, and so on; with a note
+    saying so (None when nothing changed)."""
+    have = {m: bool(m in frame and frame[m].notna().any()) for m in ("price", "carbon")}
+    wanted = ["price", "carbon"] if objective == "both" else [objective]
+    lacking = [m for m in wanted if not have[m]]
+    present = [m for m in ("price", "carbon") if have[m]]
+    if not lacking or not present:
+        return objective, None
+    name = {"price": "price", "carbon": "carbon-intensity"}
+    chosen = present[0] if objective == "both" or lacking else objective
+    label = LABELS[chosen].lower()
+    return chosen, (
+        f"No {name[lacking[0]]} data {span_text}: showing the {label} window instead "
+        f"({lacking[0]} n/a)."
+    )
+
+
 def _row(label: str, window: windows.Window | None, kwh: float | None) -> list[str]:
     if window is None:
         return [label, "not available", "", ""] + (["", ""] if kwh else [])
@@ -119,13 +138,14 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             ["bestslot 2h by 07:00", "bestslot 4h within 12h"],
         )
     frame = windows.candidate_slots(forecast.frame(), start, end, req.between)
-    objectives = ["price", "carbon", "balanced"] if req.objective == "both" else [req.objective]
-    if req.objective == "both":  # compare like with like: only slots with a price and a carbon
+    objective, fallback_note = fallback_objective(frame, req.objective, span_text)
+    objectives = ["price", "carbon", "balanced"] if objective == "both" else [objective]
+    if objective == "both":  # compare like with like: only slots with a price and a carbon
         frame = frame.dropna(subset=["price", "carbon"])
     chosen = {
         LABELS[obj]: windows.best_window(frame, k, obj, split=req.split) for obj in objectives
     }
-    headline_key = LABELS["balanced" if req.objective == "both" else req.objective]
+    headline_key = LABELS["balanced" if objective == "both" else objective]
     best = chosen[headline_key]
     region = forecast.region
     if best is None:
@@ -139,7 +159,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             is_error=True,
         )
     kwh = req.load.energy_kwh(req.duration)
-    primary = "price" if req.objective in ("price", "both") else "carbon"
+    primary = "price" if objective in ("price", "both") else "carbon"
     first = frame.index[0] if len(frame) else start  # "now", or the first slot allowed
     now_window = windows.window_at(frame, first, k)
     now_label = "Start now" if first == now else f"Start at {fmt_time(first)}"
@@ -179,11 +199,13 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     rows = [_row(label, w, kwh) for label, w in chosen.items()]
     rows += [_row(now_label, now_window, kwh), _row("Worst", worst, kwh)]
     notes = [*_source_notes(forecast), windows.coverage_text(forecast.frame()) + "."]
+    if fallback_note:
+        notes.insert(0, fallback_note)
     data = {
         "command": "bestslot",
         "region": region.letter,
         "duration_minutes": int(req.duration.total_seconds() // 60),
-        "objective": req.objective,
+        "objective": objective,
         "split": req.split,
         "source": forecast.source,
         "energy_kwh": kwh,
@@ -193,7 +215,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         "saving_vs_now": comparison.saving_vs(now_window, kwh),
         "saving_vs_worst": comparison.saving_vs(worst, kwh),
     }
-    if req.objective == "both":
+    if objective == "both":
         per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
         data["implied_gbp_per_tonne_co2"] = per_tonne
         fields.append(Field("Greenest vs cheapest", _per_tonne_text(chosen, per_tonne)))

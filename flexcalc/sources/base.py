@@ -37,7 +37,7 @@ class Forecast:
 
     def frame(self) -> pd.DataFrame:
         """Prices and carbon side by side on the union of their slots (NaN where one is missing)."""
-        return pd.concat({"price": self.prices, "carbon": self.carbon}, axis=1).sort_index()
+        return pd.concat({"price": self.prices, "carbon": self.carbon}, axis=1, sort=True)
 
 
 class DataProvider(Protocol):

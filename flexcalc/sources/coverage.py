@@ -43,6 +43,7 @@ class Coverage:
     gaps: list[Gap] = field(default_factory=list)
     duplicates_dropped: int = 0
     label: str = "data"
+    problems: tuple[str, ...] = ()  # malformed rows by line number, page notes: said, not hidden
 
     @property
     def missing(self) -> int:
@@ -54,11 +55,15 @@ class Coverage:
 
     @classmethod
     def of(
-        cls, index: pd.DatetimeIndex, duplicates_dropped: int = 0, label: str = "data"
+        cls,
+        index: pd.DatetimeIndex,
+        duplicates_dropped: int = 0,
+        label: str = "data",
+        problems: tuple[str, ...] = (),
     ) -> Coverage:
         """Coverage of a sorted, unique UTC slot index."""
         if len(index) == 0:
-            return cls(None, None, 0, 0, [], duplicates_dropped, label)
+            return cls(None, None, 0, 0, [], duplicates_dropped, label, tuple(problems))
         first, last = index[0], index[-1]
         expected = int((last - first) / SLOT) + 1
         steps = index[1:] - index[:-1]
@@ -66,7 +71,9 @@ class Coverage:
             Gap(start=index[i] + SLOT, end=index[i + 1], missing=int(steps[i] / SLOT) - 1)
             for i in (steps > SLOT).nonzero()[0]
         ]
-        return cls(first, last, expected, len(index), gaps, duplicates_dropped, label)
+        return cls(
+            first, last, expected, len(index), gaps, duplicates_dropped, label, tuple(problems)
+        )
 
     def describe(self) -> str:
         """One line, e.g. ``"prices: 1,438 slots Sun 02 Jun 2024 00:00 – …, complete"``."""
@@ -84,6 +91,10 @@ class Coverage:
             )
         if self.duplicates_dropped:
             text += f", {self.duplicates_dropped} duplicate row(s) dropped"
+        if self.problems:
+            shown = "; ".join(self.problems[:5])
+            more = f" and {len(self.problems) - 5} more" if len(self.problems) > 5 else ""
+            text += f"; left out: {shown}{more}"
         return text
 
 
