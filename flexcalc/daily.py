@@ -17,7 +17,7 @@ import pandas as pd
 
 from flexcalc import tips, windows
 from flexcalc.commands import units
-from flexcalc.engagement import pledge_actions, worst_window
+from flexcalc.engagement import pledge_actions, usual_window
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
 from flexcalc.timeslots import (
@@ -247,7 +247,7 @@ def daily_alert(
     tip = practical_tip(frame)
     summary = _summary(best_of_longest, dearest, dirtiest, lengths, tip)
     chart = daily_chart(forecast, tomorrow) if charts else None
-    baseline = worst_window(frame, len(best_of_longest.slots)) if best_of_longest else None
+    baseline = usual_window(frame, len(best_of_longest.slots)) if best_of_longest else None
     pledges = pledge_actions(forecast.region.letter, best_of_longest, baseline) if baseline else []
     versus_label = f"vs starting {fmt_time(frame.index[0])}" if tomorrow else "vs starting now"
     return Reply(

@@ -239,7 +239,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         chart_alt=f"Prices and carbon for {region.label} with the best window shaded",
         notes=notes,
         actions=[
-            *pledge_actions(region.letter, best, worst, kwh),
+            *pledge_actions(region.letter, best, now_window, kwh),  # baseline: starting when asked
             Action("Share to channel", "", kind="share"),
             Action("Best for carbon", _command_for(req, "carbon")),
             Action("Best for price", _command_for(req, "price")),
