@@ -23,6 +23,7 @@ from flexcalc.sources.base import Forecast
 from flexcalc.timeslots import (
     LONDON,
     SLOT,
+    ceil_slot,
     floor_slot,
     fmt_day_time,
     fmt_span,
@@ -51,10 +52,11 @@ _local_instant = wall_time_utc  # kept name: the one owner of UK wall time -> UT
 
 
 def alert_span(now: pd.Timestamp, tomorrow: bool = False) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """[start, end) UTC the alert looks at: the next 24 h from now's slot, or, for
-    ``tomorrow``, tomorrow's Agile day (23:00 today to 23:00 tomorrow, UK time)."""
+    """[start, end) UTC the alert looks at: 24 h from the first half-hour the start rule allows
+    (``ceil_slot``: never a window that already began), or, for ``tomorrow``, tomorrow's Agile
+    day (23:00 today to 23:00 tomorrow, UK time)."""
     if not tomorrow:
-        start = floor_slot(now)
+        start = ceil_slot(now)
         return start, start + pd.Timedelta(hours=24)
     today = now.tz_convert(LONDON).date()
     start = _local_instant(today, AGILE_DAY_START)

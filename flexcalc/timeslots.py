@@ -97,6 +97,12 @@ def fmt_day_time(ts: pd.Timestamp) -> str:
     return f"{stamp.strftime('%a %d %b')} {_hm(stamp)}"
 
 
+def fmt_date_time(ts: pd.Timestamp) -> str:
+    """``"Sun 29 Oct 2023 01:30 GMT"`` in UK time (the zone only where the wall time repeats)."""
+    stamp = local(ts)
+    return f"{stamp.strftime('%a %d %b %Y')} {_hm(stamp)}"
+
+
 def fmt_span(start: pd.Timestamp, end: pd.Timestamp) -> str:
     """``"Tue 24 Nov 01:00–05:00"`` (end day shown only when it differs)."""
     a, b = local(start), local(end)

@@ -6,12 +6,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from flexcalc.timeslots import SLOT, fmt_day_time, local
+from flexcalc.timeslots import SLOT, fmt_date_time, fmt_day_time, fmt_time, local
 
-
-def _fmt(ts: pd.Timestamp) -> str:
-    """``"Sun 02 Jun 2024 00:00"`` in UK time."""
-    return local(ts).strftime("%a %d %b %Y %H:%M")
+_fmt = fmt_date_time  # "Sun 02 Jun 2024 00:00", "Sun 29 Oct 2023 01:30 GMT" (UK time)
 
 
 @dataclass(frozen=True)
@@ -25,7 +22,7 @@ class Gap:
     def span(self) -> str:
         """``"Wed 12 Jun 2024 00:00–11:00"`` (end day shown when it differs), UK time."""
         a, b = local(self.start), local(self.end)
-        end = b.strftime("%H:%M") if a.date() == b.date() else _fmt(self.end)
+        end = fmt_time(self.end) if a.date() == b.date() else _fmt(self.end)
         return f"{_fmt(self.start)}–{end}"
 
     def describe(self) -> str:
