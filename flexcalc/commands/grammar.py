@@ -59,7 +59,11 @@ EXAMPLES: dict[str, list[str]] = {
         "backtest 4h daily at 09:00 within 24h",
         "backtest 2h daily from 2023-01-01 to 2023-12-31 in C at 50 kW",
     ],
-    "battery": ["battery 13.5 kWh 5 kW", "battery 10 kWh 3 kW efficiency 85% for carbon"],
+    "battery": [
+        "battery 13.5 kWh 5 kW",
+        "battery 10 kWh 3 kW efficiency 85% for carbon",
+        "battery 13.5 kWh 5 kW site",
+    ],
     "footprint": ["footprint 10 kWh in B", "footprint storage 50 TB ssd replication 3 pue 1.4"],
     "alerts": ["alerts subscribe 08:00 in NG1 4h", "alerts list", "alerts unsubscribe"],
     "region": ["region NG1", "region London", "region C"],
