@@ -11,6 +11,7 @@ import contextlib
 import io
 import logging
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,6 +36,16 @@ _WORDS = [
     "07:00", "7am", "23:30", "22:15", "25:00", "00:00", "01:30", "12pm", "2023-03-26",
     "2023-10-29", "2024-06-01", "9999-12-31", "0001-01-01", "2023-02-30", "x", "",
 ]  # fmt: skip
+_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+_FILES = [
+    str(_FIXTURES / "csv/agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"),
+    str(_FIXTURES / "csv/carbon_intensity_example_out.csv"),
+    str(_FIXTURES / "csv/dashboard_N_2023-10-29.csv"),
+    str(_FIXTURES / "carbonintensity/intensity_2020-01-01T0000Z_2020-01-02T2359Z.json"),
+    str(_FIXTURES / "octopus/standard_unit_rates_fixed_tariff_5rows.json"),
+    str(_FIXTURES / "missing.csv"),
+    str(_FIXTURES / "SOURCES.md"),
+]
 _DATES = ["2023-03-20", "2023-03-27", "2023-10-25", "2023-11-01", "2024-06-01", "2024-06-09"]
 
 _token = st.one_of(
@@ -54,6 +65,8 @@ _flags = st.lists(
         st.tuples(st.just("--region"), st.sampled_from(["C", "NG1", "nowhere", "P"])),
         st.tuples(st.just("--from"), st.sampled_from([*_DATES[::2], "9999-12-31"])),
         st.tuples(st.just("--to"), st.sampled_from([*_DATES[1::2], "0001-01-01"])),
+        st.tuples(st.just("--prices"), st.sampled_from(_FILES)),
+        st.tuples(st.just("--carbon"), st.sampled_from(_FILES)),
         st.tuples(
             st.just("--now"),
             st.sampled_from(
@@ -61,7 +74,7 @@ _flags = st.lists(
             ),
         ),
     ),
-    max_size=3,
+    max_size=4,
 )
 
 
@@ -69,7 +82,7 @@ _flags = st.lists(
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,
+    derandomize=not os.environ.get("FLEX_FUZZ_RANDOM"),  # CI: the same 10,000 every run
     suppress_health_check=list(HealthCheck),
 )
 @given(command=_command, words=st.lists(_token, max_size=7), flags=_flags)

@@ -41,3 +41,13 @@ def test_a_grid_battery_without_export_prices_says_why(capsys, tmp_path):
     _, err = capsys.readouterr()
     assert code == 2
     assert "no export prices" in err and "drop `grid`" in err
+
+
+def test_unwritable_chart_or_csv_exits_1_with_the_reason(capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for flag, target in (("--chart", blocker / "x.png"), ("--csv", blocker / "tables")):
+        code = main(["prices", "--offline", "--quiet", flag, str(target)])
+        _, err = capsys.readouterr()
+        assert code == 1, flag
+        assert "could not write" in err and "Traceback" not in err
