@@ -12,8 +12,21 @@ import shutil
 import sys
 
 from bot.config import SlackConfig
+from flexcalc import __version__
 
 MODES = ("shell", "web", "socket", "clock", "teams")
+
+USAGE = """usage: flexcalc-bot [MODE] [--help] [--version]   (same as: python -m bot ...)
+
+Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
+  socket   Slack over Socket Mode (SLACK_APP_TOKEN is set): one process, no public URL
+  web      Slack (and Teams) over HTTP under gunicorn (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN,
+           or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
+  clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
+  teams    manage Teams Workflows webhooks (teams --help)
+  shell    ask Flexcalc in this terminal (the default without Slack variables): live data,
+           or the bundled sample when offline, labelled on every answer
+"""
 
 
 def pick_mode(config: SlackConfig) -> str:
@@ -72,6 +85,12 @@ def _has_module(name: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["-h"], ["--help"]):  # before picking a mode: help never starts the shell
+        print(USAGE)
+        return 0
+    if argv[:1] == ["--version"]:
+        print(f"flexcalc-bot {__version__}")
+        return 0
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -79,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
     if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams"):
-        print(__doc__)
+        print(USAGE)
         return 0
     if mode == "socket":
         if not config.app_token:

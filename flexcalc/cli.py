@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flexcalc import regions
+from flexcalc import __version__, regions
 from flexcalc.commands import Context, UsageError, answer, parse
 from flexcalc.commands.grammar import MAX_DATE, MIN_DATE
 from flexcalc.reply import Reply
@@ -33,13 +33,14 @@ log = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m flexcalc",
+        prog="flexcalc",
         description="When to use electricity in GB so it costs less and emits less.",
         epilog="Examples: bestslot 4h | bestslot 2h by 07:00 in NG1 for both | prices | carbon "
         "| backtest 4h daily at 09:00 | battery 13.5 kWh 5 kW | footprint 10 kWh. "
         "'help COMMAND' explains one command.",
     )
     p.add_argument("words", nargs="*", help="a command in the shared grammar, e.g. bestslot 4h")
+    p.add_argument("--version", action="version", version=f"flexcalc {__version__}")
     g = p.add_argument_group("the same options as words")
     g.add_argument("--within", metavar="HOURS", help="finish within this long (e.g. 12h)")
     g.add_argument("--by", metavar="HH:MM", help="finish by this UK time")

@@ -1,7 +1,7 @@
 """The CLI end to end: real clients over HTTP against the loopback fakes, files, offline sample.
 
-Expected windows are worked out independently here, by brute force over the recorded history vendored in
-tests/fixtures (see PROVENANCE-shared-data.md), never by calling the engine under test.
+Expected windows are worked out independently here, by brute force over the recorded history
+vendored in tests/fixtures (see PROVENANCE-shared-data.md), never by calling the engine under test.
 """
 
 from __future__ import annotations

@@ -124,10 +124,20 @@ def test_malformed_json_is_a_clear_error_and_not_cached(
     assert client.agile_product_code() == "AGILE-24-04-03"  # asked again, not served from cache
 
 
-def test_read_timeout_is_reported_as_unreachable(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
+def test_read_timeout_is_a_slow_api_not_a_missing_network(
+    tmp_path: Path, fake_octopus: FakeOctopus
+) -> None:
     fake_octopus.hang_next(1.0, count=2)
     client = client_for(fake_octopus, tmp_path, timeout=(1.0, 0.3))
-    with pytest.raises(UpstreamUnreachable, match="timed out"):
+    with pytest.raises(UpstreamError, match="did not answer in time") as info:
+        client.agile_product_code()
+    assert not isinstance(info.value, UpstreamUnreachable)  # never a reason to go offline
+
+
+def test_refused_connection_is_unreachable(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
+    client = client_for(fake_octopus, tmp_path)
+    fake_octopus.stop()
+    with pytest.raises(UpstreamUnreachable, match="could not be reached"):
         client.agile_product_code()
 
 

@@ -5,14 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from flexcalc.backtest import BacktestResult
-from flexcalc.charts.common import FONT, new_figure, style_axes, to_png
-
-
-def _figure():
-    """The shared Slack-sized Agg figure, laid out automatically."""
-    fig = new_figure()
-    fig.set_layout_engine("constrained")
-    return fig
+from flexcalc.charts.common import FONT, fixed_figure, style_axes, to_png
 
 
 def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
@@ -21,7 +14,7 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
     (missing data) are shaded grey."""
     days = result.days
     x = pd.to_datetime(pd.Index(days.index))
-    fig = _figure()
+    fig = fixed_figure()  # autofmt_xdate sets the bottom margin
     ax = fig.add_subplot()
     ax.plot(x, days["saved_gbp"].cumsum(), color="tab:blue", label="£ saved (cheapest window)")
     style_axes(ax)

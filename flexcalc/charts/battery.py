@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.dates import DateFormatter
+from matplotlib.dates import DateFormatter, date2num
 
 from flexcalc.battery import Plan
-from flexcalc.charts.common import FONT, new_figure, style_axes, to_png
+from flexcalc.charts.common import FONT, bars, fixed_figure, style_axes, to_png
 from flexcalc.timeslots import LONDON
-
-
-def _figure():
-    """The shared Slack-sized Agg figure, laid out automatically."""
-    fig = new_figure()
-    fig.set_layout_engine("constrained")
-    return fig
 
 
 def plan_png(plan: Plan, title: str = "") -> bytes:
@@ -24,18 +17,21 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
     s = plan.schedule
     x = s.index.tz_convert(LONDON).tz_localize(None)
     width = 0.5 / 24 * 0.9
-    fig = _figure()
+    fig = fixed_figure()  # autofmt_xdate sets the bottom margin
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
-    top.bar(x, s["price"], width=width, align="edge", color="tab:blue", alpha=0.7)
+    left = date2num(x.to_numpy())
+    top.xaxis_date()
+    bottom.xaxis_date()
+    bars(top, left, s["price"], width, "tab:blue", alpha=0.7)
     if "export_price" in s:
         top.step(x, s["export_price"], where="post", color="tab:orange", label="export price")
         top.legend(fontsize=FONT["note"])
     style_axes(top, ylabel="price p/kWh")
     top.axhline(0, color="grey", linewidth=0.6)
     top.set_title(title or "Battery plan", fontsize=FONT["label"], loc="left")
-    bottom.bar(x, s["charge_kw"], width=width, align="edge", color="tab:green", label="charge")
+    bars(bottom, left, s["charge_kw"], width, "tab:green", label="charge")
     out = s["discharge_kw"] + s["export_kw"]
-    bottom.bar(x, -out, width=width, align="edge", color="tab:red", label="discharge")
+    bars(bottom, left, -out, width, "tab:red", label="discharge")
     style_axes(bottom, ylabel="kW (+ charge)")
     bottom.axhline(0, color="grey", linewidth=0.6)
     soc_ax = bottom.twinx()
@@ -62,9 +58,11 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
 def history_png(days: pd.DataFrame, title: str = "") -> bytes:
     """Daily £ saved (bars) and cumulative £ saved (line) by the optimised battery."""
     x = pd.to_datetime(pd.Index(days.index))
-    fig = _figure()
+    fig = fixed_figure()  # autofmt_xdate sets the bottom margin
     ax = fig.add_subplot()
-    ax.bar(x, days["saving_gbp"], color="tab:blue", alpha=0.5, label="£ saved per day")
+    ax.xaxis_date()
+    centre = date2num(x.to_numpy())  # a bar per day, 0.8 day wide, centred like Axes.bar
+    bars(ax, centre - 0.4, days["saving_gbp"], 0.8, "tab:blue", alpha=0.5, label="£ saved per day")
     style_axes(ax, ylabel="£ per day")
     ax2 = ax.twinx()
     ax2.plot(x, days["saving_gbp"].cumsum(), color="black", label="cumulative £")

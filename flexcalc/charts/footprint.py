@@ -6,22 +6,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from flexcalc.charts.common import FONT, new_figure, style_axes, to_png
+from flexcalc.charts.common import FONT, bars, fixed_figure, style_axes, to_png
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def _figure():
-    """The shared Slack-sized Agg figure, laid out automatically."""
-    fig = new_figure()
-    fig.set_layout_engine("constrained")
-    return fig
 
 
 def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> bytes:
     """``grid``: rows months (1..12), columns half-hour of day (0..47) -> colour; the
     16:00-19:00 peak is outlined."""
-    fig = _figure()
+    fig = fixed_figure(left_in=0.65, right_in=0.1, bottom_in=0.7, top_in=0.35)
     ax = fig.add_subplot()
     data = grid.reindex(columns=range(48)).to_numpy(dtype=float)
     image = ax.imshow(
@@ -44,13 +37,14 @@ def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> 
 def storage_png(monthly_kg: pd.Series, static_kg: pd.Series, title: str = "") -> bytes:
     """Monthly kgCO2 from half-hourly intensity (bars) vs the same energy at a static factor
     (line)."""
-    fig = _figure()
+    fig = fixed_figure(right_in=0.25, bottom_in=0.85)
     ax = fig.add_subplot()
     labels = [ts.strftime("%b %y") for ts in monthly_kg.index]
-    ax.bar(
-        labels, monthly_kg.to_numpy(), color="tab:green", alpha=0.7, label="half-hourly intensity"
-    )
-    ax.plot(labels, static_kg.to_numpy(), color="black", marker="o", label="static annual factor")
+    x = np.arange(len(labels), dtype=float)
+    bars(ax, x - 0.4, monthly_kg.to_numpy(), 0.8, "tab:green", alpha=0.7,
+         label="half-hourly intensity")  # fmt: skip
+    ax.plot(x, static_kg.to_numpy(), color="black", marker="o", label="static annual factor")
+    ax.set_xticks(x, labels)
     style_axes(ax, ylabel="kgCO2 per month")
     ax.set_ylim(0, 1.25 * max(float(monthly_kg.max()), float(static_kg.max()), 1e-9))
     ax.legend(fontsize=FONT["note"], loc="upper left", ncols=2)

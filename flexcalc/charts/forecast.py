@@ -23,6 +23,7 @@ from flexcalc.charts.common import (
     WIDTH_PX,
     WINDOW_COLOURS,
     add_titles,
+    bars,
     date_nums,
     fits,
     format_time_axis,
@@ -67,16 +68,7 @@ def _draw_prices(ax: Axes, price: pd.Series) -> tuple[float, float, bool]:
     x = date_nums(known.index)
     negative = known.to_numpy() < 0
     colours = np.where(negative, PALETTE["negative"], PALETTE["price"])
-    ax.bar(
-        x,
-        known.to_numpy(),
-        width=SLOT_DAYS,
-        align="edge",
-        color=colours,
-        edgecolor="white",
-        linewidth=0.4,
-        zorder=2,
-    )
+    bars(ax, x, known.to_numpy(), SLOT_DAYS, colours, edgecolor="white", linewidth=0.4)
     ax.axhline(0, color=PALETTE["zero"], linewidth=1.0, zorder=3)
     lo, hi = min(0.0, float(known.min())), max(0.0, float(known.max()))
     pad = 0.12 * ((hi - lo) or 1.0)
@@ -97,7 +89,7 @@ def _shade_windows(ax: Axes, windows: dict[str, Window]) -> list[Patch]:
             continue
         colour = WINDOW_COLOURS[i % len(WINDOW_COLOURS)]
         slots = utc_index(window.slots).sort_values()
-        breaks = np.flatnonzero(np.diff(slots.asi8) != SLOT.value) + 1
+        breaks = np.flatnonzero((slots[1:] - slots[:-1]) != SLOT) + 1  # unit-safe (us or ns)
         for run in np.split(np.arange(len(slots)), breaks):
             a, b = date_nums(slots[run[0]]), date_nums(slots[run[-1]] + SLOT)
             ax.axvspan(a, b, color=colour, alpha=0.18, linewidth=0, zorder=1)

@@ -8,6 +8,7 @@ from flexcalc.charts.common import (
     FONT,
     PALETTE,
     add_titles,
+    bars,
     new_figure,
     no_data,
     style_axes,
@@ -28,7 +29,7 @@ def impact_png(by_period: pd.DataFrame, title: str, unit: str = "day") -> bytes:
     ax = fig.add_axes((0.08, 0.14, 0.84, 0.66))
     labels = [pd.Timestamp(d).strftime("%d %b") for d in by_period.index]
     x = range(len(labels))
-    ax.bar(x, by_period["kg"].to_numpy(dtype=float), color=CO2_COLOUR, width=0.7)
+    bars(ax, [i - 0.35 for i in x], by_period["kg"].to_numpy(dtype=float), 0.7, CO2_COLOUR)
     style_axes(ax, ylabel="kgCO2 avoided")
     step = max(1, len(labels) // 12)
     ax.set_xticks(list(x)[::step], labels[::step], fontsize=FONT["tick"])

@@ -18,13 +18,20 @@ import pandas as pd
 import requests
 
 from flexcalc.sources import payloads
-from flexcalc.sources.http import Freshness, UpstreamError, combine, get_json, make_session
+from flexcalc.sources.horizon import complete
+from flexcalc.sources.http import (
+    Freshness,
+    UpstreamError,
+    combine,
+    get_json,
+    keep_history,
+    make_session,
+)
 from flexcalc.timeslots import SLOT, floor_slot, utc
 
 DEFAULT_BASE_URL = "https://api.carbonintensity.org.uk/"
 SERVICE = "Carbon Intensity"
 CHUNK = pd.Timedelta(days=30)
-HISTORY_EXPIRY = pd.Timedelta(days=30)
 FALLBACK_SLOTS = 47  # on failure, accept a cached forecast asked up to ~24 h earlier
 
 
@@ -126,11 +133,12 @@ class CarbonIntensityClient:
         while chunk_start < end:
             chunk_end = min(chunk_start + CHUNK, end)
             # The API returns the slots whose *end* lies in [from, to].
-            body, fresh = self._get(
-                template.format(frm=_iso(chunk_start), to=_iso(chunk_end)),
-                expire_after=HISTORY_EXPIRY if chunk_end < old else None,
-            )
-            frames.append(self._frame(body))
+            body, fresh = self._get(template.format(frm=_iso(chunk_start), to=_iso(chunk_end)))
+            frame = self._frame(body)
+            frame = frame.loc[(frame.index >= chunk_start) & (frame.index < chunk_end)]
+            if chunk_end < old:
+                keep_history(self.session, fresh, complete(frame.index, chunk_start, chunk_end))
+            frames.append(frame)
             seen.append(fresh)
             chunk_start = chunk_end
         if frames:

@@ -36,3 +36,9 @@ def upcoming(series: pd.Series | pd.DataFrame, now: pd.Timestamp, end: pd.Timest
 
 def slots_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
     return max(0, int((end - start) / SLOT))
+
+
+def complete(index: pd.DatetimeIndex, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """Whether ``index`` holds every half-hour slot of [start, end) (and nothing else)."""
+    inside = index[(index >= start) & (index < end)].unique()
+    return len(inside) == len(index) and len(inside) == slots_between(start, end) > 0

@@ -15,7 +15,15 @@ import pandas as pd
 import requests
 
 from flexcalc.sources import payloads
-from flexcalc.sources.http import Freshness, UpstreamError, combine, get_json, make_session
+from flexcalc.sources.horizon import complete
+from flexcalc.sources.http import (
+    Freshness,
+    UpstreamError,
+    combine,
+    get_json,
+    keep_history,
+    make_session,
+)
 from flexcalc.timeslots import utc
 
 DEFAULT_BASE_URL = "https://api.octopus.energy/v1/"
@@ -24,7 +32,6 @@ PAGE_SIZE = 1500
 MAX_PAGES = 50
 PRODUCTS_EXPIRY = pd.Timedelta(hours=12)
 POSTCODE_EXPIRY = pd.Timedelta(days=30)
-HISTORY_EXPIRY = pd.Timedelta(days=30)
 
 
 def _iso(ts: pd.Timestamp) -> str:
@@ -129,8 +136,6 @@ class OctopusClient:
         """
         start, end = utc(start), utc(end)
         url, params = self.unit_rates_request(region, start, end, product)
-        if expire_after is None and end < pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=2):
-            expire_after = HISTORY_EXPIRY
         alternatives = [self.unit_rates_request(region, a, b, product) for a, b in fallbacks or []]
         results, fresh = self._pages(url, params, expire_after, alternatives)
         try:
@@ -138,6 +143,8 @@ class OctopusClient:
         except ValueError as exc:
             raise UpstreamError(str(exc)) from None
         series = series.loc[(series.index >= start) & (series.index < end)]
+        if expire_after is None and end < pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=2):
+            keep_history(self.session, fresh, complete(series.index, start, end))
         series.attrs = {"fetched_at": fresh.fetched_at, "stale": fresh.stale}
         return series
 

@@ -1,8 +1,9 @@
 """Choosing a data source: live (with offline fallback), the bundled sample, or user files.
 
-- ``make_provider()``: ``FLEX_OFFLINE=1`` -> ``SampleProvider``; otherwise live data that falls
-  back to the sample when the network is unreachable (every such answer says it is sample).
-  An API that answers with errors is *not* replaced by sample data: the user gets the error.
+- ``make_provider()``: ``FLEX_OFFLINE=1`` -> ``SampleProvider``; otherwise live data where each
+  source (prices, carbon) falls back to the sample only when its API cannot be reached at all
+  (every such answer says which part is sample). An API that is slow or answers with errors is
+  *not* replaced by sample data: the user gets its cached copy with its age, or the error.
 - ``FileProvider(prices_path, carbon_path)``: answers from ``--prices`` / ``--carbon`` files.
 """
 
@@ -26,12 +27,20 @@ from flexcalc.sources.csv_files import (
 )
 from flexcalc.sources.horizon import carbon_horizon_end, price_horizon_end, upcoming
 from flexcalc.sources.http import UpstreamUnreachable
-from flexcalc.sources.live import LiveProvider
-from flexcalc.sources.sample import SAMPLE_REGION, SampleProvider
-from flexcalc.timeslots import fmt_day_time, utc
+from flexcalc.sources.live import CARBON, PRICES, ForecastPart, LiveProvider, assemble
+from flexcalc.sources.sample import (
+    SAMPLE_REGION,
+    SampleProvider,
+    mix_like,
+    sample_carbon,
+    sample_like,
+    sample_prices,
+)
+from flexcalc.timeslots import LONDON, fmt_day_time, utc
 
 OFFLINE_VALUES = {"1", "true", "yes", "on"}
 RECHECK_AFTER = pd.Timedelta(minutes=5)
+SOURCES = (PRICES, CARBON)
 
 
 def offline_requested() -> bool:
@@ -48,10 +57,14 @@ def make_provider(offline: bool | None = None) -> DataProvider:
 
 
 class FallbackProvider:
-    """Live data; the bundled sample when the network cannot be reached.
+    """Live data; for each source (Octopus prices, Carbon Intensity carbon) separately, the
+    bundled sample when that API cannot be reached at all.
 
-    After a failure to connect, live data is not tried again for ``recheck_after`` so users are
-    not kept waiting for timeouts on every question.
+    Only "no connection" (DNS failure, refused, connect timeout) switches a source to the
+    sample: a slow or failing API (read timeout, 5xx) gets retries, then its cached copy with
+    its age, then an honest message. After a source's connection failure its live API is not
+    tried again for ``recheck_after`` so users are not kept waiting for connect timeouts; the
+    other source carries on live. Answers say which part is sample.
     """
 
     def __init__(
@@ -63,77 +76,105 @@ class FallbackProvider:
         self.live = live
         self.sample = sample
         self.recheck_after = recheck_after
-        self._offline_until: pd.Timestamp | None = None
-        self._reason = ""
+        self._offline_until: dict[str, pd.Timestamp] = {}
+        self._reason: dict[str, str] = {}
         self._lock = threading.Lock()
 
     @property
     def source(self) -> str:
-        return "sample" if self._skip_live() else "live"
+        return "sample" if all(self._skip_live(kind) for kind in SOURCES) else "live"
 
-    def _skip_live(self) -> bool:
+    def _skip_live(self, kind: str) -> bool:
         with self._lock:
-            return (
-                self._offline_until is not None and pd.Timestamp.now(tz="UTC") < self._offline_until
-            )
+            until = self._offline_until.get(kind)
+            return until is not None and pd.Timestamp.now(tz="UTC") < until
 
-    def _went_offline(self, exc: Exception) -> str:
+    def _went_offline(self, kind: str, exc: Exception) -> None:
         with self._lock:
-            self._offline_until = pd.Timestamp.now(tz="UTC") + self.recheck_after
-            self._reason = str(exc)
-        return self._note()
+            self._offline_until[kind] = pd.Timestamp.now(tz="UTC") + self.recheck_after
+            self._reason[kind] = str(exc)
 
-    def _note(self) -> str:
-        return f"No connection to the live APIs ({self._reason}); using offline sample data."
+    def _note(self, *kinds: str) -> str:
+        with self._lock:
+            reasons = " ".join(dict.fromkeys(self._reason.get(k, "") for k in kinds)).strip()
+        if set(kinds) == set(SOURCES):
+            return f"No connection to the live APIs ({reasons}); using offline sample data."
+        (kind,) = kinds
+        what = "Prices are" if kind == PRICES else "Carbon is"
+        return f"No connection: {reasons} {what} offline sample data, not live"
 
     def forecast(self, region: Region, now: pd.Timestamp) -> Forecast:
-        if not self._skip_live():
-            try:
-                return self.live.forecast(region, now)
-            except UpstreamUnreachable as exc:
-                note = self._went_offline(exc)
+        offline = [kind for kind in SOURCES if self._skip_live(kind)]
+        parts: dict[str, ForecastPart] = {}
+        if len(offline) < len(SOURCES):
+            wanted = tuple(kind for kind in SOURCES if kind not in offline)
+            parts = self.live.fetch_parts(region, utc(now), wanted)
+            for kind, part in parts.items():
+                if isinstance(part.error, UpstreamUnreachable):
+                    self._went_offline(kind, part.error)
+                    offline.append(kind)
+        if len(offline) == len(SOURCES):
+            forecast = self.sample.forecast(region, now)
+            forecast.notes.insert(1, self._note(*SOURCES))
+            return forecast
+        for kind in offline:
+            parts[kind] = self._sample_part(kind, region, utc(now))
+        return assemble(region, utc(now), parts)
+
+    def _sample_part(self, kind: str, region: Region, now: pd.Timestamp) -> ForecastPart:
+        """The sample standing in for one source of a live forecast, on the asked slots."""
+        if kind == PRICES:
+            series, end = sample_prices().prices, price_horizon_end(now)
+            detail = "region C (London) Agile prices"
         else:
-            note = self._note()
-        forecast = self.sample.forecast(region, now)
-        forecast.notes.insert(1, note)
-        return forecast
+            series, end = sample_carbon().frame["forecast"], carbon_horizon_end(now)
+            detail = "GB national carbon intensity"
+        values, replayed = sample_like(series, now, end)
+        note = self._note(kind)
+        if replayed is not None:
+            day = replayed.tz_convert(LONDON).strftime("%a %d %b %Y")
+            note += f" ({detail} from {day} on, same weekday and time of day)."
+        else:
+            note += "; the sample has none for this time of year."
+        mix = mix_like(now) if kind == CARBON else {}
+        return ForecastPart(values, [note], sample=True, mix=mix)
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        if not self._skip_live():
+        if not self._skip_live(PRICES):
             try:
                 return self.live.price_history(region, start, end)
             except UpstreamUnreachable as exc:
-                self._went_offline(exc)
+                self._went_offline(PRICES, exc)
         series = self.sample.price_history(region, start, end)
-        series.attrs["note"] = f"{self._note()} {series.attrs.get('note', '')}".strip()
+        series.attrs["note"] = f"{self._note(PRICES)}. {series.attrs.get('note', '')}".strip()
         return series
 
     def carbon_history(
         self, region: Region, start: pd.Timestamp, end: pd.Timestamp
     ) -> pd.DataFrame:
-        if not self._skip_live():
+        if not self._skip_live(CARBON):
             try:
                 return self.live.carbon_history(region, start, end)
             except UpstreamUnreachable as exc:
-                self._went_offline(exc)
+                self._went_offline(CARBON, exc)
         frame = self.sample.carbon_history(region, start, end)
-        frame.attrs["note"] = f"{self._note()} {frame.attrs.get('note', '')}".strip()
+        frame.attrs["note"] = f"{self._note(CARBON)}. {frame.attrs.get('note', '')}".strip()
         return frame
 
     def regional_carbon_history(
         self, region: Region, start: pd.Timestamp, end: pd.Timestamp
     ) -> pd.Series | None:
         """Live regional history; None offline (the sample is national only)."""
-        if self._skip_live():
+        if self._skip_live(CARBON):
             return None
         try:
             return self.live.regional_carbon_history(region, start, end)
         except UpstreamUnreachable as exc:
-            self._went_offline(exc)
+            self._went_offline(CARBON, exc)
             return None
 
     def lookup_postcode(self, postcode: str) -> str | None:
-        if self._skip_live():
+        if self._skip_live(PRICES):
             return self.sample.lookup_postcode(postcode)
         return self.live.lookup_postcode(postcode) or self.sample.lookup_postcode(postcode)
 

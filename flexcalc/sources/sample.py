@@ -61,13 +61,36 @@ def sample_mix() -> pd.DataFrame:
     return frame
 
 
-def _mix_like(when: pd.Timestamp) -> dict[str, float]:
+def mix_like(when: pd.Timestamp) -> dict[str, float]:
     """The recorded mix at the same weekday and time of day as ``when``."""
     mix = sample_mix()
     week = pd.Timedelta(days=7)
     anchor = mix.index[0]
     offset = (floor_slot(when) - anchor) % week
     return payloads.mix_at(mix, anchor + offset)
+
+
+YEAR_OF_WEEKS = pd.Timedelta(weeks=52)  # shifts keep the weekday and the time of day
+
+
+def sample_like(
+    series: pd.Series, now: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.Series, pd.Timestamp | None]:
+    """Sample values standing in for [slot of ``now``, ``end``): the most recent stretch of
+    ``series`` a whole number of 52-week years earlier (same weekday, time of day and season)
+    that is at least 90 % present, moved onto the asked slots. Returns it and the UTC start of
+    the replayed stretch (empty and None when the sample has no such stretch)."""
+    start = floor_slot(now)
+    wanted = max(1, int((end - start) / pd.Timedelta(minutes=30)))
+    for years in range(0, 40):
+        shift = years * YEAR_OF_WEEKS
+        part = series.loc[(series.index >= start - shift) & (series.index < end - shift)]
+        part = part.dropna()
+        if len(part) >= 0.9 * wanted:
+            moved = part.copy()
+            moved.index = moved.index + shift
+            return moved, start - shift
+    return series.iloc[:0], None
 
 
 def _tag(series, note: str):
@@ -113,7 +136,7 @@ class SampleProvider:
             prices=prices.rename("price"),
             carbon=carbon.dropna().rename("carbon"),
             now=when,
-            mix=_mix_like(when),
+            mix=mix_like(when),
             source="sample",
             fetched_at=None,
             notes=notes,

@@ -12,6 +12,7 @@ Scripting failures::
     fake.fail_next(1, status=429, headers={"Retry-After": "1"})
     fake.malformed_next()                # 200 with a body that is not JSON
     fake.hang_next(1.0)                  # sleep 1 s before answering (timeouts)
+    fake.delay_next(0.5)                 # sleep 0.5 s, then answer normally (a slow API)
     fake.stop()                          # nothing listening any more: connection refused
     fake.requests                        # paths (with query) received, in order
 """
@@ -72,6 +73,7 @@ class FakeUpstream:
         self.server = _QuickServer(host="127.0.0.1", port=0, threaded=True)
         self.server.expect_request(re.compile(".*")).respond_with_handler(self._dispatch)
         self.scripted: deque[Callable[[], Response]] = deque()
+        self.delays: deque[float] = deque()
         self.requests: list[str] = []
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -122,6 +124,10 @@ class FakeUpstream:
         for _ in range(count):
             self.scripted.append(hang)
 
+    def delay_next(self, seconds: float, count: int = 1) -> None:
+        """The next ``count`` requests are answered normally after ``seconds``."""
+        self.delays.extend([seconds] * count)
+
     # -- dispatch ---------------------------------------------------------------------------
 
     def _dispatch(self, request: Request) -> Response:
@@ -129,6 +135,8 @@ class FakeUpstream:
         self.requests.append(request.path + (f"?{query}" if query else ""))
         if self.scripted:
             return self.scripted.popleft()()
+        if self.delays:
+            time.sleep(self.delays.popleft())
         path = request.path[len(self.prefix) :] if request.path.startswith(self.prefix) else ""
         return self.route(path, request)
 

@@ -1,0 +1,1 @@
+"""Front ends for Flexcalc: Slack (Bolt), Teams, the scheduler clock and the terminal shell."""

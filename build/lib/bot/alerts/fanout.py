@@ -1,0 +1,332 @@
+"""One clock tick: take the lease, work out which alerts are due, claim, post, record.
+
+Every alert is claimed in the deliveries table before it is posted (see ``bot.alerts.ledger``),
+so a restart, a crash mid-run or a second clock never double-posts or skips. One failing channel
+is recorded (retried later, or disabled with a note) and never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time as _time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+
+from bot.alerts import lease, ledger, schedule, store
+from bot.alerts.digests import Digests
+from bot.alerts.slack_post import (
+    SlackClients,
+    disabled_note,
+    error_code,
+    error_kind,
+    find_posted,
+    notify_creator,
+    post_alert,
+)
+from bot.alerts.store import SubscriptionInfo
+from bot.engagement import clock as engagement
+from bot.engagement.clock import DIGEST
+from bot.storage.subscriptions import DAILY, THRESHOLD, TOMORROW, naive_utc, utcnow
+from bot.storage.teams import is_teams
+from flexcalc import daily
+from flexcalc.sources.base import DataUnavailable
+from flexcalc.timeslots import LONDON
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    interval: timedelta = timedelta(minutes=5)  # how often the clock ticks
+    grace: timedelta = timedelta(hours=3)  # a late clock still sends today's alert until then
+    stale_after: timedelta = timedelta(minutes=10)  # a pending claim older than this crashed
+    retry_after: timedelta = timedelta(minutes=10)  # wait before retrying a failed post
+    lease_ttl: timedelta = timedelta(minutes=15)  # renewed every tick and during fan-out
+    renew_every: float = 30.0  # seconds of fan-out between lease renewals
+    workers: int = 4  # channels posted to at once (Slack's 429s are waited out per call)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One alert to post: the subscription, what kind, for which local date."""
+
+    sub: SubscriptionInfo
+    kind: str  # daily | tomorrow | threshold:<UTC start>
+    local_date: date
+    event: daily.ThresholdEvent | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.sub.id}/{self.local_date.isoformat()}/{self.kind}"
+
+
+@dataclass
+class TickReport:
+    """What one tick did (logged, printed by ``--once`` and used by tests and the bench)."""
+
+    acted: bool = False
+    due: int = 0
+    posted: int = 0
+    reconciled: int = 0  # found already posted by a crashed run: recorded, not re-posted
+    busy: int = 0  # sent already or being sent by another clock
+    retry_later: int = 0
+    gave_up: int = 0
+    disabled_channels: int = 0
+    errors: list[str] = field(default_factory=list)
+    sent: list[tuple[str, str]] = field(default_factory=list)  # (channel, kind) posted or found
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, counter: str, job: Job | None = None, error: str | None = None) -> None:
+        """Count one outcome (thread-safe); ``job`` marks it sent, ``error`` is kept."""
+        with self._lock:
+            setattr(self, counter, getattr(self, counter) + 1)
+            if job is not None:
+                self.sent.append((job.sub.channel_id, job.kind))
+            if error is not None:
+                self.errors.append(error)
+
+    def summary(self) -> str:
+        if not self.acted:
+            return "another clock holds the lease; nothing done"
+        return (
+            f"due {self.due}, posted {self.posted}, reconciled {self.reconciled}, "
+            f"already handled {self.busy}, retry later {self.retry_later}, "
+            f"gave up {self.gave_up}, channels disabled {self.disabled_channels}"
+        )
+
+
+def _durations(sub: SubscriptionInfo) -> tuple[pd.Timedelta, ...]:
+    return (pd.Timedelta(minutes=sub.duration_minutes),) if sub.duration_minutes else ()
+
+
+def _overlaps(event: daily.ThresholdEvent, spans: list[tuple[datetime, datetime]]) -> bool:
+    start, end = naive_utc(event.start), naive_utc(event.end)
+    return any(a <= end and start <= b for a, b in spans)
+
+
+class Clock:
+    """The alerts clock: ``tick()`` is safe to call from any number of processes at once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        provider: Any,
+        clients: SlackClients,
+        *,
+        settings: ClockSettings | None = None,
+        holder: str | None = None,
+        public_base_url: str | None = None,
+        after_post: Callable[[Job, str], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.clients = clients
+        self.settings = settings or ClockSettings()
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.digests = Digests(provider, engine=engine, public_base_url=public_base_url)
+        self.after_post = after_post  # test seam: runs between posting and recording
+
+    # -- the tick ---------------------------------------------------------------------------
+
+    def tick(self, *, use_lease: bool = True) -> TickReport:
+        """Post whatever is due now. Without the lease (another clock acts) it does nothing."""
+        report = TickReport()
+        if use_lease and not lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
+            return report
+        report.acted = True
+        now = pd.Timestamp(utcnow(), tz="UTC")
+        jobs = self.plan(now, report)
+        report.due = len(jobs)
+        if self.settings.workers <= 1:
+            self._run_serially(jobs, now, report, use_lease)
+        else:
+            self._run_in_pool(jobs, now, report, use_lease)
+        engagement.settle_finished(self.engine, self.digests.provider, self.clients, now)
+        log.info("alerts tick %s: %s", now.isoformat(), report.summary())
+        return report
+
+    def release(self) -> None:
+        lease.release(self.engine, self.holder)
+
+    def _keep_lease(self, use_lease: bool, last: list[float]) -> bool:
+        """Renew the lease every ``renew_every`` seconds of fan-out; False once it is lost."""
+        if not use_lease or _time.monotonic() - last[0] < self.settings.renew_every:
+            return True
+        last[0] = _time.monotonic()
+        if lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
+            return True
+        log.warning("lost the clock lease mid fan-out; stopping this tick")
+        return False
+
+    def _run_serially(self, jobs, now, report, use_lease: bool) -> None:
+        last = [_time.monotonic()]
+        for job in jobs:
+            if not self._keep_lease(use_lease, last):
+                return
+            self.deliver(job, now, report)
+
+    def _run_in_pool(self, jobs, now, report, use_lease: bool) -> None:
+        """Post to several channels at once (Slack latency, not CPU, bounds a fan-out)."""
+        last = [_time.monotonic()]
+        with ThreadPoolExecutor(self.settings.workers, thread_name_prefix="alerts") as pool:
+            pending = {pool.submit(self.deliver, job, now, report) for job in jobs}
+            while pending:
+                done, pending = wait(pending, timeout=5.0, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()  # deliver() handles every Exception itself
+                if pending and not self._keep_lease(use_lease, last):
+                    for future in pending:
+                        future.cancel()
+                    return
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def plan(self, now: pd.Timestamp, report: TickReport) -> list[Job]:
+        """Due jobs not yet sent or given up, grouped by region (digests are reused)."""
+        subs = store.live_subscriptions(self.engine, naive_utc(now))
+        candidates: list[Job] = []
+        tomorrow_date = schedule.tomorrow_polling(now)
+        for sub in subs:
+            if sub.kind == DAILY:
+                due = schedule.daily_due(schedule.parse_hhmm(sub.at_time), now, self.settings.grace)
+                if due is not None:
+                    candidates.append(Job(sub, DAILY, due.local_date))
+                if sub.tomorrow and tomorrow_date is not None:
+                    candidates.append(Job(sub, TOMORROW, tomorrow_date))
+        candidates += [Job(s, DIGEST, d) for s, d in engagement.due_digests(self.engine, subs, now)]
+        done = ledger.settled(self.engine, [(j.sub.id, j.local_date, j.kind) for j in candidates])
+        jobs = [j for j in candidates if (j.sub.id, j.local_date, j.kind) not in done]
+        jobs = [j for j in jobs if j.kind != TOMORROW or self._tomorrow_ready(j, now, report)]
+        jobs += self._threshold_jobs([s for s in subs if s.kind == THRESHOLD], now, report)
+        return sorted(jobs, key=lambda j: (j.sub.region_letter, j.kind, j.sub.id))
+
+    def _tomorrow_ready(self, job: Job, now: pd.Timestamp, report: TickReport) -> bool:
+        try:
+            forecast = self.digests.forecast(job.sub.region_letter, now)
+        except DataUnavailable as error:
+            report.errors.append(f"{job.sub.region_letter}: {error}")
+            return False
+        return daily.tomorrow_prices_published(forecast)
+
+    def _threshold_jobs(
+        self, subs: list[SubscriptionInfo], now: pd.Timestamp, report: TickReport
+    ) -> list[Job]:
+        jobs = []
+        for sub in subs:
+            try:
+                forecast = self.digests.forecast(sub.region_letter, now)
+            except DataUnavailable as error:
+                report.errors.append(f"{sub.region_letter}: {error}")
+                continue
+            if forecast.is_sample and abs(forecast.now - now) > pd.Timedelta(hours=1):
+                continue  # a stand-in sample day: no "prices go negative" alarms from 2024
+            assert sub.metric and sub.op and sub.threshold is not None
+            spans = ledger.threshold_spans(self.engine, sub.id)
+            for event in daily.threshold_events(forecast, sub.metric, sub.op, sub.threshold):
+                if _overlaps(event, spans):
+                    continue
+                day = event.start.tz_convert(LONDON).date()
+                kind = f"{THRESHOLD}:{event.start.strftime('%Y%m%dT%H%MZ')}"
+                jobs.append(Job(sub, kind, day, event))
+        return jobs
+
+    # -- delivering -------------------------------------------------------------------------
+
+    def deliver(self, job: Job, now: pd.Timestamp, report: TickReport) -> None:
+        """Claim, post and record one alert; every failure stays with this job."""
+        event = (job.event.start, job.event.end) if job.event else None
+        claim = ledger.claim(
+            self.engine,
+            job.sub.id,
+            job.local_date,
+            job.kind,
+            self.holder,
+            stale_after=self.settings.stale_after,
+            event=event,
+        )
+        if claim is None:
+            report.add("busy")
+            return
+        if is_teams(job.sub.channel_id):  # a Teams Workflows destination (bot.teams.alerts)
+            from bot.teams.alerts import deliver_teams
+
+            return deliver_teams(self, job, claim.delivery_id, now, report)
+        retry_at = utcnow() + self.settings.retry_after
+        client = self.clients.for_team(job.sub.team_id)
+        if client is None:
+            ledger.mark_failed(self.engine, claim.delivery_id, "no bot token", retry_at)
+            report.add("retry_later", error=f"{job.sub.team_id}: no bot token")
+            return
+        try:
+            if claim.retry and claim.previous_claim_at is not None:
+                since = claim.previous_claim_at - timedelta(minutes=1)
+                ts = find_posted(client, job.sub.channel_id, since, job.key)
+                if ts is not None:
+                    ledger.mark_sent(self.engine, claim.delivery_id, self.holder, ts)
+                    report.add("reconciled", job)
+                    return
+            reply, chart = self._content(job, now)
+            ts = post_alert(
+                client,
+                job.sub.channel_id,
+                reply,
+                subscription_id=job.sub.id,
+                delivery_key=job.key,
+                chart=chart,
+            )
+            if self.after_post is not None:
+                self.after_post(job, ts)
+            ledger.mark_sent(self.engine, claim.delivery_id, self.holder, ts)
+            report.add("posted", job)
+        except SlackApiError as error:
+            self._slack_failure(job, claim.delivery_id, error, client, retry_at, report)
+        except DataUnavailable as error:
+            ledger.mark_failed(self.engine, claim.delivery_id, str(error), retry_at)
+            report.add("retry_later", error=f"{job.key}: {error}")
+        except Exception as error:  # one broken job never stops the fan-out
+            log.exception("alert %s failed", job.key)
+            ledger.mark_failed(self.engine, claim.delivery_id, repr(error), retry_at)
+            report.add("retry_later", error=f"{job.key}: {error!r}")
+
+    def _content(self, job: Job, now: pd.Timestamp):
+        if job.kind == DIGEST:  # issue 7: the weekly leadership digest
+            provider = self.digests.provider
+            return engagement.digest_reply(self.engine, provider, self.clients, job.sub, now), None
+        if job.event is not None:
+            forecast = self.digests.forecast(job.sub.region_letter, now)
+            assert job.sub.metric and job.sub.op and job.sub.threshold is not None
+            reply = daily.threshold_alert(
+                forecast, job.event, job.sub.metric, job.sub.op, job.sub.threshold
+            )
+            return reply, None
+        digest = self.digests.daily(job.sub.region_letter, now, tomorrow=job.kind == TOMORROW)
+        return digest.reply(_durations(job.sub)), digest.chart()
+
+    def _slack_failure(self, job, delivery_id, error, client, retry_at, report) -> None:
+        code = error_code(error)
+        kind = error_kind(code)
+        if kind == "retry":
+            ledger.mark_failed(self.engine, delivery_id, code, retry_at)
+            report.add("retry_later", error=f"{job.key}: {code}")
+            return
+        ledger.give_up(self.engine, delivery_id, code)
+        report.add("gave_up", error=f"{job.key}: {code}")
+        note = disabled_note(code, job.local_date.isoformat())
+        if kind == "channel":
+            report.add("disabled_channels")
+            store.disable_channel(self.engine, job.sub.team_id, job.sub.channel_id, note)
+            notify_creator(
+                client, job.sub.created_by, f"Flexcalc alerts in <#{job.sub.channel_id}>: {note}"
+            )
+        else:
+            store.disable_team(self.engine, job.sub.team_id, note)

@@ -1,0 +1,48 @@
+"""The clock lease: one database row that only one clock may hold at a time.
+
+Taking or renewing it is a single conditional UPDATE (``holder`` is me, or the lease expired),
+which is atomic on SQLite and PostgreSQL alike, so two clocks never both act.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, insert, or_, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage.subscriptions import ClockLease, utcnow
+
+LEASE_NAME = "alerts-clock"
+
+
+def acquire(engine: Engine, holder: str, ttl: timedelta, name: str = LEASE_NAME) -> bool:
+    """Take (or renew) the lease for ``ttl``; False if another live holder has it."""
+    now = utcnow()
+    with engine.begin() as conn:
+        taken = conn.execute(
+            update(ClockLease)
+            .where(
+                ClockLease.name == name,
+                or_(ClockLease.holder == holder, ClockLease.expires_at < now),
+            )
+            .values(holder=holder, expires_at=now + ttl)
+        ).rowcount
+    if taken == 1:
+        return True
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(ClockLease).values(name=name, holder=holder, expires_at=now + ttl))
+    except IntegrityError:
+        return False  # the row exists and someone else holds it
+    return True
+
+
+def release(engine: Engine, holder: str, name: str = LEASE_NAME) -> None:
+    """Give the lease up now (on shutdown) so a standby clock can take over at once."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(ClockLease)
+            .where(ClockLease.name == name, ClockLease.holder == holder)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )

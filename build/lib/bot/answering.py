@@ -1,0 +1,256 @@
+"""Text in the shared grammar -> ``Reply``, with the bits that need storage (region, alerts).
+
+The only place the front end talks to ``flexcalc.commands``. It never raises: usage problems
+come back as the domain's friendly usage reply, anything unexpected as a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from bot.services import Services
+from flexcalc.commands.requests import (
+    AlertsRequest,
+    BestSlotRequest,
+    CarbonRequest,
+    Context,
+    PricesRequest,
+    RegionRequest,
+    Request,
+)
+from flexcalc.regions import Region, UnknownRegion, by_letter, resolve
+from flexcalc.reply import Field, Reply
+
+log = logging.getLogger(__name__)
+
+FALLBACK_REGION = "C"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Who asked, and where (Slack ids; the shell uses its own fixed ids)."""
+
+    team_id: str
+    channel_id: str | None = None
+    user_id: str | None = None
+
+
+def apology(what: str = "that") -> Reply:
+    """The short message a user gets when something unexpected broke (details are logged)."""
+    return Reply(
+        title="Sorry, something went wrong",
+        summary=f"I couldn't work out {what} just now. Please try again in a minute.",
+        notes=["The problem has been logged for the team that runs Flexcalc."],
+        data={"error": "internal"},
+    )
+
+
+def env_region() -> Region:
+    """FLEX_REGION if set and valid, else region C (London)."""
+    text = os.environ.get("FLEX_REGION", "").strip()
+    if text:
+        try:
+            return resolve(text)
+        except UnknownRegion:
+            log.warning("FLEX_REGION=%r is not a region; using %s", text, FALLBACK_REGION)
+    return by_letter(FALLBACK_REGION)
+
+
+def default_region(services: Services, where: Where) -> Region:
+    """Channel setting, else workspace setting, else FLEX_REGION, else C."""
+    letter = services.get_region_letter(where.team_id, where.channel_id)
+    if letter:
+        try:
+            return by_letter(letter)
+        except UnknownRegion:
+            log.warning("stored region %r is not valid", letter)
+    return env_region()
+
+
+def make_context(
+    services: Services,
+    where: Where,
+    *,
+    charts: bool = True,
+    now: Any = None,
+    provider: Any = None,
+    progress: Any = None,
+) -> Context:
+    if now is None and services.clock is not None:
+        now = services.clock()
+    return Context(
+        provider=provider or services.provider,
+        region=default_region(services, where),
+        now=now,
+        charts=charts,
+        progress=progress,
+    )
+
+
+def understand(text: str, services: Services | None = None) -> Request | Reply:
+    """The parsed request, or the reply to give instead (friendly usage message / apology).
+
+    With ``services``, postcode districts missing from the bundled table are looked up live.
+    """
+    from flexcalc.commands import UsageError, parse
+
+    try:
+        lookup = services.provider.lookup_postcode if services is not None else None
+        return parse(text, lookup)
+    except UsageError as problem:
+        return problem.reply()
+    except Exception:
+        log.exception("parsing %r failed", text)
+        return apology("that command")
+
+
+def chart_after_answer(request: Request) -> bool:
+    """Quick forecast answers are posted first and their chart drawn afterwards (the chart is
+    most of the work); slower ones (backtest, battery) are computed once, chart included."""
+    return isinstance(request, BestSlotRequest | PricesRequest | CarbonRequest)
+
+
+def is_engagement(request: Request) -> bool:
+    """impact / digest / forget me: answered from the pledges kept for this workspace."""
+    from flexcalc.commands.requests import (
+        DigestRequest,
+        ForgetRequest,
+        ImpactRequest,
+        ImpactVisibilityRequest,
+    )
+
+    return isinstance(
+        request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest
+    )
+
+
+def takes_a_while(request: Request) -> bool:
+    """Answers that look through history or solve an optimisation: show progress first."""
+    from flexcalc.commands.requests import (
+        BacktestRequest,
+        BatteryRequest,
+        FootprintEnergyRequest,
+        FootprintStorageRequest,
+    )
+
+    slow = BacktestRequest | BatteryRequest | FootprintEnergyRequest | FootprintStorageRequest
+    return isinstance(request, slow)
+
+
+def reply_for(
+    request: Request,
+    services: Services,
+    where: Where,
+    *,
+    charts: bool = True,
+    now: Any = None,
+    provider: Any = None,
+    progress: Any = None,
+) -> Reply:
+    """Answer a parsed request (settings are stored here). Never raises.
+
+    ``provider`` overrides the services' one (e.g. a ``Prefetched`` forecast)."""
+    from flexcalc.commands import answer
+
+    try:
+        if isinstance(request, RegionRequest):
+            return region_reply(request, services, where)
+        if isinstance(request, AlertsRequest):
+            return alerts_reply(request, services, where)
+        ctx = make_context(
+            services, where, charts=charts, now=now, provider=provider, progress=progress
+        )
+        return answer(request, ctx)
+    except Exception:
+        log.exception("answering %r failed", request)
+        return apology("an answer to that")
+
+
+def reply_to(text: str, services: Services, where: Where) -> Reply:
+    """Answer one command line (``bestslot 4h``, ``help``, ``region NG1`` …). Never raises."""
+    request = understand(text, services)
+    if isinstance(request, Reply):
+        return request
+    return reply_for(request, services, where)
+
+
+class Prefetched:
+    """A provider whose forecast for one (region, now) was fetched up front.
+
+    Fetching is I/O that may hang on a slow upstream; computing is CPU. Fetching first, outside
+    the bounded computing turns, keeps a hung API from blocking everyone else's answers, and the
+    answer and its chart (drawn afterwards) share one fetch. Failures are replayed, not retried.
+    """
+
+    def __init__(self, inner: Any, region: Region, now: Any) -> None:
+        self.inner, self.region, self.now = inner, region, now
+        self.result: Any = None
+        self.error: Exception | None = None
+        try:
+            self.result = inner.forecast(region, now)
+        except Exception as problem:  # DataUnavailable, or a bug: answer() deals with it
+            self.error = problem
+
+    def forecast(self, region: Region, now: Any) -> Any:
+        if region == self.region and now == self.now:
+            if self.error is not None:
+                raise self.error
+            return self.result
+        return self.inner.forecast(region, now)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def prefetch(request: Request, services: Services, where: Where, now: Any) -> Prefetched:
+    """Fetch the forecast a bestslot/prices/carbon request will need."""
+    region = getattr(request, "region", None) or default_region(services, where)
+    return Prefetched(services.provider, region, now)
+
+
+def region_reply(request: RegionRequest, services: Services, where: Where) -> Reply:
+    """Show or set the default region of this channel (and of the workspace, if it has none)."""
+    current = default_region(services, where)
+    if request.region is None:
+        return Reply(
+            title=f"Default region: {current.label}",
+            summary="Change it with `region` and a letter, name, postcode or MPAN, "
+            "e.g. `region NG1`.",
+            fields=[Field("Carbon Intensity region", current.ci_name)],
+        )
+    region = request.region
+    workspace_had_one = services.get_region_letter(where.team_id, None) is not None
+    services.set_region_letter(where.team_id, region.letter, where.channel_id)
+    scope = "this conversation" if services.engine is not None else "this session"
+    if not workspace_had_one and where.channel_id and services.engine is not None:
+        services.set_region_letter(where.team_id, region.letter, None)
+        scope = "this conversation and the workspace"
+    return Reply(
+        title=f"Default region set: {region.label}",
+        summary=f"Commands in {scope} now use {region.name} unless they say `in ...`.",
+        fields=[
+            Field("Octopus region", region.letter),
+            Field("Carbon Intensity region", region.ci_name),
+        ],
+    )
+
+
+def alerts_reply(request: AlertsRequest, services: Services, where: Where) -> Reply:
+    """Daily alerts are handled by ``bot.alerts`` (issue 4) when it is installed."""
+    try:
+        from bot.alerts.commands import handle_alerts
+    except ImportError:
+        return Reply(
+            title="Daily alerts are coming soon",
+            summary="Subscribing a channel to daily greener-times posts isn't available yet.",
+        )
+    return handle_alerts(
+        request,
+        engine=services.engine,
+        team_id=where.team_id,
+        channel_id=where.channel_id,
+        user_id=where.user_id,
+    )

@@ -1,0 +1,119 @@
+"""The clock process (Procfile ``clock:``): ``python -m bot clock [--once] [--minutes N]``.
+
+An APScheduler 3 ``BlockingScheduler`` in Europe/London ticks every few minutes; each tick takes
+the database lease, posts whatever alerts are due and records them (see ``bot.alerts.fanout``).
+Run two clocks for failover: only the lease holder acts. ``--once`` runs one tick and exits (cron,
+Heroku Scheduler, tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+from datetime import timedelta
+from typing import Any
+
+from bot.alerts.fanout import Clock, ClockSettings
+from bot.alerts.slack_post import SlackClients
+from bot.storage.db import get_engine
+
+log = logging.getLogger("bot.clock")
+
+
+def make_provider() -> Any:
+    """The shared data provider; the bundled sample when offline or not yet available."""
+    try:
+        from flexcalc.sources.providers import make_provider as shared
+    except ImportError:
+        shared = None
+    if shared is not None:
+        return shared()
+    from flexcalc.sources.sample import SampleProvider
+
+    return SampleProvider()
+
+
+def build_clock(minutes: float = 5.0) -> Clock:
+    """A Clock wired from the environment (DATABASE_URL, SLACK_*, PUBLIC_BASE_URL)."""
+    engine = get_engine()
+    interval = timedelta(minutes=minutes)
+    settings = ClockSettings(
+        interval=interval,
+        lease_ttl=max(timedelta(minutes=15), interval * 3),
+        stale_after=max(timedelta(minutes=10), interval * 2),
+    )
+    return Clock(
+        engine,
+        make_provider(),
+        SlackClients.from_env(engine),
+        settings=settings,
+        public_base_url=os.environ.get("PUBLIC_BASE_URL") or None,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot clock", description=__doc__)
+    parser.add_argument("--once", action="store_true", help="run one tick and exit")
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=float(os.environ.get("FLEX_CLOCK_MINUTES", "5")),
+        help="minutes between ticks (default 5, or FLEX_CLOCK_MINUTES)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the clock; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    clock = build_clock(args.minutes)
+    if args.once:
+        try:
+            report = clock.tick()
+        finally:
+            clock.release()  # the next cron run (another process) may act at once
+        print(f"alerts clock: {report.summary()}")
+        for error in report.errors:
+            print(f"  ! {error}")
+        return 0
+
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler = BlockingScheduler(timezone="Europe/London")
+    scheduler.add_job(
+        clock.tick,
+        IntervalTrigger(minutes=args.minutes, timezone="Europe/London"),
+        id="alerts-tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=int(args.minutes * 60),
+        next_run_time=_now_london(),
+    )
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping the clock", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("alerts clock %s ticking every %g min", clock.holder, args.minutes)
+    try:
+        scheduler.start()
+    finally:
+        clock.release()
+    return 0
+
+
+def _now_london():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/London"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

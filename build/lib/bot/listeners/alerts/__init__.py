@@ -1,0 +1,216 @@
+"""Bolt listeners for alerts: the alert's buttons, the Home-tab buttons and the create modal.
+
+``register(app)`` is called by ``bot.listeners.register_listeners`` when this package exists.
+Every handler acks at once; nothing here computes a forecast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+
+from bot.alerts import home, store
+from bot.alerts.commands import handle_alerts
+from bot.alerts.slack_post import REMIND_ACTION, SNOOZE_ACTION
+from bot.listeners.payloads import action_value
+from bot.storage.subscriptions import ACTIVE, PAUSED, utcnow
+from flexcalc.timeslots import fmt_day_time, fmt_span
+
+log = logging.getLogger(__name__)
+
+SNOOZE = timedelta(days=7)
+
+
+def register(app: App, engine: Engine | None = None) -> None:
+    """Register the alert buttons, Home-tab buttons and modal on ``app``."""
+
+    def get() -> Engine:
+        if engine is not None:
+            return engine
+        from bot.storage.db import database_url, get_engine
+
+        return get_engine(database_url())  # keyed by the URL, so DATABASE_URL is honoured
+
+    app.action(REMIND_ACTION)(remind_me)
+    app.action(SNOOZE_ACTION)(_with(get, snooze))
+    app.action(home.PAUSE_ACTION)(_with(get, pause))
+    app.action(home.RESUME_ACTION)(_with(get, resume))
+    app.action(home.REMOVE_ACTION)(_with(get, remove))
+    app.action(home.NEW_ACTION)(open_modal)
+    app.view(home.CREATE_CALLBACK)(_with(get, create_from_modal))
+
+
+def _with(get_engine: Callable[[], Engine], handler: Callable[..., None]) -> Callable[..., None]:
+    def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        handler(ack=ack, body=body, client=client, respond=respond, engine=get_engine())
+
+    listener.__name__ = handler.__name__
+    return listener
+
+
+def _team(body: dict[str, Any]) -> str:
+    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
+
+
+def _user(body: dict[str, Any]) -> str:
+    return (body.get("user") or {}).get("id", "")
+
+
+def _tell(respond: Respond, body: dict[str, Any], text: str) -> None:
+    """An ephemeral note to whoever clicked (only possible from a message)."""
+    if body.get("response_url"):
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def remind_me(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    """Schedule a DM for the start of the alert's best window (chat.scheduleMessage)."""
+    ack()
+    try:
+        window = json.loads(action_value(body))
+        start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
+    except (ValueError, KeyError, TypeError):
+        _tell(respond, body, "Sorry, I couldn't read that window.")
+        return
+    span = fmt_span(start, end)
+    now = pd.Timestamp(utcnow(), tz="UTC")
+    if start <= now + pd.Timedelta(minutes=1):
+        message = "now" if end > now else "over"
+        _tell(respond, body, f"The best window ({span}) is {message} — no reminder needed.")
+        return
+    try:
+        dm = client.conversations_open(users=_user(body))["channel"]["id"]
+        client.chat_scheduleMessage(
+            channel=dm,
+            post_at=int(start.timestamp()),
+            text=f"⏰ It's the best time to use electricity now: {span} UK time "
+            f"({window.get('title', 'Flexcalc alert')}).",
+        )
+    except SlackApiError as error:
+        log.info("scheduling a reminder failed: %s", error.response.get("error"))
+        _tell(respond, body, "Sorry, I couldn't schedule that reminder just now.")
+        return
+    _tell(respond, body, f"OK — I'll DM you at {fmt_day_time(start)} UK time.")
+
+
+def snooze(*, ack: Ack, body: dict[str, Any], client, respond: Respond, engine: Engine) -> None:
+    """Skip this channel's alert for a week (it stays subscribed)."""
+    ack()
+    try:
+        sub_id = int(action_value(body))
+    except ValueError:
+        return
+    until = utcnow() + SNOOZE
+    if not store.snooze(engine, _team(body), sub_id, until):
+        _tell(respond, body, "That alert no longer exists.")
+        return
+    shown = fmt_day_time(pd.Timestamp(until, tz="UTC"))
+    _tell(
+        respond,
+        body,
+        f"Alerts here are snoozed until {shown} UK time. `/flex alerts resume` restarts them.",
+    )
+
+
+def _home_toggle(body, client, engine, *, status: str | None, remove_it: bool = False) -> None:
+    team, user = _team(body), _user(body)
+    try:
+        sub_id = int(action_value(body))
+    except ValueError:
+        return
+    sub = store.get(engine, team, sub_id)
+    if sub is None:
+        return
+    if remove_it:
+        store.remove(engine, team, ids=[sub_id])
+    elif status is not None:
+        store.set_status(engine, team, status=status, ids=[sub_id])
+    publish_home(client, engine, team, user)
+
+
+def pause(*, ack: Ack, body, client, respond, engine: Engine) -> None:
+    ack()
+    _home_toggle(body, client, engine, status=PAUSED)
+
+
+def resume(*, ack: Ack, body, client, respond, engine: Engine) -> None:
+    ack()
+    _home_toggle(body, client, engine, status=ACTIVE)
+
+
+def remove(*, ack: Ack, body, client, respond, engine: Engine) -> None:
+    ack()
+    _home_toggle(body, client, engine, status=None, remove_it=True)
+
+
+def open_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    client.views_open(trigger_id=body.get("trigger_id", ""), view=home.create_modal())
+
+
+def create_from_modal(*, ack: Ack, body, client: WebClient, respond, engine: Engine) -> None:
+    """Store the modal's alert (validated like the command) and confirm in the channel."""
+    from flexcalc.commands import UsageError, parse
+
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    channel, command = home.modal_command(values)
+    if not channel:
+        ack(response_action="errors", errors={"channel": "Pick a channel to post in."})
+        return
+    try:
+        request = parse(command)
+    except UsageError as problem:
+        ack(response_action="errors", errors={"at": problem.message})
+        return
+    team, user = _team(body), _user(body)
+    reply = handle_alerts(request, engine=engine, team_id=team, channel_id=channel, user_id=user)
+    if reply.is_error:
+        ack(response_action="errors", errors={"at": reply.summary})
+        return
+    ack()
+    text = f"<@{user}> set up Flexcalc alerts here: {reply.summary}"
+    try:
+        client.chat_postMessage(channel=channel, text=text)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        log.info("alert confirmation in %s failed: %s", channel, code)
+        if code in ("not_in_channel", "channel_not_found"):
+            client.chat_postMessage(
+                channel=user,
+                text=f"Your alert for <#{channel}> is saved, but I'm not in that channel yet: "
+                "invite me with `/invite @Flexcalc` so the alerts can be posted.",
+            )
+    publish_home(client, engine, team, user)
+
+
+def alerts_home_blocks(engine: Engine, team_id: str, user_id: str) -> list[dict[str, Any]]:
+    """ "Your alerts" blocks for a user's Home tab (for the front end's Home view to append)."""
+    return home.home_blocks(store.list_for_user(engine, team_id, user_id))
+
+
+def publish_home(client: WebClient, engine: Engine, team_id: str, user_id: str) -> None:
+    """Refresh the Home tab: the front end's view (when available) plus "Your alerts"."""
+    blocks: list[dict[str, Any]] = []
+    try:
+        from bot.answering import Where
+        from bot.listeners.events.app_home_opened import build_home
+        from bot.services import Services
+
+        view = build_home(Services(engine=engine), Where(team_id=team_id, user_id=user_id))
+        blocks = [b if isinstance(b, dict) else b.to_dict() for b in view.blocks]
+    except Exception:  # the Home tab still shows the alerts
+        log.debug("front-end Home view unavailable", exc_info=True)
+    if not any(b.get("block_id") == home.NEW_BLOCK for b in blocks):
+        blocks += alerts_home_blocks(engine, team_id, user_id)
+    try:
+        client.views_publish(user_id=user_id, view={"type": "home", "blocks": blocks[:100]})
+    except SlackApiError as error:
+        log.info("Home tab refresh failed: %s", error.response.get("error"))

@@ -1,0 +1,78 @@
+"""@mentions (answered in a thread) and DMs (answered in the DM), with the same words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.answering import Where
+from bot.delivery import Target, apologise_on_error, deliver
+from bot.services import Services
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+
+
+def command_from_message(text: str) -> str:
+    """The command words of a message: mentions removed, a leading slash or ``flex`` dropped."""
+    words = _MENTION.sub(" ", text or "").split()
+    if words and words[0].lower() in ("/flex", "flex"):
+        words = words[1:]
+    line = " ".join(words).lstrip("/")
+    return line or "help"
+
+
+def ack_event(ack: Ack) -> None:
+    ack()
+
+
+def is_direct_message(event: dict[str, Any]) -> bool:
+    """Listener matcher: a message in a DM with the app."""
+    return event.get("channel_type") == "im"
+
+
+def _is_from_a_person(event: dict[str, Any]) -> bool:
+    return not (event.get("bot_id") or event.get("subtype"))
+
+
+def _answer_event(
+    services: Services, event: dict[str, Any], client: WebClient, context: Any, in_thread: bool
+) -> None:
+    """Answer a person's message with the same words as the slash commands."""
+    if not _is_from_a_person(event):
+        return
+    where = Where(
+        team_id=context.get("team_id") or event.get("team", ""),
+        channel_id=event.get("channel"),
+        user_id=event.get("user"),
+    )
+    line = command_from_message(event.get("text", ""))
+    target = Target(
+        client=client,
+        channel_id=where.channel_id,
+        user_id=where.user_id,
+        thread_ts=(event.get("thread_ts") or event.get("ts")) if in_thread else None,
+    )
+    with apologise_on_error(target, line):
+        deliver(line, line, services, where, target)
+
+
+def make_answer_mention(services: Services) -> Callable[..., None]:
+    """@Flexcalc in a channel: answered in a thread under the mention."""
+
+    def answer_mention(event: dict[str, Any], client: WebClient, context: Any) -> None:
+        _answer_event(services, event, client, context, in_thread=True)
+
+    return answer_mention
+
+
+def make_answer_dm(services: Services) -> Callable[..., None]:
+    """A direct message: answered in the DM."""
+
+    def answer_dm(event: dict[str, Any], client: WebClient, context: Any) -> None:
+        _answer_event(services, event, client, context, in_thread=False)
+
+    return answer_dm

@@ -1,0 +1,1 @@
+"""Everything the bot keeps: settings, subscriptions, deliveries, installations (SQLAlchemy 2)."""

@@ -1,0 +1,38 @@
+"""Default region per workspace and per channel."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import RegionSetting
+
+
+def get_region(engine: Engine, team_id: str, channel_id: str | None = None) -> str | None:
+    """The channel's region letter, else the workspace's, else None."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(RegionSetting).where(
+                RegionSetting.team_id == team_id,
+                RegionSetting.channel_id.in_([channel_id or "", ""]),
+            )
+        ).all()
+    by_channel = {row.channel_id: row.region_letter for row in rows}
+    return by_channel.get(channel_id or "") or by_channel.get("")
+
+
+def set_region(engine: Engine, team_id: str, letter: str, channel_id: str | None = None) -> None:
+    """Store the default region of a channel (or of the workspace when channel_id is None)."""
+    with Session(engine) as session, session.begin():
+        row = session.scalars(
+            select(RegionSetting).where(
+                RegionSetting.team_id == team_id,
+                RegionSetting.channel_id == (channel_id or ""),
+            )
+        ).one_or_none()
+        if row is None:
+            session.add(
+                RegionSetting(team_id=team_id, channel_id=channel_id or "", region_letter=letter)
+            )
+        else:
+            row.region_letter = letter

@@ -1,0 +1,264 @@
+"""Daily alerts delivered to Teams through a Workflows webhook URL.
+
+A Teams destination is an ordinary alert subscription whose ``channel_id`` is the URL's key
+(``bot.storage.teams.destination_key``), so the clock plans, claims and records it exactly like a
+Slack channel (one delivery row per subscription, day and kind; one analysis and one chart per
+region, shared with Slack). Only the last step differs: ``deliver_teams`` posts an Adaptive Card.
+Teams webhooks have no history to read back, so a crash between Teams accepting a post and the
+database recording it is the one case that can repeat an alert (after the stale-claim timeout).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import requests
+from sqlalchemy import Engine
+
+from bot.alerts import ledger, store
+from bot.storage.subscriptions import utcnow
+from bot.storage.teams import (
+    destination_key,
+    destination_url,
+    destinations,
+    forget,
+    is_bot_conversation,
+    mask,
+    save_destination,
+)
+from bot.teams.cards import reply_card
+from bot.teams.workflows import PostResult, make_session, post_card
+from flexcalc.commands.requests import AlertsRequest
+from flexcalc.reply import Field, Reply, error_reply
+from flexcalc.sources.base import DataUnavailable
+
+if TYPE_CHECKING:
+    from bot.alerts.fanout import Clock, Job, TickReport
+    from bot.answering import Where
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+HOW_TO = [
+    "In Teams: Workflows → 'Post to a channel when a webhook request is received', copy its URL",
+    "Then: alerts subscribe 08:00 in NG1 teams <workflow URL>",
+]
+
+_session: requests.Session | None = None
+
+
+def use_session(session: requests.Session | None) -> None:
+    """The HTTP session Teams alerts are posted with (tests pass one with fast retries)."""
+    global _session
+    _session = session
+
+
+def post_alert_card(url: str, card: dict[str, Any]) -> PostResult:
+    """POST a card with the alerts session (retries 429/5xx); never raises."""
+    global _session
+    if _session is None:
+        _session = make_session()
+    return post_card(url, card, session=_session)
+
+
+def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: str) -> PostResult:
+    """Post a card proactively through the Agents SDK bot (``bot.teams.agent``); never raises."""
+    from bot.storage.teams import conversation_reference
+
+    reference = conversation_reference(engine, key)
+    if reference is None:
+        return PostResult("gone", None, 1, "conversation unknown")
+    try:
+        from bot.teams.agent import sender
+
+        agent = sender()
+    except ImportError:  # the SDK is not installed here
+        agent = None
+    if agent is None:
+        return PostResult("retry", None, 1, "Teams bot not configured in this process")
+    try:
+        agent.send_card(reference, card, title)
+    except Exception as error:
+        status = getattr(error, "status", None)
+        if status in (401, 403, 404):
+            return PostResult("gone", status, 1, f"HTTP {status}")
+        log.warning("Teams bot post to %s failed (%s)", key, type(error).__name__)
+        return PostResult("retry", status, 1, type(error).__name__)
+    return PostResult("sent", 201, 1)
+
+
+# -- subscribing ---------------------------------------------------------------------------
+
+
+def subscribe_teams(
+    request: AlertsRequest,
+    *,
+    engine: Engine,
+    team_id: str,
+    user_id: str,
+    origin: str = "",
+    stop_hint: str = "",
+) -> Reply:
+    """Store ``request.teams_url`` as a secret and subscribe it (validated by the alerts code)."""
+    from bot.alerts.commands import handle_alerts
+
+    url = (request.teams_url or "").strip()
+    if not url.startswith("https://"):
+        return error_reply("The Teams workflow URL must start with https://.", HOW_TO)
+    existed = destination_url(engine, destination_key(url)) is not None
+    key = save_destination(engine, url, team_id=team_id, origin=origin)
+    done = handle_alerts(
+        replace(request, teams_url=None),
+        engine=engine,
+        team_id=team_id,
+        channel_id=key,
+        user_id=user_id or "",
+    )
+    if done.is_error:
+        if not existed and not store.list_for_channel(engine, team_id, key):
+            forget(engine, key)
+        return done
+    shown = mask(url)
+    fields = [f for f in done.fields if f.label not in ("Next alert",)]
+    fields.append(Field("Teams workflow", shown))
+    next_alert = next((f for f in done.fields if f.label == "Next alert"), None)
+    if next_alert:
+        fields.append(next_alert)
+    return Reply(
+        title=done.title.replace("alerts", "Teams alerts").replace("alert ", "Teams alert "),
+        summary=f"Flexcalc will post the alert as a card to the Teams channel of the workflow "
+        f"{shown}, once per day.",
+        fields=fields,
+        notes=[
+            "The workflow URL is stored as a secret and is never shown in full.",
+            stop_hint or f"Stop it (whoever runs Flexcalc): python -m bot teams unsubscribe {key}",
+        ],
+        data={**done.data, "teams_destination": key},
+    )
+
+
+def teams_alerts_reply(text: str, services: Services, where: Where) -> Reply | None:
+    """``alerts ...`` typed in a Teams channel (outgoing webhook); None for other commands."""
+    from flexcalc.commands import UsageError, parse
+
+    if not text.lower().startswith("alerts"):
+        return None
+    try:
+        request = parse(text)
+    except UsageError:
+        return None
+    if not isinstance(request, AlertsRequest) or services.engine is None:
+        return None
+    engine, channel = services.engine, where.channel_id or ""
+    if request.action == "subscribe":
+        if not request.teams_url:
+            return Reply(
+                title="Teams alerts need a workflow",
+                summary="An outgoing webhook can only answer, not post later, so daily alerts "
+                "reach this channel through a Teams Workflow.",
+                notes=HOW_TO,
+            )
+        return subscribe_teams(
+            request, engine=engine, team_id=where.team_id, user_id=where.user_id or "",
+            origin=channel, stop_hint="Stop it with: @Flexcalc alerts unsubscribe (here)",
+        )  # fmt: skip
+    mine = [key for key, *_ in destinations(engine, team_id=where.team_id, origin=channel)]
+    if request.action == "list":
+        return list_reply(engine, mine)
+    if request.action in ("unsubscribe", "stop"):
+        removed = sum(store.remove(engine, where.team_id, key) for key in mine)
+        for key in mine:
+            forget(engine, key)
+        return Reply(
+            title="Teams alerts off" if removed else "No Teams alerts here",
+            summary=f"Removed {removed} alert(s) registered from this channel.",
+        )
+    return None
+
+
+def list_reply(engine: Engine, keys: list[str]) -> Reply:
+    """The Teams destinations ``keys`` and their alerts, URLs masked."""
+    fields = []
+    shown = {key: masked for key, masked, *_ in destinations(engine)}
+    for key in keys:
+        for sub in _subs(engine, key):
+            fields.append(Field(f"#{sub.id} → {shown.get(key, key)}", sub.description))
+    if not fields:
+        return Reply(title="No Teams alerts here", summary="Nothing is registered from here.",
+                     notes=HOW_TO)  # fmt: skip
+    return Reply(title=f"Teams alerts ({len(fields)})", fields=fields)
+
+
+def _subs(engine: Engine, key: str):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from bot.storage.subscriptions import Subscription
+
+    with Session(engine) as session:
+        query = select(Subscription).where(Subscription.channel_id == key).order_by(Subscription.id)
+        rows = session.scalars(query).all()
+        return [store.SubscriptionInfo.of(r) for r in rows]
+
+
+# -- delivering (called by the clock's fan-out for Teams destinations) -----------------------
+
+
+def deliver_teams(clock: Clock, job: Job, delivery_id: int, now: Any, report: TickReport) -> None:
+    """Post one claimed alert to its Teams workflow (or bot conversation) and record the
+    outcome; never raises."""
+    engine = clock.engine
+    retry_at = utcnow() + clock.settings.retry_after
+    bot_chat = is_bot_conversation(job.sub.channel_id)
+    url = None if bot_chat else destination_url(engine, job.sub.channel_id)
+    if url is None and not bot_chat:
+        ledger.give_up(engine, delivery_id, "Teams workflow URL missing")
+        report.add("gave_up", error=f"{job.key}: Teams workflow URL missing")
+        return
+    try:
+        reply, chart = clock._content(job, now)
+        card = reply_card(reply, chart_url=chart.url if chart else None)
+    except DataUnavailable as error:
+        ledger.mark_failed(engine, delivery_id, str(error), retry_at)
+        report.add("retry_later", error=f"{job.key}: {error}")
+        return
+    except Exception as error:  # one broken job never stops the fan-out
+        log.exception("alert %s for Teams failed", job.key)
+        ledger.mark_failed(engine, delivery_id, type(error).__name__, retry_at)
+        report.add("retry_later", error=f"{job.key}: {type(error).__name__}")
+        return
+    if url is None:
+        result = post_to_conversation(engine, job.sub.channel_id, card, reply.title)
+    else:
+        result = post_alert_card(url, card)
+    if result.ok:
+        ts = f"teams:{result.status}"
+        if clock.after_post is not None:
+            clock.after_post(job, ts)
+        ledger.mark_sent(engine, delivery_id, clock.holder, ts)
+        report.add("posted", job)
+        return
+    error = f"{job.key}: Teams {result.error}"
+    if result.kind == "retry":
+        ledger.mark_failed(engine, delivery_id, f"Teams {result.error}", retry_at)
+        report.add("retry_later", error=error)
+        return
+    ledger.give_up(engine, delivery_id, f"Teams {result.error}")
+    if result.kind != "gone":
+        report.add("gave_up", error=error)
+        return
+    report.add("gave_up", error=error)
+    report.add("disabled_channels")
+    if url is None:
+        note = (
+            f"Stopped on {job.local_date.isoformat()}: Teams refused the bot's post "
+            f"({result.error}); the bot was probably removed. Add it again and subscribe."
+        )
+    else:
+        note = (
+            f"Stopped on {job.local_date.isoformat()}: the Teams workflow {mask(url)} answered "
+            f"{result.error} (deleted or turned off). Register a new workflow URL to restart."
+        )
+    store.disable_channel(engine, job.sub.team_id, job.sub.channel_id, note)

@@ -1,0 +1,88 @@
+"""The HTTP process (Flask): Slack endpoints, chart images and a health check.
+
+Production: ``gunicorn bot.web:app`` (see Procfile). Endpoints, and nothing else:
+``POST /slack/events``; ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth only);
+``GET /charts/<token>.png``; ``GET /healthz``; ``POST /teams/outgoing`` is added by the Teams
+front end when its module ``bot.teams.web`` exists (hook: ``register_teams``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+
+from flask import Flask, Response, abort, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+
+from bot.services import Services
+from bot.storage.answers import load_chart
+
+TEAMS_MODULE = "bot.teams.web"  # must define register(flask_app, services)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def create_web_app(bolt_app: App | None = None, services: Services | None = None) -> Flask:
+    """The Flask app around a Bolt app (both built from the environment when not given)."""
+    if bolt_app is None or services is None:
+        from bot.app import create_app
+        from bot.config import SlackConfig
+        from bot.storage.db import get_engine
+
+        config = SlackConfig.from_env()
+        services = services or Services(engine=get_engine(), public_base_url=config.public_base_url)
+        bolt_app = bolt_app or create_app(config, services)
+        services.warm_up_in_background()
+    handler = SlackRequestHandler(bolt_app)
+    web = Flask("flexcalc")
+
+    @web.post("/slack/events")
+    def slack_events() -> Response:
+        return handler.handle(request)
+
+    if bolt_app.oauth_flow is not None:
+
+        @web.get("/slack/install")
+        def slack_install() -> Response:
+            return handler.handle(request)
+
+        @web.get("/slack/oauth_redirect")
+        def slack_oauth_redirect() -> Response:
+            return handler.handle(request)
+
+    @web.get("/charts/<token>.png")
+    def chart(token: str) -> Response:
+        if not _TOKEN.match(token) or services.engine is None:
+            abort(404)
+        png = load_chart(services.engine, token)
+        if png is None:
+            abort(404)
+        return Response(
+            png, mimetype="image/png", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    @web.get("/healthz")
+    def healthz() -> Response:
+        return Response("ok\n", mimetype="text/plain")
+
+    register_teams(web, services)
+    return web
+
+
+def register_teams(web: Flask, services: Services) -> None:
+    """Hook for the Teams outgoing webhook (``POST /teams/outgoing``), when it exists."""
+    if importlib.util.find_spec("bot.teams") is None:
+        return
+    if importlib.util.find_spec(TEAMS_MODULE) is None:
+        return
+    importlib.import_module(TEAMS_MODULE).register(web, services)
+
+
+def __getattr__(name: str) -> Flask:
+    """``bot.web:app`` for gunicorn (Procfile): built from the environment on first access."""
+    if name == "app":
+        global app
+        app = create_web_app()
+        return app
+    raise AttributeError(name)

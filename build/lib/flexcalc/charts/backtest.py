@@ -1,0 +1,43 @@
+"""Backtest chart: cumulative £ and kgCO2 saved by flexibility, day by day (Figure + Agg)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from flexcalc.backtest import BacktestResult
+from flexcalc.charts.common import FONT, new_figure, style_axes, to_png
+
+
+def _figure():
+    """The shared Slack-sized Agg figure, laid out automatically."""
+    fig = new_figure()
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
+    """Two lines over the evaluated days: cumulative £ saved by the cheapest window and
+    cumulative kgCO2 saved by the greenest window, each against the fixed start; skipped days
+    (missing data) are shaded grey."""
+    days = result.days
+    x = pd.to_datetime(pd.Index(days.index))
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.plot(x, days["saved_gbp"].cumsum(), color="tab:blue", label="£ saved (cheapest window)")
+    style_axes(ax)
+    ax.set_ylabel("cumulative £ saved", color="tab:blue", fontsize=FONT["label"])
+    ax.axhline(0, color="grey", linewidth=0.6)
+    ax2 = ax.twinx()
+    ax2.plot(x, days["saved_kg"].cumsum(), color="tab:green", label="kgCO2 saved (greenest)")
+    ax2.set_ylabel("cumulative kgCO2 saved", color="tab:green", fontsize=FONT["label"])
+    ax2.tick_params(labelsize=FONT["tick"])
+    for day in result.skipped["day"]:  # days without data: shaded, not drawn as savings
+        left = pd.Timestamp(day)
+        ax.axvspan(left, left + pd.Timedelta(days=1), color="#DDDDDD", zorder=0)
+    lines = ax.get_lines()[:1] + ax2.get_lines()
+    ax.legend(
+        lines, [str(line.get_label()) for line in lines], loc="upper left", fontsize=FONT["note"]
+    )
+    ax.set_title(title or "What flexibility would have saved", fontsize=FONT["label"], loc="left")
+    fig.autofmt_xdate()
+    return to_png(fig)

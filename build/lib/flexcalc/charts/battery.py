@@ -1,0 +1,75 @@
+"""Battery charts: the plan (SoC and power over prices) and savings over history (Figure + Agg)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.dates import DateFormatter
+
+from flexcalc.battery import Plan
+from flexcalc.charts.common import FONT, new_figure, style_axes, to_png
+from flexcalc.timeslots import LONDON
+
+
+def _figure():
+    """The shared Slack-sized Agg figure, laid out automatically."""
+    fig = new_figure()
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def plan_png(plan: Plan, title: str = "") -> bytes:
+    """Top: import price per slot (p/kWh). Bottom: charge (up) / discharge+export (down) power
+    in kW as bars and the state of charge (kWh) as a line. UK time on the x axis."""
+    s = plan.schedule
+    x = s.index.tz_convert(LONDON).tz_localize(None)
+    width = 0.5 / 24 * 0.9
+    fig = _figure()
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
+    top.bar(x, s["price"], width=width, align="edge", color="tab:blue", alpha=0.7)
+    if "export_price" in s:
+        top.step(x, s["export_price"], where="post", color="tab:orange", label="export price")
+        top.legend(fontsize=FONT["note"])
+    style_axes(top, ylabel="price p/kWh")
+    top.axhline(0, color="grey", linewidth=0.6)
+    top.set_title(title or "Battery plan", fontsize=FONT["label"], loc="left")
+    bottom.bar(x, s["charge_kw"], width=width, align="edge", color="tab:green", label="charge")
+    out = s["discharge_kw"] + s["export_kw"]
+    bottom.bar(x, -out, width=width, align="edge", color="tab:red", label="discharge")
+    style_axes(bottom, ylabel="kW (+ charge)")
+    bottom.axhline(0, color="grey", linewidth=0.6)
+    soc_ax = bottom.twinx()
+    ends = x + pd.Timedelta(minutes=30)
+    soc = np.concatenate(([plan.start_soc_kwh], s["soc_kwh"].to_numpy()))
+    soc_ax.plot(ends.insert(0, x[0]), soc, color="black", label="state of charge")
+    soc_ax.set_ylabel("SoC kWh", fontsize=FONT["label"])
+    soc_ax.tick_params(labelsize=FONT["tick"])
+    soc_ax.set_ylim(bottom=0)
+    handles = bottom.get_legend_handles_labels()
+    extra = soc_ax.get_legend_handles_labels()
+    bottom.legend(
+        handles[0] + extra[0],
+        handles[1] + extra[1],
+        fontsize=FONT["note"],
+        loc="upper left",
+        ncols=3,
+    )
+    bottom.xaxis.set_major_formatter(DateFormatter("%a %H:%M"))
+    fig.autofmt_xdate()
+    return to_png(fig)
+
+
+def history_png(days: pd.DataFrame, title: str = "") -> bytes:
+    """Daily £ saved (bars) and cumulative £ saved (line) by the optimised battery."""
+    x = pd.to_datetime(pd.Index(days.index))
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.bar(x, days["saving_gbp"], color="tab:blue", alpha=0.5, label="£ saved per day")
+    style_axes(ax, ylabel="£ per day")
+    ax2 = ax.twinx()
+    ax2.plot(x, days["saving_gbp"].cumsum(), color="black", label="cumulative £")
+    ax2.set_ylabel("cumulative £", fontsize=FONT["label"])
+    ax2.tick_params(labelsize=FONT["tick"])
+    ax.set_title(title or "Battery savings over history", fontsize=FONT["label"], loc="left")
+    fig.autofmt_xdate()
+    return to_png(fig)

@@ -1,0 +1,59 @@
+"""Footprint charts (Figure + Agg): carbon by month x time of day, and storage kgCO2 by month."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Rectangle
+
+from flexcalc.charts.common import FONT, new_figure, style_axes, to_png
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _figure():
+    """The shared Slack-sized Agg figure, laid out automatically."""
+    fig = new_figure()
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> bytes:
+    """``grid``: rows months (1..12), columns half-hour of day (0..47) -> colour; the
+    16:00-19:00 peak is outlined."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    data = grid.reindex(columns=range(48)).to_numpy(dtype=float)
+    image = ax.imshow(
+        np.ma.masked_invalid(data),
+        aspect="auto",
+        cmap="RdYlGn_r",
+        extent=(0, 24, len(grid) - 0.5, -0.5),
+    )
+    ax.set_yticks(range(len(grid)), [MONTHS[m - 1] for m in grid.index])
+    ax.set_xticks(range(0, 25, 3), [f"{h:02d}:00" for h in range(0, 25, 3)])
+    style_axes(ax, grid=False)
+    ax.set_xlabel("time of day (UK)", fontsize=FONT["label"])
+    ax.add_patch(Rectangle((16, -0.5), 3, len(grid), fill=False, edgecolor="black", linewidth=1.5))
+    fig.colorbar(image, ax=ax, label=unit)
+    title = title or "Average carbon intensity by month and time of day"
+    ax.set_title(f"{title} (box: 16:00–19:00 peak)", fontsize=FONT["label"], loc="left")
+    return to_png(fig)
+
+
+def storage_png(monthly_kg: pd.Series, static_kg: pd.Series, title: str = "") -> bytes:
+    """Monthly kgCO2 from half-hourly intensity (bars) vs the same energy at a static factor
+    (line)."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    labels = [ts.strftime("%b %y") for ts in monthly_kg.index]
+    ax.bar(
+        labels, monthly_kg.to_numpy(), color="tab:green", alpha=0.7, label="half-hourly intensity"
+    )
+    ax.plot(labels, static_kg.to_numpy(), color="black", marker="o", label="static annual factor")
+    style_axes(ax, ylabel="kgCO2 per month")
+    ax.set_ylim(0, 1.25 * max(float(monthly_kg.max()), float(static_kg.max()), 1e-9))
+    ax.legend(fontsize=FONT["note"], loc="upper left", ncols=2)
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.set_title(title or "Storage emissions by month", fontsize=FONT["label"], loc="left")
+    return to_png(fig)

@@ -1,0 +1,42 @@
+"""Impact chart: kgCO2 avoided per day or week (bars) and £ saved (line), Figure + Agg."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from flexcalc.charts.common import (
+    FONT,
+    PALETTE,
+    add_titles,
+    new_figure,
+    no_data,
+    style_axes,
+    to_png,
+)
+
+CO2_COLOUR = "#54A24B"
+
+
+def impact_png(by_period: pd.DataFrame, title: str, unit: str = "day") -> bytes:
+    """``by_period``: index of period start dates, columns ``kg`` and ``gbp`` (see
+    ``flexcalc.engagement.impact_by_period``)."""
+    fig = new_figure(height_px=480)
+    add_titles(fig, title, f"kgCO2 avoided (bars) and £ saved (line) per {unit}")
+    if by_period.empty:
+        no_data(fig, "No kept pledges yet")
+        return to_png(fig)
+    ax = fig.add_axes((0.08, 0.14, 0.84, 0.66))
+    labels = [pd.Timestamp(d).strftime("%d %b") for d in by_period.index]
+    x = range(len(labels))
+    ax.bar(x, by_period["kg"].to_numpy(dtype=float), color=CO2_COLOUR, width=0.7)
+    style_axes(ax, ylabel="kgCO2 avoided")
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(list(x)[::step], labels[::step], fontsize=FONT["tick"])
+    money = ax.twinx()
+    money.plot(list(x), by_period["gbp"].to_numpy(dtype=float), color=PALETTE["price"],
+               marker="o", linewidth=2)  # fmt: skip
+    money.set_ylabel("£ saved", fontsize=FONT["label"], color=PALETTE["price"])
+    money.tick_params(labelsize=FONT["tick"], colors=PALETTE["price"])
+    money.spines["top"].set_visible(False)
+    ax.axhline(0, color=PALETTE["zero"], linewidth=0.8)
+    return to_png(fig)

@@ -1,0 +1,113 @@
+"""One grammar, one answer: text -> Request -> Reply, shared by every front end.
+
+``parse`` reads the words, ``answer`` computes a platform-neutral ``Reply`` and ``run`` does both
+without ever raising: bad input and upstream failures come back as friendly replies.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flexcalc.commands.grammar import UsageError, parse
+from flexcalc.commands.help import answer_help
+from flexcalc.commands.requests import (
+    AlertsRequest,
+    BacktestRequest,
+    BatteryRequest,
+    BestSlotRequest,
+    CarbonRequest,
+    Context,
+    DigestRequest,
+    FootprintEnergyRequest,
+    FootprintStorageRequest,
+    ForgetRequest,
+    HelpRequest,
+    ImpactRequest,
+    ImpactVisibilityRequest,
+    PricesRequest,
+    RegionRequest,
+    Request,
+)
+from flexcalc.reply import Reply, error_reply
+from flexcalc.sources.base import DataUnavailable
+
+__all__ = ["Context", "Request", "UsageError", "answer", "parse", "run"]
+
+log = logging.getLogger(__name__)
+
+
+def answer(request: Request, ctx: Context) -> Reply:
+    """Compute the reply to a parsed request. Input problems become ``is_error`` replies."""
+    try:
+        return _answer(request, ctx)
+    except DataUnavailable as err:
+        return Reply(
+            title="Sorry, the data isn't available right now",
+            summary=str(err),
+            notes=["Nothing was changed. Please try again in a few minutes."],
+            data={"error": "unavailable"},
+            is_error=True,
+        )
+    except ValueError as err:  # bad values the grammar can't see (e.g. a date range with no data)
+        return error_reply(str(err))
+
+
+def _answer(request: Request, ctx: Context) -> Reply:
+    if isinstance(request, HelpRequest):
+        return answer_help(request.topic)
+    if isinstance(request, BestSlotRequest | PricesRequest | CarbonRequest):
+        from flexcalc.commands import answer_forecast
+
+        region = ctx.region_for(request.region)
+        forecast = ctx.provider.forecast(region, ctx.current_time())
+        if isinstance(request, BestSlotRequest):
+            return answer_forecast.answer_bestslot(request, ctx, forecast)
+        if isinstance(request, PricesRequest):
+            return answer_forecast.answer_prices(request, ctx, forecast)
+        return answer_forecast.answer_carbon(request, ctx, forecast)
+    if isinstance(request, BacktestRequest):
+        from flexcalc.commands.answer_backtest import answer_backtest
+
+        return answer_backtest(request, ctx)
+    if isinstance(request, BatteryRequest):
+        from flexcalc.commands.answer_battery import answer_battery
+
+        return answer_battery(request, ctx)
+    if isinstance(request, FootprintEnergyRequest):
+        from flexcalc.commands.answer_footprint import answer_footprint_energy
+
+        return answer_footprint_energy(request, ctx)
+    if isinstance(request, FootprintStorageRequest):
+        from flexcalc.commands.answer_footprint import answer_footprint_storage
+
+        return answer_footprint_storage(request, ctx)
+    if isinstance(request, RegionRequest | AlertsRequest):
+        return Reply(
+            title="That one works in Slack or Teams",
+            summary="Region defaults and alerts are kept per channel: use /flex region or "
+            "/flex alerts in Slack. Here, add 'in REGION' to a command or set FLEX_REGION.",
+        )
+    if isinstance(request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest):
+        return Reply(
+            title="That one works in Slack",
+            summary="Pledges, team impact and the weekly digest are kept per workspace: use "
+            "/flex impact, /flex digest or /flex forget me in Slack.",
+        )
+    raise TypeError(f"no answer for {type(request).__name__}")
+
+
+def run(text: str, ctx: Context) -> Reply:
+    """Parse and answer one command line; never raises."""
+    try:
+        request = parse(text, ctx.provider.lookup_postcode)
+    except UsageError as err:
+        return err.reply()
+    try:
+        return answer(request, ctx)
+    except Exception:  # a bug must not reach users as a traceback
+        log.exception("answering %r failed", text)
+        return Reply(
+            title="Sorry, something went wrong on our side",
+            summary="I couldn't work that out. The error has been logged; please try again.",
+            is_error=True,
+        )

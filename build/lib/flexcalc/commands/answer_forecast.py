@@ -1,0 +1,391 @@
+"""Answers over the upcoming forecast: ``bestslot``, ``prices`` and ``carbon``."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import pandas as pd
+
+from flexcalc import windows
+from flexcalc.commands import units
+from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
+from flexcalc.engagement import pledge_actions
+from flexcalc.intensity import intensity_index
+from flexcalc.reply import Action, Field, Reply, Table, error_reply
+from flexcalc.sources.base import Forecast
+from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span, fmt_time
+
+LABELS = {"price": "Cheapest", "carbon": "Greenest", "balanced": "Balanced"}
+
+
+def _source_notes(forecast: Forecast) -> list[str]:
+    notes = list(forecast.notes)
+    if forecast.fetched_at is not None and forecast.source in ("live", "cache"):
+        notes.append(f"Data fetched {fmt_day_time(forecast.fetched_at)} UK time.")
+    return notes
+
+
+def next_local_time(after: pd.Timestamp, at: time) -> pd.Timestamp:
+    """The next instant (UTC) strictly after ``after`` when the UK clock shows ``at``."""
+    local_now = after.tz_convert(LONDON)
+    for days in range(3):
+        day = (local_now + pd.Timedelta(days=days)).date()
+        naive = pd.Timestamp(datetime.combine(day, at))
+        candidate = naive.tz_localize(LONDON, ambiguous=True, nonexistent="shift_forward")
+        if candidate > after:
+            return candidate.tz_convert("UTC")
+    raise AssertionError("unreachable: a wall time recurs within two days")
+
+
+def _span(req: BestSlotRequest, now: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
+    """Earliest start, latest end and a description of the allowed span."""
+    start = floor_slot(now)
+    if req.within is not None:
+        return start, now + req.within, f"within {units.duration(req.within)}"
+    if req.by is not None:
+        end = next_local_time(now, req.by)
+        return start, end, f"finishing by {req.by.strftime('%H:%M')}"
+    if req.between is not None:
+        a, b = req.between
+        return start, None, f"between {a.strftime('%H:%M')} and {b.strftime('%H:%M')}"
+    return start, None, "in the known horizon"
+
+
+def _row(label: str, window: windows.Window | None, kwh: float | None) -> list[str]:
+    if window is None:
+        return [label, "not available", "", ""] + (["", ""] if kwh else [])
+    span = fmt_span(window.start, window.end) if window.is_contiguous else _split_text(window)
+    row = [label, span, units.price(window.price), units.carbon(window.carbon)]
+    if kwh:
+        row += [units.gbp(window.cost_gbp(kwh)), units.kg(window.emissions_kg(kwh))]
+    return row
+
+
+def _split_text(window: windows.Window) -> str:
+    runs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    for slot in window.slots:
+        if runs and runs[-1][1] == slot:
+            runs[-1] = (runs[-1][0], slot + SLOT)
+        else:
+            runs.append((slot, slot + SLOT))
+    return ", ".join(fmt_span(a, b) for a, b in runs)
+
+
+def _window_data(window: windows.Window | None, kwh: float | None) -> dict | None:
+    if window is None:
+        return None
+    data = {
+        "start": window.start.isoformat(),
+        "end": window.end.isoformat(),
+        "slots": [s.isoformat() for s in window.slots],
+        "price_p_per_kwh": window.price,
+        "carbon_g_per_kwh": window.carbon,
+    }
+    if kwh:
+        data |= {"cost_gbp": window.cost_gbp(kwh), "emissions_kg": window.emissions_kg(kwh)}
+    return data
+
+
+def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> Reply:
+    """The best window(s) for a job of ``req.duration`` compared with starting now and the worst."""
+    now = forecast.now
+    k = int(req.duration / SLOT)
+    start, end, span_text = _span(req, now)
+    if end is not None and end - start < req.duration:
+        return error_reply(
+            f"A {units.duration(req.duration)} job can't fit {span_text}: "
+            f"it is {fmt_day_time(now)} now.",
+            ["bestslot 2h by 07:00", "bestslot 4h within 12h"],
+        )
+    frame = windows.candidate_slots(forecast.frame(), start, end, req.between)
+    objectives = ["price", "carbon", "balanced"] if req.objective == "both" else [req.objective]
+    if req.objective == "both":  # compare like with like: only slots with a price and a carbon
+        frame = frame.dropna(subset=["price", "carbon"])
+    chosen = {
+        LABELS[obj]: windows.best_window(frame, k, obj, split=req.split) for obj in objectives
+    }
+    headline_key = LABELS["balanced" if req.objective == "both" else req.objective]
+    best = chosen[headline_key]
+    region = forecast.region
+    if best is None:
+        return Reply(
+            title=f"No {units.duration(req.duration)} window fits {span_text}",
+            summary=(
+                f"The data for {region.label} doesn't cover a whole {units.duration(req.duration)}"
+                f" window {span_text}. {windows.coverage_text(forecast.frame())}."
+            ),
+            notes=_source_notes(forecast),
+            is_error=True,
+        )
+    kwh = req.load.energy_kwh(req.duration)
+    primary = "price" if req.objective in ("price", "both") else "carbon"
+    first = frame.index[0] if len(frame) else start  # "now", or the first slot allowed
+    now_window = windows.window_at(frame, first, k)
+    now_label = "Start now" if first == start else f"Start at {fmt_time(first)}"
+    worst = windows.best_window(frame, k, primary, highest=True, split=req.split)
+    comparison = windows.Comparison(chosen=best, now=now_window, worst=worst)
+
+    when = fmt_span(best.start, best.end) if best.is_contiguous else _split_text(best)
+    summary = f"Best {units.duration(req.duration)} {span_text} in {region.label}: {when} (UK time)"
+    summary += f" at {units.price(best.price)} and {units.carbon(best.carbon)}."
+    if now_window is not None and now_window.start != best.start:
+        summary += (
+            f" Compared with {now_label.lower().replace('start', 'starting')}: "
+            f"{units.saving(best.price, now_window.price, 'p/kWh', 2)}"
+            f" and {units.saving(best.carbon, now_window.carbon, 'gCO2/kWh', 0)}."
+        )
+    elif now_window is not None and first == start:
+        summary += " Now is the best time to start."
+
+    fields = [Field(f"{label} window", _row(label, w, None)[1]) for label, w in chosen.items()]
+    fields.append(
+        Field(
+            f"vs {now_label.lower().replace('start', 'starting')}",
+            _saving_text(comparison.saving_vs(now_window, kwh)),
+        )
+    )
+    fields.append(Field("vs worst window", _saving_text(comparison.saving_vs(worst, kwh))))
+    if kwh:
+        fields.append(
+            Field(
+                f"{kwh:g} kWh costs",
+                f"{units.gbp(best.cost_gbp(kwh))}, {units.kg(best.emissions_kg(kwh))}",
+            )
+        )
+    columns = ["", "When (UK)", "Price", "Carbon"] + (["Cost", "Emissions"] if kwh else [])
+    rows = [_row(label, w, kwh) for label, w in chosen.items()]
+    rows += [_row(now_label, now_window, kwh), _row("Worst", worst, kwh)]
+    notes = [*_source_notes(forecast), windows.coverage_text(forecast.frame()) + "."]
+    data = {
+        "command": "bestslot",
+        "region": region.letter,
+        "duration_minutes": int(req.duration.total_seconds() // 60),
+        "objective": req.objective,
+        "split": req.split,
+        "source": forecast.source,
+        "energy_kwh": kwh,
+        "windows": {label: _window_data(w, kwh) for label, w in chosen.items()},
+        "start_now": _window_data(now_window, kwh),
+        "worst": _window_data(worst, kwh),
+        "saving_vs_now": comparison.saving_vs(now_window, kwh),
+        "saving_vs_worst": comparison.saving_vs(worst, kwh),
+    }
+    if req.objective == "both":
+        per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
+        data["implied_gbp_per_tonne_co2"] = per_tonne
+        fields.append(Field("Greenest vs cheapest", _per_tonne_text(chosen, per_tonne)))
+    chart = None
+    if ctx.charts:
+        from flexcalc.charts.forecast import forecast_chart
+
+        chart = forecast_chart(
+            forecast.frame(),
+            windows={label: w for label, w in chosen.items() if w is not None},
+            now=now,
+            title=f"Best {units.duration(req.duration)} — {region.label}",
+            source=_chart_source(forecast),
+        )
+    return Reply(
+        title=f"Best {units.duration(req.duration)} window — {region.label}",
+        summary=summary,
+        fields=fields,
+        table=Table(columns=columns, rows=rows),
+        chart_png=chart,
+        chart_alt=f"Prices and carbon for {region.label} with the best window shaded",
+        notes=notes,
+        actions=[
+            *pledge_actions(region.letter, best, worst, kwh),
+            Action("Share to channel", "", kind="share"),
+            Action("Best for carbon", _command_for(req, "carbon")),
+            Action("Best for price", _command_for(req, "price")),
+        ],
+        data=data,
+    )
+
+
+def _chart_source(forecast: Forecast) -> str:
+    return {"sample": "Offline sample data — not live", "file": "From your files"}.get(
+        forecast.source, "Octopus Agile + Carbon Intensity API"
+    )
+
+
+def _command_for(req: BestSlotRequest, objective: str) -> str:
+    words = ["bestslot", f"{int(req.duration.total_seconds() // 60)}m"]
+    if req.region is not None:
+        words += ["in", req.region.letter]
+    return " ".join([*words, "for", objective])
+
+
+def _saving_text(saving: dict) -> str:
+    """``saves 5.60 p/kWh, costs 2 gCO2/kWh more, saves £0.78`` from a Comparison dict."""
+    formats = [
+        ("price_p_per_kwh", lambda v: f"{v:.2f} p/kWh"),
+        ("carbon_g_per_kwh", lambda v: f"{v:.0f} gCO2/kWh"),
+        ("cost_gbp", lambda v: units.gbp(v)),
+        ("emissions_kg", lambda v: units.kg(v)),
+    ]
+    parts = []
+    for key, fmt in formats:
+        value = (saving or {}).get(key)
+        if value is not None:
+            parts.append(f"saves {fmt(value)}" if value >= 0 else f"costs {fmt(-value)} more")
+    return ", ".join(parts) or "n/a"
+
+
+def _per_tonne_text(chosen: dict, per_tonne: float | None) -> str:
+    cheap, green = chosen.get("Cheapest"), chosen.get("Greenest")
+    if cheap is None or green is None:
+        return "n/a"
+    if cheap.start == green.start and cheap.slots.equals(green.slots):
+        return "the cheapest window is also the greenest"
+    if per_tonne is None:
+        return "the greenest window is also cheaper"
+    return f"£{per_tonne:,.0f} per tonne of CO2 avoided by choosing the greenest"
+
+
+def _upcoming(series: pd.Series, forecast: Forecast) -> pd.Series:
+    """Known values from the slot containing ``now`` on."""
+    return series[series.index >= floor_slot(forecast.now)].dropna()
+
+
+def _nothing_upcoming(forecast: Forecast, what: str) -> Reply:
+    return Reply(
+        title=f"No upcoming {what} for {forecast.region.label}",
+        summary=f"No upcoming {what} is available right now (the notes say why).",
+        notes=_source_notes(forecast),
+        is_error=True,
+    )
+
+
+def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply:
+    """Upcoming Agile prices: average, cheapest, dearest and negative (plunge) slots."""
+    prices = _upcoming(forecast.prices, forecast)
+    region = forecast.region
+    if prices.empty:
+        return _nothing_upcoming(forecast, "Agile prices")
+    cheapest, dearest = prices.idxmin(), prices.idxmax()
+    negative = prices[prices < 0]
+    summary = (
+        f"{len(prices)} half-hours to {fmt_day_time(prices.index[-1] + SLOT)}: average "
+        f"{units.price(prices.mean())}, cheapest {units.price(prices.min())} at "
+        f"{fmt_day_time(cheapest)}, dearest {units.price(prices.max())} at {fmt_day_time(dearest)}."
+    )
+    if not negative.empty:
+        summary += (
+            f" {len(negative)} plunge slot(s) with negative prices: you are paid to use power."
+        )
+    ranked = prices.sort_values(kind="stable")
+    rows = [
+        [fmt_day_time(ts), units.price(v), "paid to use" if v < 0 else ""]
+        for ts, v in ranked.head(6).items()
+    ]
+    rows += [
+        [fmt_day_time(ts), units.price(v), "dearest"] for ts, v in ranked.tail(3).iloc[::-1].items()
+    ]
+    chart = None
+    if ctx.charts:
+        from flexcalc.charts.forecast import prices_chart
+
+        chart = prices_chart(
+            prices,
+            now=forecast.now,
+            title=f"Agile prices — {region.label}",
+            source=_chart_source(forecast),
+        )
+    return Reply(
+        title=f"Agile prices — {region.label}",
+        summary=summary,
+        fields=[
+            Field("Now", units.price(prices.iloc[0])),
+            Field("Average", units.price(prices.mean())),
+            Field("Cheapest", f"{units.price(prices.min())} at {fmt_day_time(cheapest)}"),
+            Field("Dearest", f"{units.price(prices.max())} at {fmt_day_time(dearest)}"),
+            Field("Negative slots", str(len(negative))),
+        ],
+        table=Table(
+            columns=["Half-hour (UK)", "Price", ""], rows=rows, title="Cheapest and dearest"
+        ),
+        chart_png=chart,
+        chart_alt=f"Upcoming Agile prices for {region.label}",
+        notes=_source_notes(forecast),
+        actions=[Action("Share to channel", "", kind="share"), Action("Best 2 h", "bestslot 2h")],
+        csv={"prices.csv": prices.rename("price_p_per_kwh").to_csv(index_label="slot_start_utc")},
+        data={
+            "command": "prices",
+            "region": region.letter,
+            "source": forecast.source,
+            "prices": {ts.isoformat(): float(v) for ts, v in prices.items()},
+            "negative_slots": [ts.isoformat() for ts in negative.index],
+        },
+    )
+
+
+def answer_carbon(req: CarbonRequest, ctx: Context, forecast: Forecast) -> Reply:
+    """Carbon intensity now, the generation mix and the 48 h outlook."""
+    carbon = _upcoming(forecast.carbon, forecast)
+    region = forecast.region
+    if carbon.empty:
+        return _nothing_upcoming(forecast, "carbon intensity forecast")
+    now_value = float(carbon.iloc[0])
+    low, high = carbon.idxmin(), carbon.idxmax()
+    greenest_2h = windows.best_window(carbon.to_frame("carbon"), 4, "carbon")
+    mix = sorted(forecast.mix.items(), key=lambda kv: -kv[1])
+    low_carbon = sum(
+        v
+        for fuel, v in forecast.mix.items()
+        if fuel in ("wind", "solar", "nuclear", "hydro", "biomass")
+    )
+    summary = (
+        f"Now {units.carbon(now_value)} ({intensity_index(now_value)}). "
+        f"Lowest {units.carbon(carbon.min())} at {fmt_day_time(low)}, highest "
+        f"{units.carbon(carbon.max())} at {fmt_day_time(high)}."
+    )
+    if greenest_2h is not None:
+        summary += f" Greenest 2 h: {fmt_span(greenest_2h.start, greenest_2h.end)}."
+    fields = [
+        Field("Now", f"{units.carbon(now_value)} ({intensity_index(now_value)})"),
+        Field("Lowest", f"{units.carbon(carbon.min())} at {fmt_day_time(low)}"),
+        Field("Highest", f"{units.carbon(carbon.max())} at {fmt_day_time(high)}"),
+    ]
+    if mix:
+        fields.append(Field("Low-carbon share now", f"{low_carbon:.0f}%"))
+    chart = None
+    if ctx.charts:
+        from flexcalc.charts.forecast import carbon_chart
+
+        chart = carbon_chart(
+            carbon,
+            forecast.mix or None,
+            now=forecast.now,
+            title=f"Carbon intensity — {region.label}",
+            source=_chart_source(forecast),
+        )
+    return Reply(
+        title=f"Carbon intensity — {region.label}",
+        summary=summary,
+        fields=fields,
+        table=Table(
+            columns=["Fuel", "Share now"],
+            rows=[[f, f"{v:.1f}%"] for f, v in mix],
+            title="Generation mix",
+        )
+        if mix
+        else None,
+        chart_png=chart,
+        chart_alt=f"48 hour carbon intensity outlook for {region.label}",
+        notes=_source_notes(forecast),
+        actions=[
+            Action("Share to channel", "", kind="share"),
+            Action("Greenest 2 h", "bestslot 2h for carbon"),
+        ],
+        csv={"carbon.csv": carbon.rename("carbon_g_per_kwh").to_csv(index_label="slot_start_utc")},
+        data={
+            "command": "carbon",
+            "region": region.letter,
+            "source": forecast.source,
+            "now_g_per_kwh": now_value,
+            "index": intensity_index(now_value),
+            "mix_percent": dict(mix),
+            "forecast": {ts.isoformat(): float(v) for ts, v in carbon.items()},
+        },
+    )

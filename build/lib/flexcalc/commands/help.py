@@ -1,0 +1,53 @@
+"""``help`` and ``help COMMAND``: the grammar, in words people read."""
+
+from __future__ import annotations
+
+from flexcalc.commands.grammar import EXAMPLES
+from flexcalc.reply import Field, Reply
+
+USAGE: dict[str, str] = {
+    "bestslot": "bestslot DURATION [within HOURS | by HH:MM | between HH:MM and HH:MM] "
+    "[in REGION] [for price|carbon|both] [split] [at N kW | N kWh]",
+    "prices": "prices [in REGION] — upcoming Agile prices, cheapest, dearest and negative slots",
+    "carbon": "carbon [in REGION] — intensity now, generation mix and the 48 h outlook",
+    "backtest": "backtest DURATION daily [at HH:MM] [within HOURS] [from DATE] [to DATE] "
+    "[in REGION] [at N kW] — what shifting a daily job would have saved",
+    "battery": "battery N kWh N kW [efficiency 90%] [for price|carbon|both] [in REGION] "
+    "— the optimal charge/discharge plan",
+    "footprint": "footprint N kWh [in REGION] | footprint storage SIZE [ssd|hdd] "
+    "[replication N] [pue X] [in REGION]",
+    "alerts": "alerts subscribe [HH:MM] [in REGION] [DURATION] [tomorrow] | alerts when "
+    "price|carbon below N | alerts list | alerts unsubscribe",
+    "region": "region REGION — set this channel's default (letter A-P, name, postcode or MPAN)",
+    "impact": "impact [me|channel|team] [week|month|all] | impact hide me | impact show me "
+    "— what kept pledges saved, with a team leaderboard",
+    "digest": "digest subscribe #CHANNEL [DAY] [HH:MM] | digest unsubscribe | digest "
+    "— the weekly leadership digest",
+    "forget": "forget me — delete your pledges and settings in this workspace",
+    "help": "help [COMMAND]",
+}
+
+DETAILS = (
+    "DURATION: 4h, 90m, 2h30m, 1.5h (rounded up to whole half-hours, at most 24 h). "
+    "REGION: a letter A-P, a name (London, East Midlands), a postcode or outcode (NG1 1AA), "
+    "or an MPAN. Times are UK time."
+)
+
+
+def answer_help(topic: str | None) -> Reply:
+    """The command list, or one command's usage with examples."""
+    if topic and topic in USAGE:
+        return Reply(
+            title=f"help {topic}",
+            summary=USAGE[topic],
+            notes=[DETAILS] + [f"Example: {e}" for e in EXAMPLES[topic]],
+        )
+    return Reply(
+        title="Flexcalc — when to use electricity so it costs less and emits less",
+        summary="Commands (same words in Slack, Teams, the shell and the CLI):",
+        fields=[
+            Field(name, usage.split(" — ")[-1] if " — " in usage else usage)
+            for name, usage in USAGE.items()
+        ],
+        notes=[DETAILS, "Try: bestslot 4h · bestslot 2h by 07:00 in NG1 for both · carbon"],
+    )

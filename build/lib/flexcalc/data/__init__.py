@@ -1,0 +1,1 @@
+"""Bundled reference tables and the offline sample dataset (see SOURCES.md)."""

@@ -1,0 +1,16 @@
+"""Carbon Intensity index bands: "very low" .. "very high" for a gCO2/kWh value."""
+
+from __future__ import annotations
+
+# National index bands (upper limits, gCO2/kWh) as the API applied them in 2024, read off the
+# recorded history in ../shared/data (the API revises them down most years). Used where the API's
+# own ``index`` is not at hand.
+BAND_LIMITS = [(35, "very low"), (110, "low"), (190, "moderate"), (270, "high")]
+
+
+def intensity_index(g_per_kwh: float) -> str:
+    """The index band name for an intensity."""
+    for limit, name in BAND_LIMITS:
+        if g_per_kwh < limit:
+            return name
+    return "very high"

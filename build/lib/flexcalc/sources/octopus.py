@@ -1,0 +1,188 @@
+"""Octopus Energy public REST API: Agile product discovery, unit rates, postcode -> region.
+
+Public endpoints only (no API key). Base URL: ``$OCTOPUS_API_URL`` or
+``https://api.octopus.energy/v1/``. All failures surface as ``UpstreamError`` (a
+``DataUnavailable``) with a message fit for users.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urljoin
+
+import pandas as pd
+import requests
+
+from flexcalc.sources import payloads
+from flexcalc.sources.http import Freshness, UpstreamError, combine, get_json, make_session
+from flexcalc.timeslots import utc
+
+DEFAULT_BASE_URL = "https://api.octopus.energy/v1/"
+SERVICE = "Octopus"
+PAGE_SIZE = 1500
+MAX_PAGES = 50
+PRODUCTS_EXPIRY = pd.Timedelta(hours=12)
+POSTCODE_EXPIRY = pd.Timedelta(days=30)
+HISTORY_EXPIRY = pd.Timedelta(days=30)
+
+
+def _iso(ts: pd.Timestamp) -> str:
+    return utc(ts).strftime("%Y-%m-%dT%H:%MZ")
+
+
+class OctopusClient:
+    """Thin client for the endpoints Flexcalc needs."""
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        session: requests.Session | None = None,
+        product: str | None = None,
+    ) -> None:
+        base = base_url or os.environ.get("OCTOPUS_API_URL") or DEFAULT_BASE_URL
+        self.base_url = base if base.endswith("/") else base + "/"
+        self.session = session if session is not None else make_session()
+        self._pinned = product or os.environ.get("FLEX_AGILE_PRODUCT") or None
+        self._current: str | None = None  # discovered current product (cached per client)
+
+    def _url(self, path: str) -> str:
+        return urljoin(self.base_url, path)
+
+    def _pages(
+        self,
+        url: str,
+        params: dict[str, Any] | None,
+        expire_after: pd.Timedelta | None = None,
+        fallbacks: list[tuple[str, dict[str, Any] | None]] | None = None,
+    ) -> tuple[list[dict[str, Any]], Freshness]:
+        """All ``results`` across ``next`` pages; freshness is that of the oldest page."""
+        results: list[dict[str, Any]] = []
+        seen: list[Freshness] = []
+        next_url: str | None = url
+        next_params = params
+        for _ in range(MAX_PAGES):
+            if not next_url:
+                break
+            body, fresh = get_json(
+                self.session,
+                next_url,
+                SERVICE,
+                params=next_params,
+                expire_after=expire_after,
+                fallbacks=fallbacks if next_url == url else None,
+            )
+            if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                raise UpstreamError(f"{SERVICE} sent an unexpected response (no 'results' list).")
+            results.extend(body["results"])
+            seen.append(fresh)
+            next_url = body.get("next")
+            next_params = None  # the next link carries the query string
+        else:
+            raise UpstreamError(f"{SERVICE} returned more than {MAX_PAGES} pages; giving up.")
+        return results, combine(seen)
+
+    # -- products -------------------------------------------------------------------------
+
+    def agile_product_code(
+        self, override: str | None = None, at: pd.Timestamp | None = None
+    ) -> str:
+        """The Agile import product code (e.g. ``AGILE-24-10-01``), current or at ``at``.
+
+        ``override`` > ``$FLEX_AGILE_PRODUCT`` > discovery from ``GET products/`` (with
+        ``available_at`` when ``at`` is given): codes starting ``AGILE-`` that are not
+        ``AGILE-OUTGOING`` (nor export or business products), the newest ``available_from``
+        winning; Octopus-branded products win a tie.
+        """
+        if override or self._pinned:
+            return override or self._pinned  # type: ignore[return-value]
+        if at is None and self._current:
+            return self._current
+        params = {"available_at": _iso(at)} if at is not None else None
+        products, _ = self._pages(self._url("products/"), params, PRODUCTS_EXPIRY)
+        code = pick_agile_product(products)
+        if at is None:
+            self._current = code
+        return code
+
+    def tariff_code(self, region_letter: str, product: str | None = None) -> str:
+        code = product or self.agile_product_code()
+        return f"E-1R-{code}-{region_letter.upper().lstrip('_')}"
+
+    # -- rates ----------------------------------------------------------------------------
+
+    def unit_rates(
+        self,
+        region: str,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        product: str | None = None,
+        *,
+        expire_after: pd.Timedelta | None = None,
+        fallbacks: list[tuple[pd.Timestamp, pd.Timestamp]] | None = None,
+    ) -> pd.Series:
+        """Agile import p/kWh inc VAT for UTC slots in [start, end), ascending.
+
+        ``region`` is a letter (``"C"``). ``fallbacks`` are earlier (start, end) questions whose
+        cached answers may stand in if this one fails. The result's ``attrs`` hold
+        ``fetched_at`` and ``stale`` (see ``Freshness``).
+        """
+        start, end = utc(start), utc(end)
+        url, params = self.unit_rates_request(region, start, end, product)
+        if expire_after is None and end < pd.Timestamp.now(tz="UTC") - pd.Timedelta(days=2):
+            expire_after = HISTORY_EXPIRY
+        alternatives = [self.unit_rates_request(region, a, b, product) for a, b in fallbacks or []]
+        results, fresh = self._pages(url, params, expire_after, alternatives)
+        try:
+            series = payloads.octopus_rates(results, what=f"{SERVICE} unit rates")
+        except ValueError as exc:
+            raise UpstreamError(str(exc)) from None
+        series = series.loc[(series.index >= start) & (series.index < end)]
+        series.attrs = {"fetched_at": fresh.fetched_at, "stale": fresh.stale}
+        return series
+
+    def unit_rates_request(
+        self, region: str, start: pd.Timestamp, end: pd.Timestamp, product: str | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        code = product or self.agile_product_code()
+        tariff = self.tariff_code(region, code)
+        url = self._url(f"products/{code}/electricity-tariffs/{tariff}/standard-unit-rates/")
+        params = {"period_from": _iso(start), "period_to": _iso(end), "page_size": PAGE_SIZE}
+        return url, params
+
+    # -- regions --------------------------------------------------------------------------
+
+    def grid_supply_point(self, postcode: str) -> str | None:
+        """Region letter (``"C"``) for a postcode, or None if Octopus does not know it."""
+        cleaned = " ".join(postcode.upper().split())
+        if not cleaned:
+            return None
+        results, _ = self._pages(
+            self._url("industry/grid-supply-points/"), {"postcode": cleaned}, POSTCODE_EXPIRY
+        )
+        groups = {str(r.get("group_id", "")).lstrip("_").upper() for r in results}
+        groups.discard("")
+        return groups.pop() if len(groups) == 1 else None
+
+
+def pick_agile_product(products: list[dict[str, Any]]) -> str:
+    """The newest Agile import product code in a ``products/`` listing."""
+    candidates = [
+        p
+        for p in products
+        if str(p.get("code", "")).startswith("AGILE-")
+        and not str(p["code"]).startswith("AGILE-OUTGOING")
+        and str(p.get("direction", "IMPORT")).upper() != "EXPORT"
+        and not p.get("is_business", False)
+    ]
+    if not candidates:
+        raise UpstreamError(f"{SERVICE} lists no Agile import product right now.")
+
+    def rank(product: dict[str, Any]) -> tuple[pd.Timestamp, bool, int]:
+        try:
+            available = utc(pd.Timestamp(product.get("available_from")))
+        except (TypeError, ValueError):
+            available = pd.Timestamp(0, tz="UTC")
+        return available, product.get("brand") == "OCTOPUS_ENERGY", -len(product["code"])
+
+    return max(candidates, key=rank)["code"]

@@ -1,0 +1,72 @@
+"""Half-hour slot conventions: store UTC slot starts, show Europe/London.
+
+Every series in Flexcalc is a ``pandas.Series`` indexed by a sorted, unique, tz-aware UTC
+``DatetimeIndex`` of half-hour slot *starts*. A local day has 46, 48 or 50 slots.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+LONDON = ZoneInfo("Europe/London")
+SLOT = pd.Timedelta(minutes=30)
+
+
+def utc(ts: datetime | str | pd.Timestamp) -> pd.Timestamp:
+    """A UTC ``Timestamp``; naive input is read as Europe/London wall time."""
+    stamp = pd.Timestamp(ts)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(LONDON, ambiguous=True, nonexistent="shift_forward")
+    return stamp.tz_convert("UTC")
+
+
+def floor_slot(ts: pd.Timestamp) -> pd.Timestamp:
+    """The start of the half-hour slot containing ``ts`` (UTC)."""
+    return utc(ts).floor("30min")
+
+
+def local(ts: pd.Timestamp) -> pd.Timestamp:
+    return utc(ts).tz_convert(LONDON)
+
+
+def _is_repeated_hour(stamp: pd.Timestamp) -> bool:
+    """True inside the hour the clocks repeat in October (01:00-02:00 shows twice)."""
+    wall = stamp.tz_localize(None).to_pydatetime().replace(tzinfo=LONDON)
+    return wall.replace(fold=0).utcoffset() != wall.replace(fold=1).utcoffset()
+
+
+def _hm(stamp: pd.Timestamp) -> str:
+    """``"14:30"``, or ``"01:30 BST"`` / ``"01:30 GMT"`` where the wall time is ambiguous."""
+    text = stamp.strftime("%H:%M")
+    return f"{text} {stamp.strftime('%Z')}" if _is_repeated_hour(stamp) else text
+
+
+def fmt_time(ts: pd.Timestamp) -> str:
+    """``"14:30"`` in UK time."""
+    return _hm(local(ts))
+
+
+def fmt_day_time(ts: pd.Timestamp) -> str:
+    """``"Tue 24 Nov 14:30"`` in UK time."""
+    stamp = local(ts)
+    return f"{stamp.strftime('%a %d %b')} {_hm(stamp)}"
+
+
+def fmt_span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """``"Tue 24 Nov 01:00–05:00"`` (end day shown only when it differs)."""
+    a, b = local(start), local(end)
+    if a.date() == b.date() or (b - a <= pd.Timedelta(hours=24) and b.strftime("%H:%M") == "00:00"):
+        return f"{fmt_day_time(a)}–{_hm(b)}"
+    return f"{fmt_day_time(a)}–{fmt_day_time(b)}"
+
+
+def local_day_slots(day: str | datetime) -> pd.DatetimeIndex:
+    """The UTC slot starts of one Europe/London calendar day (46, 48 or 50 of them)."""
+    start = pd.Timestamp(day).normalize().tz_localize(LONDON)
+    end = (pd.Timestamp(day).normalize() + pd.Timedelta(days=1)).tz_localize(LONDON)
+    return pd.date_range(
+        start.tz_convert("UTC"), end.tz_convert("UTC"), freq="30min", inclusive="left"
+    )
