@@ -86,6 +86,31 @@ def fallback_objective(frame, objective: str, span_text: str) -> tuple[str, str 
     )
 
 
+def usual_baseline(
+    req: BestSlotRequest, forecast: Forecast, start: pd.Timestamp, k: int
+) -> tuple[windows.Window | None, str, str | None]:
+    """With ``usually HH:MM``: the window starting at the next time the UK clock shows it (from
+    the start rule's first half-hour), its label, and a note when the data doesn't reach it."""
+    if req.usual is None:
+        return None, "", None
+    at = next_wall_time(start - pd.Timedelta(seconds=1), req.usual)
+    window = windows.window_at(forecast.frame(), at, k)
+    if window is None:
+        note = (
+            f"Your usual {req.usual:%H:%M} start ({fmt_day_time(at)}) is beyond the known "
+            "data, so the comparison is with starting when asked."
+        )
+        return None, "", note
+    return window, f"Usual {fmt_time(at)} start", None
+
+
+def _compared(label: str) -> str:
+    """``Start now`` -> ``starting now``; ``Usual 18:00 start`` -> ``your usual 18:00 start``."""
+    if label.startswith("Usual"):
+        return "your " + label.lower()
+    return label.lower().replace("start", "starting")
+
+
 def _row(label: str, window: windows.Window | None, kwh: float | None) -> list[str]:
     if window is None:
         return [label, "not available", "", ""] + (["", ""] if kwh else [])
@@ -165,16 +190,21 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     now_label = "Start now" if first == now else f"Start at {fmt_time(first)}"
     worst = windows.best_window(frame, k, primary, highest=True, split=req.split)
     comparison = windows.Comparison(chosen=best, now=now_window, worst=worst)
+    baseline, baseline_label, usual_note = usual_baseline(req, forecast, start, k)
+    if baseline is None:  # the baseline of pledges: the stated usual time, else starting now
+        baseline, baseline_label = now_window, now_label
 
     when = fmt_span(best.start, best.end) if best.is_contiguous else _split_text(best)
     summary = f"Best {units.duration(req.duration)} {span_text} in {region.label}: {when} (UK time)"
     summary += f" at {units.price(best.price)} and {units.carbon(best.carbon)}."
-    if now_window is not None and now_window.start != best.start:
+    if baseline is not None and baseline.start != best.start:
         summary += (
-            f" Compared with {now_label.lower().replace('start', 'starting')}: "
-            f"{units.saving(best.price, now_window.price, 'p/kWh', 2)}"
-            f" and {units.saving(best.carbon, now_window.carbon, 'gCO2/kWh', 0)}."
+            f" Compared with {_compared(baseline_label)}: "
+            f"{units.saving(best.price, baseline.price, 'p/kWh', 2)}"
+            f" and {units.saving(best.carbon, baseline.carbon, 'gCO2/kWh', 0)}."
         )
+    elif baseline is not now_window:
+        summary += f" Your usual {req.usual:%H:%M} start is already the best."  # type: ignore[union-attr]
     elif now_window is not None and first == now:
         summary += " Now is the best time to start."
     elif now_window is not None:
@@ -187,6 +217,13 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             _saving_text(comparison.saving_vs(now_window, kwh)),
         )
     )
+    if baseline is not now_window:
+        fields.append(
+            Field(
+                f"vs {_compared(baseline_label)}",
+                _saving_text(comparison.saving_vs(baseline, kwh)),
+            )
+        )
     fields.append(Field("vs worst window", _saving_text(comparison.saving_vs(worst, kwh))))
     if kwh:
         fields.append(
@@ -197,8 +234,13 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         )
     columns = ["", "When (UK)", "Price", "Carbon"] + (["Cost", "Emissions"] if kwh else [])
     rows = [_row(label, w, kwh) for label, w in chosen.items()]
-    rows += [_row(now_label, now_window, kwh), _row("Worst", worst, kwh)]
+    rows.append(_row(now_label, now_window, kwh))
+    if baseline is not now_window:
+        rows.append(_row(baseline_label, baseline, kwh))
+    rows.append(_row("Worst", worst, kwh))
     notes = [*_source_notes(forecast), windows.coverage_text(forecast.frame()) + "."]
+    if usual_note:
+        notes.insert(0, usual_note)
     if fallback_note:
         notes.insert(0, fallback_note)
     data = {
@@ -214,6 +256,8 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         "worst": _window_data(worst, kwh),
         "saving_vs_now": comparison.saving_vs(now_window, kwh),
         "saving_vs_worst": comparison.saving_vs(worst, kwh),
+        "baseline": _window_data(baseline, kwh),
+        "saving_vs_baseline": comparison.saving_vs(baseline, kwh),
     }
     if objective == "both":
         per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
@@ -239,7 +283,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         chart_alt=f"Prices and carbon for {region.label} with the best window shaded",
         notes=notes,
         actions=[
-            *pledge_actions(region.letter, best, now_window, kwh),  # baseline: starting when asked
+            *pledge_actions(region.letter, best, baseline, kwh),  # usual time, else starting now
             Action("Share to channel", "", kind="share"),
             Action("Best for carbon", _command_for(req, "carbon")),
             Action("Best for price", _command_for(req, "price")),

@@ -52,6 +52,7 @@ EXAMPLES: dict[str, list[str]] = {
         "bestslot 3h for both at 7 kW",
         "bestslot 2h tonight",
         "bestslot 3h after 10pm before 7am",
+        "bestslot 2h usually 18:00",
     ],
     "prices": ["prices", "prices in London", "prices in NG1"],
     "carbon": ["carbon", "carbon in South Scotland", "carbon in B"],
@@ -96,6 +97,8 @@ _STOP_WORDS = {
     "this",
     "before",
     "after",
+    "usually",
+    "usual",
     "when",
     "teams",
     "ssd",
@@ -460,6 +463,11 @@ def _time_word(c: _Words, options: dict) -> bool:
     elif word == "after":
         c.take(word)
         options["after"] = _slot_time(c.take("a time like 22:00"))
+    elif word in ("usually", "usual"):
+        c.take(word)
+        if c.peek_lower() == "at":
+            c.take("at")
+        options["usual"] = _slot_time(c.take("your usual start, like 18:00"))
     elif word in time_words.FIRST_WORDS:
         found = time_words.read_span_words(c.words[c.i : c.i + 2])
         if found is None:

@@ -8,7 +8,7 @@ from flexcalc.reply import Field, Reply
 USAGE: dict[str, str] = {
     "bestslot": "bestslot DURATION [within HOURS | by (before) HH:MM | between HH:MM and HH:MM "
     "| tonight | overnight | today | this morning/afternoon/evening | tomorrow [morning|"
-    "afternoon|evening]] [after HH:MM] [in REGION] [for price|carbon|both] [split] "
+    "afternoon|evening]] [after HH:MM] [usually HH:MM] [in REGION] [for price|carbon|both] [split] "
     "[at N kW | N kWh]",
     "prices": "prices [in REGION] — upcoming Agile prices, cheapest, dearest and negative slots",
     "carbon": "carbon [in REGION] — intensity now, generation mix and the 48 h outlook",

@@ -41,6 +41,7 @@ class BestSlotRequest:
     by: time | None = None  # must finish by this UK time (next occurrence)
     after: time | None = None  # may start from this UK time (next occurrence)
     period: str | None = None  # a time word: tonight, tomorrow morning ... (time_words.SPANS)
+    usual: time | None = None  # the person's usual start (UK time): the pledge baseline
     between: tuple[time, time] | None = None  # may only run inside this daily UK span
     region: Region | None = None  # None: the context's default
     objective: str = "both"  # price | carbon | both

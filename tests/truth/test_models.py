@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
+
 from flexcalc.cli import main
+from flexcalc.engagement import PledgeOffer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DASHBOARD_WITH_EXPORT = FIXTURES / "csv/agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"
@@ -51,3 +55,22 @@ def test_unwritable_chart_or_csv_exits_1_with_the_reason(capsys, tmp_path):
         _, err = capsys.readouterr()
         assert code == 1, flag
         assert "could not write" in err and "Traceback" not in err
+
+
+def _pledge_baselines(capsys, *words: str) -> set[pd.Timestamp]:
+    assert main(["bestslot", "2h", *words, "--offline", "--now", "2024-06-08 17:10", "--json"]) == 0
+    reply = json.loads(capsys.readouterr().out)
+    offers = [PledgeOffer.decode(a["command"]) for a in reply["actions"] if a["kind"] == "pledge"]
+    assert offers
+    return {o.baseline_start for o in offers}
+
+
+def test_a_pledge_is_measured_against_starting_when_asked_not_the_worst_window(capsys):
+    # Asked at 17:10: the start rule's first half-hour is 17:30 (16:30 UTC), not the worst time.
+    assert _pledge_baselines(capsys) == {pd.Timestamp("2024-06-08 16:30", tz="UTC")}
+
+
+def test_a_stated_usual_time_becomes_the_pledge_baseline(capsys):
+    assert _pledge_baselines(capsys, "usually", "7pm") == {
+        pd.Timestamp("2024-06-08 18:00", tz="UTC")
+    }
