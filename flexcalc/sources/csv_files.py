@@ -121,7 +121,30 @@ def _load_json(text: str, path: Path) -> Any:
 
 def _csv(text: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
     """The rows as text columns, with a ``line`` column (the file's line number), plus the
-    problems found: rows with more fields than the header, reported by line number."""
+    problems found: rows with more fields than the header, reported by line number.
+
+    Well-formed files take pandas' C parser (blank lines kept so row i is line i + 2); a file
+    with a row of too many fields is read again line by line to name those rows."""
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            skip_blank_lines=False,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return _csv_by_line(text, path)
+    if '"' in text:  # a quoted field may span lines: count lines exactly instead
+        return _csv_by_line(text, path)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame["line"] = np.arange(2, len(frame) + 2)
+    blank = (frame.drop(columns="line") == "").all(axis=1).to_numpy()
+    return frame[~blank].reset_index(drop=True), []
+
+
+def _csv_by_line(text: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """``_csv`` with Python's csv module, one row at a time (exact line numbers)."""
     reader = csv.reader(io.StringIO(text), skipinitialspace=True)
     try:
         header = next(reader, None)
@@ -147,7 +170,7 @@ def _csv(text: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
 
 def _numbers(values: pd.Series, lines: pd.Series, what: str, problems: list[str]) -> np.ndarray:
     """Floats; a non-empty cell that is not a number (or not finite) is a problem by line."""
-    text = values.fillna("").astype(str).str.strip()
+    text = values.fillna("").astype(str)
     numbers = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(
         dtype=float, copy=True
     )
@@ -198,8 +221,15 @@ def _unrecognised(path: Path, header: list[str], kind: str) -> ValueError:
 
 
 def _utc_column(values: pd.Series, path: Path) -> pd.DatetimeIndex:
-    """ISO 8601 times -> UTC; an unreadable one becomes NaT (reported by the caller)."""
-    parsed = [_iso(v) for v in values]
+    """ISO 8601 times -> UTC; an unreadable or cut-off one (``2024-06-02T03:0``) becomes NaT,
+    reported by the caller."""
+    text = values.fillna("").astype(str)
+    lengths = text.str.len().to_numpy()
+    usual = np.bincount(lengths).argmax() if len(lengths) else 0
+    odd = lengths != usual  # only rows unlike the rest can be cut off: check those closely
+    whole = np.ones(len(text), dtype=bool)
+    whole[odd] = [bool(_ISO_RE.match(t.strip())) for t in text[odd]]
+    parsed = pd.to_datetime(text.where(whole), utc=True, format="ISO8601", errors="coerce")
     index = pd.DatetimeIndex(parsed).rename(None)
     payloads.check_half_hours(index[~pd.isna(index)], str(path))
     return index
@@ -208,20 +238,6 @@ def _utc_column(values: pd.Series, path: Path) -> pd.DatetimeIndex:
 _ISO_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$", re.I
 )
-
-
-def _iso(value: object) -> pd.Timestamp:
-    """A whole ISO 8601 time (a cut-off one such as ``2024-06-02T03:0`` is NaT), as UTC."""
-    text = str(value).strip()
-    if not _ISO_RE.match(text):
-        return pd.NaT
-    try:
-        stamp = pd.Timestamp(text)
-    except (ValueError, TypeError, OverflowError):
-        return pd.NaT
-    if pd.isna(stamp):
-        return pd.NaT
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def dashboard_slot_starts(labels: pd.Series, path: Path | str = "file") -> pd.DatetimeIndex:
@@ -274,7 +290,7 @@ def _missing_values(
     values: pd.Series, lines: pd.Series, problems: list[str], skip: np.ndarray
 ) -> None:
     """A row with a time but an empty value (often a cut-off last row): a problem by line."""
-    empty = (values.fillna("").astype(str).str.strip() == "").to_numpy() & ~skip
+    empty = (values.fillna("").astype(str) == "").to_numpy() & ~skip
     problems.extend(f"line {line}: no value" for line in lines[empty])
 
 
