@@ -55,7 +55,7 @@ EXAMPLES: dict[str, list[str]] = {
         "bestslot 2h usually 18:00",
     ],
     "prices": ["prices", "prices in London", "prices in NG1"],
-    "carbon": ["carbon", "carbon in South Scotland", "carbon in B"],
+    "carbon": ["carbon", "carbon in North Scotland", "carbon in B"],
     "backtest": [
         "backtest 4h daily at 09:00 within 24h",
         "backtest 2h daily from 2023-01-01 to 2023-12-31 in C at 50 kW",
