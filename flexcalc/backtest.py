@@ -80,8 +80,9 @@ class BacktestResult:
             out[f"{name}_cost_gbp"] = _total(d.loc[price_days, f"{name}_cost_gbp"])
         for name in ("baseline", "greenest"):  # kg over the days with carbon
             out[f"{name}_kg"] = _total(d.loc[carbon_days, f"{name}_kg"])
-        out["greenest_cost_gbp"] = _total(d["greenest_cost_gbp"])
-        out["cheapest_kg"] = _total(d["cheapest_kg"])
+        # The other strategy's figures over the same days, so every row compares like with like.
+        out["greenest_cost_gbp"] = _total(d.loc[price_days, "greenest_cost_gbp"])
+        out["cheapest_kg"] = _total(d.loc[carbon_days, "cheapest_kg"])
         out["saved_gbp"] = out["baseline_cost_gbp"] - out["cheapest_cost_gbp"]
         out["saved_kg"] = out["baseline_kg"] - out["greenest_kg"]
         out["cheapest_saved_kg"] = _total(d["cheapest_saved_kg"])

@@ -109,15 +109,12 @@ def _strategy_rows(t: dict[str, float]) -> list[list[str]]:
         ("greenest", "Greenest window"),
     ):
         cost, kg = t[f"{name}_cost_gbp"], t[f"{name}_kg"]
-        rows.append(
-            [
-                label,
-                _gbp(cost),
-                _kg(kg),
-                _gbp(t["baseline_cost_gbp"] - cost),
-                _kg(t["baseline_kg"] - kg),
-            ]
-        )
+        saved = {  # summed day by day over the days both figures are known
+            "baseline": (0.0, 0.0),
+            "cheapest": (t["saved_gbp"], t["cheapest_saved_kg"]),
+            "greenest": (t["greenest_saved_gbp"], t["saved_kg"]),
+        }[name]
+        rows.append([label, _gbp(cost), _kg(kg), _gbp(saved[0]), _kg(saved[1])])
     return rows
 
 

@@ -242,13 +242,14 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     per_kw = table.loc["+1 kW power", "extra_gbp"]
     asked = (end - start).days + 1
     first, last = days.index.min(), days.index.max()
+    span = f"{span} ({len(days)} days)"
     if len(days) < asked:  # say what the figures rest on, not only what was asked
         span = (
-            f"{first:%a %d %b %Y} to {last:%a %d %b %Y}, the {len(days)} of the {asked} days "
-            f"asked for ({span}) with data"
+            f"{first:%a %d %b %Y} to {last:%a %d %b %Y} (the {len(days)} of the {asked} days "
+            "asked for with complete data)"
         )
     summary = (
-        f"From {span} ({len(days)} days), a {_describe(req)} re-planned every day would "
+        f"From {span}, a {_describe(req)} re-planned every day would "
         f"have saved {units.money_and_carbon(base['saving_gbp'], base['saving_kg'])} compared "
         f"with no battery. One more kWh of capacity would have added {units.gbp(per_kwh)}; one "
         f"more kW of power {units.gbp(per_kw)}."

@@ -55,7 +55,7 @@ def request_span(
         return start, now + req.within, f"within {units.duration(req.within)}"
     if req.by is not None:
         end = next_wall_time(now if req.after is None else start, req.by)
-        text = f"finishing by {fmt_day_time(end)}"
+        text = f"finishing by {fmt_time(end)}"  # BST/GMT where the wall time repeats
         if req.after is not None:
             text = f"from {fmt_day_time(start)} {text}"
         return start, end, text

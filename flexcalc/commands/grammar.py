@@ -132,7 +132,7 @@ class UsageError(ValueError):
 
     @property
     def examples(self) -> list[str]:
-        return EXAMPLES.get(self.command or "", [*EXAMPLES["bestslot"][:2], "help"])
+        return EXAMPLES.get(self.command or "", [*EXAMPLES["bestslot"][:2], "help"])[:3]
 
     def reply(self) -> Reply:
         return error_reply(self.message, self.examples)

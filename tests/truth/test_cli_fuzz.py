@@ -79,6 +79,7 @@ _flags = st.lists(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # 10,000 command lines take minutes on a shared machine
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
