@@ -6,7 +6,7 @@ memory (tracemalloc peak of Python allocations, and the process's peak RSS). Off
 sample data stands in for every region.
 
     .venv/bin/python -m bench.bench_fanout [--subs 1000] [--link] [--tracemalloc]
-        [--workers 4] [--latency 0.1]
+        [--workers 16] [--latency 0.1]
 
 ``--link`` gives the clock a PUBLIC_BASE_URL so charts travel as one image link per region
 instead of a file upload into every alert's thread.
@@ -79,7 +79,7 @@ def serve_fake(latency: float) -> int:
 
 
 def run(
-    count: int, link: bool, trace: bool, workers: int = 4, latency: float = 0.0
+    count: int, link: bool, trace: bool, workers: int = 16, latency: float = 0.0
 ) -> dict[str, float]:
     """One tick over ``count`` subscriptions; the fake Slack runs in its own process so the
     memory figures are the clock's alone."""
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--link", action="store_true", help="chart links instead of uploads")
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
-    parser.add_argument("--workers", type=int, default=4, help="channels posted to at once")
+    parser.add_argument("--workers", type=int, default=16, help="channels posted to at once")
     parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds the fake Slack takes per API call"
     )

@@ -58,7 +58,6 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--no-hang", action="store_true", help="skip the hanging-upstream run")
-    parser.add_argument("--chart-threads", type=int, default=1, help="charts drawn at once")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="flexcalc-bench-"))
@@ -89,7 +88,6 @@ def main() -> int:
         engine=get_engine(f"sqlite:///{workdir}/bench.sqlite"),
         provider_factory=make_provider,
         clock=lambda: DEFAULT_NOW,
-        chart_threads=args.chart_threads,
     )
     config = SlackConfig(
         bot_token=DEFAULT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url
@@ -152,7 +150,7 @@ def main() -> int:
 
     print(
         f"Slack front end, {args.requests} signed slash commands, concurrency "
-        f"{args.concurrency}, {args.chart_threads} chart thread(s), {os.cpu_count()} CPUs"
+        f"{args.concurrency}, {os.cpu_count()} CPUs"
     )
     print(f"  mix: {', '.join(f'{c} {t}'.strip() for c, t in MIX)}")
     print(f"  wall {wall:.1f} s, {args.requests / wall:.1f} commands/s, unanswered {missing}")
@@ -217,7 +215,6 @@ def main() -> int:
         f"at end {rss_end:.0f} MB (peak {peak:.0f} MB)   target < {RSS_TARGET_MB:.0f} MB: {verdict}"
     )
     print("  (one process holds the app and the fakes, so RSS slightly overstates the app)")
-    services.charts.shutdown(wait=False, cancel_futures=True)
     time.sleep(1)
     stop()
     slack_server.shutdown()

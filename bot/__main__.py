@@ -1,20 +1,36 @@
-"""``python -m bot [shell|web|socket|clock|teams]``: with no argument, the mode the env allows.
+"""``python -m bot [shell|web|worker|socket|clock|teams|secrets]``: no argument: the env's mode.
 
 Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
-otherwise the terminal shell. ``clock`` runs the alerts scheduler (``bot.clock.main``).
+otherwise the terminal shell. ``web`` runs exactly the Procfile's web line (acks and enqueues),
+``worker`` the job consumer (``bot.worker``), ``clock`` the alerts scheduler (``bot.clock``).
+Socket Mode and the shell are one process (jobs run on threads inside it).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
+import shlex
 import sys
 
+from bot.answering import warm_up_in_background
+from bot.app import create_app
+from bot.clock import main as clock_main
 from bot.config import SlackConfig
+from bot.security import redaction
+from bot.services import Services
+from bot.shell import run_shell
+from bot.storage.db import get_engine
+from bot.teams.cli import main as teams_main
+from bot.worker import main as worker_main
 from flexcalc import __version__
 
-MODES = ("shell", "web", "socket", "clock", "teams")
+MODES = ("shell", "web", "worker", "socket", "clock", "teams", "secrets")
+# The Procfile's web line, word for word (tests/jobs/test_procfile_stack.py keeps them equal).
+WEB_COMMAND = (
+    "gunicorn --worker-class gthread --threads 16 --timeout 30 --graceful-timeout 20 "
+    "--bind 0.0.0.0:$PORT bot.web:app"
+)
 
 USAGE = """usage: flexcalc-bot [MODE] [--help] [--version]   (same as: python -m bot ...)
 
@@ -24,6 +40,7 @@ Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
            or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
   clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
   teams    manage Teams Workflows webhooks (teams --help)
+  secrets  encryption of stored tokens and URLs: key, rotate, status (secrets --help)
   shell    ask Flexcalc in this terminal (the default without Slack variables): live data,
            or the bundled sample when offline, labelled on every answer
 """
@@ -40,47 +57,25 @@ def pick_mode(config: SlackConfig) -> str:
 def run_socket(config: SlackConfig) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
-    from bot.services import Services
-    from bot.storage.db import get_engine
-
     services = Services(engine=get_engine(), public_base_url=config.public_base_url)
     app = create_app(config, services)
-    services.warm_up_in_background()
+    warm_up_in_background(services)
     logging.getLogger(__name__).info("Flexcalc is running in Socket Mode")
     SocketModeHandler(app, config.app_token).start()
     return 0
 
 
 def run_web() -> int:
-    """gunicorn serving ``bot.web:create_web_app()`` on PORT (Flask's server if no gunicorn)."""
+    """Exactly the Procfile's web line (gunicorn, ``WEB_CONCURRENCY`` processes, default 1)."""
     port = os.environ.get("PORT", "3000")
-    if shutil.which("gunicorn") or _has_module("gunicorn"):
-        args = [
-            sys.executable, "-m", "gunicorn",
-            "--bind", f"0.0.0.0:{port}",
-            "--worker-class", "gthread",
-            "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
-            "--threads", "8",
-            "bot.web:app",
-        ]  # fmt: skip
-        os.execv(sys.executable, args)
-    from bot.web import create_web_app
-
-    create_web_app().run(host="0.0.0.0", port=int(port), threaded=True)
-    return 0
+    argv = shlex.split(WEB_COMMAND.replace("$PORT", port))
+    os.execv(sys.executable, [sys.executable, "-m", *argv])
+    return 0  # not reached
 
 
 def run_clock(argv: list[str]) -> int:
-    from bot.clock import main
 
-    return int(main(argv) or 0)
-
-
-def _has_module(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
+    return int(clock_main(argv) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    redaction.install()  # tokens and signed URLs never reach a log, at any level
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
-    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams"):
+    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams", "secrets"):
         print(USAGE)
         return 0
     if mode == "socket":
@@ -116,13 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         return run_web()
     if mode == "clock":
         return run_clock(argv)
-    if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
-        from bot.teams.cli import main as teams_main
+    if mode == "worker":
+        return worker_main(argv)
+    if mode == "secrets":  # encryption keys: new key, rotate (bot.security.cli)
+        from bot.security.cli import main as secrets_main  # only this mode needs the database
 
+        return secrets_main(argv)
+    if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
         return teams_main(argv)
     logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING"))
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # retries show up in the answer's notes
-    from bot.shell import run_shell
 
     return run_shell()
 

@@ -7,35 +7,37 @@ come back as the domain's friendly usage reply, anything unexpected as a short a
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import dataclass
+import threading
+from dataclasses import replace
 from typing import Any
 
+from bot.alerts.commands import handle_alerts
 from bot.services import Services
+from bot.where import Where
+from flexcalc.commands import UsageError, answer, parse
 from flexcalc.commands.requests import (
     AlertsRequest,
+    BacktestRequest,
+    BatteryRequest,
     BestSlotRequest,
     CarbonRequest,
     Context,
+    DigestRequest,
+    FootprintEnergyRequest,
+    FootprintStorageRequest,
+    ForgetRequest,
+    ImpactRequest,
+    ImpactVisibilityRequest,
     PricesRequest,
     RegionRequest,
     Request,
+    TariffRequest,
 )
-from flexcalc.regions import Region, UnknownRegion, by_letter, resolve
+from flexcalc.regions import Region, UnknownRegion, by_letter, configured_default
 from flexcalc.reply import Field, Reply
+from flexcalc.tariffs import spec as tariff_spec
 
 log = logging.getLogger(__name__)
-
-FALLBACK_REGION = "C"
-
-
-@dataclass(frozen=True)
-class Where:
-    """Who asked, and where (Slack ids; the shell uses its own fixed ids)."""
-
-    team_id: str
-    channel_id: str | None = None
-    user_id: str | None = None
 
 
 def apology(what: str = "that") -> Reply:
@@ -48,26 +50,15 @@ def apology(what: str = "that") -> Reply:
     )
 
 
-def env_region() -> Region:
-    """FLEX_REGION if set and valid, else region C (London)."""
-    text = os.environ.get("FLEX_REGION", "").strip()
-    if text:
-        try:
-            return resolve(text)
-        except UnknownRegion:
-            log.warning("FLEX_REGION=%r is not a region; using %s", text, FALLBACK_REGION)
-    return by_letter(FALLBACK_REGION)
-
-
 def default_region(services: Services, where: Where) -> Region:
-    """Channel setting, else workspace setting, else FLEX_REGION, else C."""
+    """Channel setting, else workspace setting, else the deployment's (FLEX_REGION, else C)."""
     letter = services.get_region_letter(where.team_id, where.channel_id)
     if letter:
         try:
             return by_letter(letter)
         except UnknownRegion:
             log.warning("stored region %r is not valid", letter)
-    return env_region()
+    return configured_default()
 
 
 def make_context(
@@ -87,6 +78,44 @@ def make_context(
         now=now,
         charts=charts,
         progress=progress,
+        tariff=default_tariff(services, where),
+    )
+
+
+def _tariff_scopes(where: Where, personal: bool = False) -> list[str]:
+    """Where a default tariff is looked up, most specific first (person, channel, workspace)."""
+    scopes = [f"user:{where.user_id}"] if where.user_id else []
+    if not personal:
+        scopes += [where.channel_id] if where.channel_id else []
+        scopes.append("")
+    return scopes
+
+
+def default_tariff(services: Services, where: Where) -> tariff_spec.TariffChoice | None:
+    """The asker's own tariff, else the channel's, else the workspace's (None: Agile)."""
+    words = services.tariff_words(where.team_id, _tariff_scopes(where))
+    try:
+        return tariff_spec.parse(words) if words else None
+    except tariff_spec.TariffSpecError:  # words stored by an older grammar: fall back
+        return None
+
+
+def tariff_reply(
+    request: TariffRequest, services: Services, where: Where, ctx: Context, answer: Any
+) -> Reply:
+    """``tariff go`` (this channel) / ``tariff me go`` (the asker): store, then describe it."""
+    assert request.choice is not None
+    shown = answer(TariffRequest(None), replace(ctx, tariff=request.choice))
+    if shown.is_error:
+        return shown  # e.g. an unknown product code: nothing is stored
+    scope = _tariff_scopes(where, personal=True)[0] if request.personal else where.channel_id
+    services.tariff_words(where.team_id, [scope or ""], request.choice.text())
+    who = "you" if request.personal else "this conversation"
+    return Reply(
+        title=f"Default tariff set: {shown.title.removeprefix('Tariff: ')}",
+        summary=f"Answers for {who} now use it unless a command says `on ...`.",
+        fields=shown.fields,
+        data={**shown.data, "scope": "person" if request.personal else "channel"},
     )
 
 
@@ -95,7 +124,6 @@ def understand(text: str, services: Services | None = None) -> Request | Reply:
 
     With ``services``, postcode districts missing from the bundled table are looked up live.
     """
-    from flexcalc.commands import UsageError, parse
 
     try:
         lookup = services.provider.lookup_postcode if services is not None else None
@@ -115,12 +143,6 @@ def chart_after_answer(request: Request) -> bool:
 
 def is_engagement(request: Request) -> bool:
     """impact / digest / forget me: answered from the pledges kept for this workspace."""
-    from flexcalc.commands.requests import (
-        DigestRequest,
-        ForgetRequest,
-        ImpactRequest,
-        ImpactVisibilityRequest,
-    )
 
     return isinstance(
         request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest
@@ -129,12 +151,6 @@ def is_engagement(request: Request) -> bool:
 
 def takes_a_while(request: Request) -> bool:
     """Answers that look through history or solve an optimisation: show progress first."""
-    from flexcalc.commands.requests import (
-        BacktestRequest,
-        BatteryRequest,
-        FootprintEnergyRequest,
-        FootprintStorageRequest,
-    )
 
     slow = BacktestRequest | BatteryRequest | FootprintEnergyRequest | FootprintStorageRequest
     return isinstance(request, slow)
@@ -153,7 +169,6 @@ def reply_for(
     """Answer a parsed request (settings are stored here). Never raises.
 
     ``provider`` overrides the services' one (e.g. a ``Prefetched`` forecast)."""
-    from flexcalc.commands import answer
 
     try:
         if isinstance(request, RegionRequest):
@@ -163,6 +178,8 @@ def reply_for(
         ctx = make_context(
             services, where, charts=charts, now=now, provider=provider, progress=progress
         )
+        if isinstance(request, TariffRequest) and request.choice is not None:
+            return tariff_reply(request, services, where, ctx, answer)
         return answer(request, ctx)
     except Exception:
         log.exception("answering %r failed", request)
@@ -239,14 +256,7 @@ def region_reply(request: RegionRequest, services: Services, where: Where) -> Re
 
 
 def alerts_reply(request: AlertsRequest, services: Services, where: Where) -> Reply:
-    """Daily alerts are handled by ``bot.alerts`` (issue 4) when it is installed."""
-    try:
-        from bot.alerts.commands import handle_alerts
-    except ImportError:
-        return Reply(
-            title="Daily alerts are coming soon",
-            summary="Subscribing a channel to daily greener-times posts isn't available yet.",
-        )
+    """Daily alerts: subscribe, list, pause, resume, stop (``bot.alerts.commands``)."""
     return handle_alerts(
         request,
         engine=services.engine,
@@ -254,3 +264,28 @@ def alerts_reply(request: AlertsRequest, services: Services, where: Where) -> Re
         channel_id=where.channel_id,
         user_id=where.user_id,
     )
+
+
+WARM_UP_COMMAND = "bestslot 1h"
+
+
+def warm_up(services: Services) -> None:
+    """Answer one command (chart included) so the provider, its caches, pandas and matplotlib
+    are loaded before users arrive; commands that come in meanwhile wait for it (up to
+    ``services.warm_up_wait``) instead of all loading the same things at once."""
+    try:
+        request = understand(WARM_UP_COMMAND)
+        reply_for(request, services, Where(team_id="warm-up"), charts=True)  # type: ignore[arg-type]
+    except Exception:
+        log.warning("warm-up failed", exc_info=True)
+    finally:
+        services.ready.set()
+
+
+def warm_up_in_background(services: Services) -> threading.Thread:
+    services.ready.clear()
+    thread = threading.Thread(
+        target=warm_up, args=(services,), name="flexcalc-warm-up", daemon=True
+    )
+    thread.start()
+    return thread

@@ -2,13 +2,15 @@
 
 An APScheduler 3 ``BlockingScheduler`` in Europe/London ticks every few minutes; each tick takes
 the database lease, posts whatever alerts are due and records them (see ``bot.alerts.fanout``).
-Run two clocks for failover: only the lease holder acts. ``--once`` runs one tick and exits (cron,
-Heroku Scheduler, tests).
+Run two clocks for failover: only the lease holder acts; a heartbeat renews its 45 s lease every
+15 s, and a standby takes over (and ticks at once) within a minute of the holder's crash.
+``--once`` runs one tick and exits (cron, Heroku Scheduler, tests).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -18,21 +20,18 @@ from typing import Any
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
 from bot.storage.db import get_engine
+from flexcalc.sources.providers import make_provider as shared_provider
+
+# The Teams bot registers itself as the sender of alerts to bot conversations (optional SDK).
+with contextlib.suppress(ImportError):
+    import bot.teams.agent  # noqa: F401
 
 log = logging.getLogger("bot.clock")
 
 
 def make_provider() -> Any:
-    """The shared data provider; the bundled sample when offline or not yet available."""
-    try:
-        from flexcalc.sources.providers import make_provider as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return shared()
-    from flexcalc.sources.sample import SampleProvider
-
-    return SampleProvider()
+    """The shared data provider (live, with the HTTP cache; the bundled sample when offline)."""
+    return shared_provider()
 
 
 def build_clock(minutes: float = 5.0) -> Clock:
@@ -40,9 +39,7 @@ def build_clock(minutes: float = 5.0) -> Clock:
     engine = get_engine()
     interval = timedelta(minutes=minutes)
     settings = ClockSettings(
-        interval=interval,
-        lease_ttl=max(timedelta(minutes=15), interval * 3),
-        stale_after=max(timedelta(minutes=10), interval * 2),
+        interval=interval, stale_after=max(timedelta(minutes=10), interval * 2)
     )
     return Clock(
         engine,
@@ -92,6 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         coalesce=True,
         misfire_grace_time=int(args.minutes * 60),
         next_run_time=_now_london(),
+    )
+
+    def heartbeat() -> None:
+        """Keep the lease (holder) or take it over within a minute of a crash (standby)."""
+        if clock.heartbeat():
+            log.info("took over the clock lease: ticking now")
+            scheduler.modify_job("alerts-tick", next_run_time=_now_london())
+
+    scheduler.add_job(
+        heartbeat,
+        IntervalTrigger(seconds=clock.settings.heartbeat_every, timezone="Europe/London"),
+        id="lease-heartbeat",
+        max_instances=1,
+        coalesce=True,
     )
 
     def stop(signum: int, _frame: object) -> None:

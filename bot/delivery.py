@@ -15,12 +15,12 @@ import urllib.error
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import pandas as pd
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answering import (
     Where,
@@ -33,7 +33,11 @@ from bot.answering import (
     understand,
 )
 from bot.blocks import as_dicts, reply_blocks, reply_text
+from bot.engagement.commands import handle
+from bot.security.privacy import NOTE as PRIVATE_NOTE
+from bot.security.privacy import private_channel
 from bot.services import Services
+from bot.slack_web import BudgetedRespond, client_with_timeout
 from bot.storage.answers import attach_chart, new_token, save_answer
 from flexcalc.reply import Reply
 
@@ -64,7 +68,8 @@ def problem_text(error: str, what: str = "the chart") -> str:
         return (
             f"Uploading {what} is taking longer than usual; it may still appear here in a moment."
         )
-    return f"I couldn't post {what} (Slack said `{error}`). The answer above is complete."
+    said = f"I couldn't post {what} (Slack said `{error}`)."
+    return said if what == "the answer" else f"{said} The answer above is complete."
 
 
 @dataclass
@@ -79,11 +84,15 @@ class Target:
     shareable: bool = False  # add "Share to channel" (ephemeral answers)
     replace: str | None = None  # update this message in place ("original" or a message ts)
 
-    def tell(self, text: str) -> None:
-        """A short private note to the user (problems with posting or uploading)."""
+    def tell(self, text: str, *, progress: bool = False) -> None:
+        """A short private note to the user (problems with posting or uploading).
+
+        ``progress`` notes ("still working") may be dropped to keep a response_url use for
+        the answer (``BudgetedRespond``)."""
         try:
             if self.respond is not None:
-                self.respond(text=text, response_type="ephemeral", replace_original=False)
+                extra = {"progress": True} if progress and _budgeted(self.respond) else {}
+                self.respond(text=text, response_type="ephemeral", replace_original=False, **extra)
             elif self.channel_id and self.user_id:
                 self.client.chat_postEphemeral(
                     channel=self.channel_id, user=self.user_id, text=text, thread_ts=self.thread_ts
@@ -133,8 +142,6 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
             send_reply(request, target, services=services, where=where, command=shown)
             return
         if is_engagement(request):  # impact, digest, forget me: per-person data in the database
-            from bot.engagement.commands import handle
-
             reply = handle(request, services, where, target.client)
             send_reply(reply, target, services=services, where=where, command=shown)
             return
@@ -156,15 +163,16 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
     )
     if working is not None and reply.csv and posted.channel is not None and not failed(reply):
         upload_tables(target, posted.channel, reply.csv, shown, services.chart_upload_timeout)
-    if follows and posted.channel is not None:
-        job = partial(_draw_and_upload, request, services, where, target, shown, now, provider)
-        services.charts.submit(job, posted, time.monotonic())
+    if follows and posted.channel is not None:  # drawn on this job's thread, after the answer
+        _draw_and_upload(request, services, where, target, shown, now, provider, posted)
 
 
 @contextmanager
 def _still_working_notice(services: Services, target: Target) -> Iterator[None]:
     """Tell the user we're on it if the answer takes longer than ``slow_notice_after``."""
-    notice = threading.Timer(services.slow_notice_after, target.tell, args=(STILL_WORKING,))
+    notice = threading.Timer(
+        services.slow_notice_after, target.tell, args=(STILL_WORKING,), kwargs={"progress": True}
+    )
     notice.daemon = True
     notice.start()
     try:
@@ -193,18 +201,17 @@ def _draw_and_upload(
     now: Any,
     provider: Any,
     posted: Posted,
-    queued: float,
 ) -> None:
-    """The chart job: draw (same data as the answer), keep it for Share, upload it."""
+    """Draw the chart (same data as the answer), keep it for Share, upload it."""
     try:
-        if time.monotonic() - queued > services.chart_deadline:
-            target.tell("I'm very busy, so I skipped the chart this time; the answer is complete.")
-            return
         drawn = reply_for(request, services, where, charts=True, now=now, provider=provider)
         if not drawn.chart_png or posted.channel is None:
             return
         if posted.token and services.engine is not None:
-            attach_chart(services.engine, posted.token, drawn.chart_png)
+            try:
+                attach_chart(services.engine, posted.token, drawn.chart_png)
+            except SQLAlchemyError:  # Share will repost the answer without its chart
+                log.warning("could not keep the chart for Share", exc_info=True)
         title = drawn.chart_alt or drawn.title
         upload_chart(
             target, posted.channel, drawn.chart_png, title, _comment(shown, target),
@@ -237,24 +244,36 @@ def send_reply(
     keep = services is not None and services.engine is not None and not failed(reply)
     if keep:
         public = as_dicts(reply_blocks(reply, chart_url=chart_url, with_buttons=False))
-        save_answer(
-            services.engine,
-            token=token,
-            team_id=where.team_id if where else "",
-            command=command,
-            text=reply_text(reply),
-            blocks=public,
-            chart_png=chart,
-            chart_title=reply.chart_alt or reply.title,
-        )
-    notes = ["The chart is being posted to this conversation."] if (upload or chart_follows) else []
+        try:
+            save_answer(
+                services.engine,
+                token=token,
+                team_id=where.team_id if where else "",
+                command=command,
+                text=reply_text(reply),
+                blocks=public,
+                chart_png=chart,
+                chart_title=reply.chart_alt or reply.title,
+            )
+        except SQLAlchemyError:  # database down or locked: answer anyway, without Share
+            log.warning("could not keep the answer for Share; answering without it", exc_info=True)
+            keep = False
+            chart_url = None
+            upload = chart is not None
+    posting = (
+        PRIVATE_NOTE
+        if target.respond is not None
+        else "The chart is being posted to this conversation."
+    )
+    notes = [posting] if (upload or chart_follows) else []
     blocks = reply_blocks(
         reply,
         chart_url=chart_url,
         share_token=token if (keep and target.shareable) else None,
         extra_notes=notes,
     )
-    channel = post_message(reply, blocks, target)
+    files = upload or chart_follows or bool(reply.csv)
+    channel = post_message(reply, blocks, target, files=files)
     if upload and channel:
         timeout = services.chart_upload_timeout if services else 20.0
         title = reply.chart_alt or reply.title
@@ -262,8 +281,9 @@ def send_reply(
     return Posted(token if keep else None, channel)
 
 
-def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
-    """Send the message; returns the channel id the chart should go to (None: don't upload)."""
+def post_message(reply: Reply, blocks: list, target: Target, *, files: bool = True) -> str | None:
+    """Send the message; returns the channel id the chart should go to (None: don't upload).
+    ``files``: charts or CSVs will follow (an ephemeral answer's go to the asker's DM)."""
     text = reply_text(reply)
     if target.respond is not None:
         target.respond(
@@ -272,7 +292,9 @@ def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
             response_type="ephemeral",
             replace_original=target.replace is not None,
         )
-        return target.channel_id
+        if not files:
+            return None
+        return private_channel(target.client, target.user_id)  # its files: to the asker only
     if target.replace is not None and target.channel_id:
         try:
             target.client.chat_update(
@@ -303,6 +325,10 @@ def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
     return str(response.get("channel") or channel)
 
 
+def _budgeted(respond: Any) -> bool:
+    return isinstance(respond, BudgetedRespond)
+
+
 def _is_dm(channel_id: str) -> bool:
     return channel_id.startswith("D")
 
@@ -311,9 +337,7 @@ def upload_chart(
     target: Target, channel_id: str, png: bytes, title: str, comment: str, timeout: float = 20.0
 ) -> bool:
     """Upload the PNG into the conversation with files_upload_v2; tell the user if it fails."""
-    client = WebClient(
-        token=target.client.token, base_url=target.client.base_url, timeout=int(timeout)
-    )
+    client = client_with_timeout(target.client, timeout)
     try:
         client.files_upload_v2(
             channel=channel_id,
@@ -380,7 +404,10 @@ class WorkingMessage:
         text = f"{WORKING.format(command=self.command)} {label} ({fraction:.0%})"
         try:
             if self.target.respond is not None:
-                self.target.respond(text=text, response_type="ephemeral", replace_original=True)
+                extra = {"progress": True} if _budgeted(self.target.respond) else {}
+                self.target.respond(
+                    text=text, response_type="ephemeral", replace_original=True, **extra
+                )
             elif self.target.replace and self.target.channel_id:
                 self.target.client.chat_update(
                     channel=self.target.channel_id, ts=self.target.replace, text=text
@@ -405,9 +432,7 @@ def upload_tables(
     target: Target, channel_id: str, tables: dict[str, str], command: str, timeout: float = 20.0
 ) -> None:
     """Attach the answer's tables as CSV files to the conversation (files_upload_v2)."""
-    client = WebClient(
-        token=target.client.token, base_url=target.client.base_url, timeout=int(timeout)
-    )
+    client = client_with_timeout(target.client, timeout)
     try:
         client.files_upload_v2(
             channel=channel_id,

@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.storage.settings import get_region, set_region, tariff_words
 
 log = logging.getLogger(__name__)
-
-WARM_UP_COMMAND = "bestslot 1h"
 
 
 @dataclass
@@ -31,24 +31,19 @@ class Services:
     clock: Callable[[], Any] | None = None  # -> UTC pd.Timestamp; None: the real time
     answer_threads: int = 4  # answers computed at once (CPU-bound under the GIL; bounds memory)
     answer_wait: float = 2.0  # ...but never wait longer than this for a turn (a hung upstream)
-    chart_threads: int = 1  # charts drawn at once (matplotlib holds the GIL; acks come first)
-    chart_deadline: float = 60.0  # a chart still queued after this long is skipped
     slow_notice_after: float = 5.0  # seconds before "still working" is posted (slow upstream)
     _provider: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _memory_regions: dict[tuple[str, str], str] = field(default_factory=dict, init=False)
-    charts: ThreadPoolExecutor = field(init=False, repr=False)
+    _memory_tariffs: dict[tuple[str, str], str] = field(default_factory=dict, init=False)
     answer_slots: threading.BoundedSemaphore = field(init=False, repr=False)
     ready: threading.Event = field(init=False, repr=False)
     warm_up_wait: float = 10.0  # longest a command waits for the start-up warm-up
 
     def __post_init__(self) -> None:
-        # Charts are drawn after the answer is posted, on their own small pool, so listener
-        # threads are freed at once and acks never queue behind matplotlib.
-        self.charts = ThreadPoolExecutor(max(1, self.chart_threads), "flexcalc-chart")
         self.answer_slots = threading.BoundedSemaphore(max(1, self.answer_threads))
         self.ready = threading.Event()
-        self.ready.set()  # until a warm-up is started
+        self.ready.set()  # until a warm-up is started (bot.answering.warm_up_in_background)
 
     @property
     def provider(self) -> Any:
@@ -58,30 +53,11 @@ class Services:
                 if self.provider_factory is not None:
                     self._provider = self.provider_factory()
                 else:
+                    # Lazy on purpose: the ack-only web process never needs a provider.
                     from flexcalc.sources.providers import make_provider
 
                     self._provider = make_provider()
             return self._provider
-
-    def warm_up(self) -> None:
-        """Answer one command (chart included) so the provider, its caches, pandas and
-        matplotlib are loaded before users arrive; commands that come in meanwhile wait for it
-        (up to ``warm_up_wait``) instead of all loading the same things at once."""
-        try:
-            from bot.answering import Where, reply_for, understand
-
-            request = understand(WARM_UP_COMMAND)
-            reply_for(request, self, Where(team_id="warm-up"), charts=True)  # type: ignore[arg-type]
-        except Exception:
-            log.warning("warm-up failed", exc_info=True)
-        finally:
-            self.ready.set()
-
-    def warm_up_in_background(self) -> threading.Thread:
-        self.ready.clear()
-        thread = threading.Thread(target=self.warm_up, name="flexcalc-warm-up", daemon=True)
-        thread.start()
-        return thread
 
     def wait_until_warm(self) -> None:
         self.ready.wait(self.warm_up_wait)
@@ -90,17 +66,32 @@ class Services:
 
     def get_region_letter(self, team_id: str, channel_id: str | None) -> str | None:
         if self.engine is not None:
-            from bot.storage.settings import get_region
-
-            return get_region(self.engine, team_id, channel_id)
+            try:
+                return get_region(self.engine, team_id, channel_id)
+            except SQLAlchemyError:  # database down or locked: the environment's default
+                log.warning("region settings unavailable; using the default", exc_info=True)
+                return None
         return self._memory_regions.get((team_id, channel_id or "")) or self._memory_regions.get(
             (team_id, "")
         )
 
+    def tariff_words(self, team_id: str, scopes: list[str], words: str | None = None) -> str | None:
+        """Store (with ``words``) and read default tariffs: first of ``scopes`` that has one."""
+        if self.engine is not None:
+            return tariff_words(self.engine, team_id, scopes, words)
+        if words is not None:
+            self._memory_tariffs[(team_id, scopes[0])] = words
+        return next(
+            (
+                self._memory_tariffs[(team_id, s)]
+                for s in scopes
+                if (team_id, s) in self._memory_tariffs
+            ),
+            None,
+        )
+
     def set_region_letter(self, team_id: str, letter: str, channel_id: str | None) -> None:
         if self.engine is not None:
-            from bot.storage.settings import set_region
-
             set_region(self.engine, team_id, letter, channel_id=channel_id)
             return
         self._memory_regions[(team_id, channel_id or "")] = letter

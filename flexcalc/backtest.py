@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from flexcalc.tariffs.calendars import PUBLISH_HOUR  # the one publication calendar
 from flexcalc.timeslots import LONDON, SLOT
 from flexcalc.windows import rolling_means
 
-PUBLISH_HOUR = 16  # Agile day-ahead prices appear at about 16:00 UK time
 PRICE_DAY_END = dt.time(23, 0)  # ...covering up to 23:00 UK time the next day
 MAX_WITHIN = pd.Timedelta(hours=48)  # the carbon forecast reaches 48 h ahead
 

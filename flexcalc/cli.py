@@ -21,6 +21,7 @@ import pandas as pd
 
 from flexcalc import __version__, regions
 from flexcalc.commands import Context, UsageError, answer, parse
+from flexcalc.commands.answer_tariffs import default_choice
 from flexcalc.commands.grammar import MAX_DATE, MIN_DATE
 from flexcalc.reply import Reply
 from flexcalc.sources.csv_files import UnstatedRegion
@@ -137,6 +138,7 @@ def make_context(args: argparse.Namespace) -> Context:
         now=now,
         charts=bool(args.chart) or not args.json,
         progress=None if args.quiet else _progress_bar(),
+        tariff=default_choice(),
     )
 
 

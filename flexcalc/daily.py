@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import time
 
 import numpy as np
 import pandas as pd
@@ -20,6 +19,8 @@ from flexcalc.commands import units
 from flexcalc.engagement import pledge_actions, usual_window
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
+from flexcalc.tariffs.calendars import DAY_AHEAD_START
+from flexcalc.tariffs.families import source_text
 from flexcalc.timeslots import (
     LONDON,
     SLOT,
@@ -34,7 +35,6 @@ from flexcalc.timeslots import (
 STANDARD_DURATIONS = (pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=4))
 AVOID_DURATION = pd.Timedelta(hours=2)
 MERGE_GAP = pd.Timedelta(hours=1)  # crossings closer than this are one threshold event
-AGILE_DAY_START = time(23, 0)  # Agile days run 23:00-23:00 UK time
 LOW_CARBON_FUELS = ("wind", "solar", "nuclear", "hydro")
 
 
@@ -53,14 +53,14 @@ _local_instant = wall_time_utc  # kept name: the one owner of UK wall time -> UT
 
 def alert_span(now: pd.Timestamp, tomorrow: bool = False) -> tuple[pd.Timestamp, pd.Timestamp]:
     """[start, end) UTC the alert looks at: 24 h from the first half-hour the start rule allows
-    (``ceil_slot``: never a window that already began), or, for ``tomorrow``, tomorrow's Agile
-    day (23:00 today to 23:00 tomorrow, UK time)."""
+    (``ceil_slot``: never a window that already began), or, for ``tomorrow``, tomorrow's
+    day-ahead price day (23:00 today to 23:00 tomorrow, UK time)."""
     if not tomorrow:
         start = ceil_slot(now)
         return start, start + pd.Timedelta(hours=24)
     today = now.tz_convert(LONDON).date()
-    start = _local_instant(today, AGILE_DAY_START)
-    return start, _local_instant(today + pd.Timedelta(days=1), AGILE_DAY_START)
+    start = _local_instant(today, DAY_AHEAD_START)
+    return start, _local_instant(today + pd.Timedelta(days=1), DAY_AHEAD_START)
 
 
 def tomorrow_prices_published(forecast: Forecast) -> bool:
@@ -182,9 +182,7 @@ def _title(forecast: Forecast, tomorrow: bool) -> str:
 def daily_chart(forecast: Forecast, tomorrow: bool = False) -> bytes:
     """The region's chart for the alert (identical for every channel of that region)."""
     frame = alert_frame(forecast, tomorrow)
-    source = {"sample": "Offline sample data — not live"}.get(
-        forecast.source, "Octopus Agile + Carbon Intensity API"
-    )
+    source = source_text(forecast.source, forecast.prices)
     return _chart(frame, chart_windows(frame), forecast.now, _title(forecast, tomorrow), source)
 
 

@@ -9,6 +9,8 @@ Octopus ``industry/grid-supply-points`` by passing ``live_lookup``.
 from __future__ import annotations
 
 import csv
+import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -149,7 +151,7 @@ def by_postcode(text: str, live_lookup: Callable[[str], str | None] | None = Non
         letter = table[district]
         if letter is None:
             raise UnknownRegion(
-                f"{district} is outside the GB mainland grid (no Agile prices or regional carbon)."
+                f"{district} is outside the GB mainland grid (no prices or regional carbon)."
             )
         return by_letter(letter)
     if live_lookup is not None:
@@ -183,3 +185,20 @@ def resolve(text: str, live_lookup: Callable[[str], str | None] | None = None) -
         f"I don't recognise the region {raw!r}. Try a letter (C), a name (East Midlands), "
         "a postcode (NG1 1AA) or an MPAN."
     )
+
+
+FALLBACK_LETTER = "C"  # London: the default when nothing else says which region
+
+
+def configured_default(setting: str | None = None) -> Region:
+    """The deployment's default region: ``setting`` (default: the FLEX_REGION environment
+    variable) as a letter, name, postcode or MPAN; London (C) when unset or not a region."""
+    text = (os.environ.get("FLEX_REGION", "") if setting is None else setting).strip()
+    if text:
+        try:
+            return resolve(text)
+        except UnknownRegion:
+            logging.getLogger(__name__).warning(
+                "FLEX_REGION=%r is not a region; using %s", text, FALLBACK_LETTER
+            )
+    return by_letter(FALLBACK_LETTER)

@@ -5,6 +5,7 @@ Real clients and cache against the loopback fakes."""
 
 from __future__ import annotations
 
+import concurrent.futures.thread
 import sqlite3
 import threading
 import time
@@ -49,11 +50,14 @@ def test_a_locked_cache_file_is_a_miss_not_an_apology(
     try:
         started = time.monotonic()
         forecast = asking.forecast(LONDON, fake_now)
+        # a process starting now cannot set the cache up: it answers without it
+        late = provider().forecast(LONDON, fake_now)
         took = time.monotonic() - started
     finally:
         release.join()
         holder.close()
     assert forecast.source == "live" and len(forecast.prices) == 59 and len(forecast.carbon) == 96
+    assert late.prices.equals(forecast.prices) and late.source == "live"
     assert took < 6.0  # never waited for the lock to be released
     # Once the lock is gone, answers are cached again: the same question asks no API.
     asked = len(fake_octopus.requests), len(fake_carbon.requests)
@@ -81,7 +85,7 @@ def test_an_empty_history_page_is_asked_again_once_octopus_recovers(
 ) -> None:
     start, end = pd.Timestamp("2024-05-01 00:00Z"), pd.Timestamp("2024-05-08 00:00Z")
     asking = provider()
-    asking.live.octopus.agile_product_code()  # the product list is not what this is about
+    asking.live.octopus.product_code()  # the product list is not what this is about
     fake_octopus.fail_next(1, status=200, body=EMPTY_PAGE)
     assert asking.price_history(LONDON, start, end).empty
     again = provider().price_history(LONDON, start, end)  # another process, same cache
@@ -207,3 +211,16 @@ def test_history_falls_back_to_its_cached_copy_with_its_age(
     carbon = provider().carbon_history(LONDON, start, end)
     assert len(carbon) == 2 * 48
     assert "Served from cache, 32 days old: Carbon Intensity did not answer" in carbon.attrs["note"]
+
+
+def test_a_forecast_during_interpreter_shutdown_asks_one_api_after_the_other(
+    fake_octopus: FakeOctopus,
+    fake_carbon: FakeCarbonIntensity,
+    fake_now: pd.Timestamp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asking = provider()
+    # what a deploy's SIGTERM leaves: "cannot schedule new futures after interpreter shutdown"
+    monkeypatch.setattr(concurrent.futures.thread, "_shutdown", True)
+    forecast = asking.forecast(LONDON, fake_now)
+    assert forecast.source == "live" and len(forecast.prices) == 59 and len(forecast.carbon) == 96

@@ -28,12 +28,12 @@ def client_for(fake: FakeOctopus, tmp_path: Path, **session: object) -> OctopusC
 )
 def test_agile_product_discovery(tmp_path: Path, products: str, expected: str) -> None:
     with FakeOctopus(products=products) as fake:
-        assert client_for(fake, tmp_path).agile_product_code() == expected
+        assert client_for(fake, tmp_path).product_code() == expected
 
 
 def test_product_discovery_follows_next_pages(tmp_path: Path) -> None:
     with FakeOctopus(products="products_list_2025_count49.json", products_page_size=10) as fake:
-        assert client_for(fake, tmp_path).agile_product_code() == "AGILE-24-10-01"
+        assert client_for(fake, tmp_path).product_code() == "AGILE-24-10-01"
         assert len(fake.api_requests("/products/")) == 5
         assert fake.requests[-1].endswith("page=5")
 
@@ -42,7 +42,7 @@ def test_product_override_by_argument_and_env(
     tmp_path: Path, fake_octopus: FakeOctopus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = client_for(fake_octopus, tmp_path)
-    assert client.agile_product_code("AGILE-FLEX-22-11-25") == "AGILE-FLEX-22-11-25"
+    assert client.product_code(override="AGILE-FLEX-22-11-25") == "AGILE-FLEX-22-11-25"
     monkeypatch.setenv("FLEX_AGILE_PRODUCT", "AGILE-23-12-06")
     assert client_for(fake_octopus, tmp_path).tariff_code("_c") == "E-1R-AGILE-23-12-06-C"
     assert fake_octopus.requests == []
@@ -92,14 +92,14 @@ def test_postcode_lookup(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
 
 def test_server_error_then_success_is_retried(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
     fake_octopus.fail_next(1, status=500)
-    assert client_for(fake_octopus, tmp_path).agile_product_code() == "AGILE-24-04-03"
+    assert client_for(fake_octopus, tmp_path).product_code() == "AGILE-24-04-03"
     assert len(fake_octopus.api_requests("/products/")) == 2
 
 
 def test_persistent_errors_give_a_readable_error(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
     fake_octopus.fail_next(10, status=503)
     with pytest.raises(UpstreamError, match="Octopus kept answering with errors") as info:
-        client_for(fake_octopus, tmp_path, retries=2).agile_product_code()
+        client_for(fake_octopus, tmp_path, retries=2).product_code()
     assert not isinstance(info.value, UpstreamUnreachable)
     assert len(fake_octopus.requests) == 3  # first try + 2 retries
 
@@ -120,8 +120,8 @@ def test_malformed_json_is_a_clear_error_and_not_cached(
     client = client_for(fake_octopus, tmp_path)
     fake_octopus.malformed_next()
     with pytest.raises(UpstreamError, match="not valid JSON"):
-        client.agile_product_code()
-    assert client.agile_product_code() == "AGILE-24-04-03"  # asked again, not served from cache
+        client.product_code()
+    assert client.product_code() == "AGILE-24-04-03"  # asked again, not served from cache
 
 
 def test_read_timeout_is_a_slow_api_not_a_missing_network(
@@ -130,7 +130,7 @@ def test_read_timeout_is_a_slow_api_not_a_missing_network(
     fake_octopus.hang_next(1.0, count=2)
     client = client_for(fake_octopus, tmp_path, timeout=(1.0, 0.3))
     with pytest.raises(UpstreamError, match="did not answer in time") as info:
-        client.agile_product_code()
+        client.product_code()
     assert not isinstance(info.value, UpstreamUnreachable)  # never a reason to go offline
 
 
@@ -138,7 +138,7 @@ def test_refused_connection_is_unreachable(tmp_path: Path, fake_octopus: FakeOct
     client = client_for(fake_octopus, tmp_path)
     fake_octopus.stop()
     with pytest.raises(UpstreamUnreachable, match="could not be reached"):
-        client.agile_product_code()
+        client.product_code()
 
 
 def test_rate_limit_retry_after_is_respected(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
@@ -151,6 +151,6 @@ def test_rate_limit_retry_after_is_respected(tmp_path: Path, fake_octopus: FakeO
 
 def test_product_on_sale_at_a_past_time(tmp_path: Path, fake_octopus: FakeOctopus) -> None:
     client = client_for(fake_octopus, tmp_path)
-    assert client.agile_product_code(at=pd.Timestamp("2023-06-01 00:00Z")) == "AGILE-FLEX-22-11-25"
+    assert client.product_code(at=pd.Timestamp("2023-06-01 00:00Z")) == "AGILE-FLEX-22-11-25"
     assert "available_at=2023-06-01T00%3A00Z" in fake_octopus.requests[-1]
-    assert client.agile_product_code() == "AGILE-24-04-03"  # the current one is unaffected
+    assert client.product_code() == "AGILE-24-04-03"  # the current one is unaffected

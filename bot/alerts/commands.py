@@ -8,15 +8,26 @@ rejects most mistakes) and nothing is stored unless all of it is valid.
 from __future__ import annotations
 
 import math
-import os
+from dataclasses import replace
 from datetime import time
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from bot.alerts import schedule, store
+from bot.security import outbound
 from bot.storage.settings import get_region
 from bot.storage.subscriptions import ACTIVE, DAILY, PAUSED, THRESHOLD, utcnow
+from bot.storage.teams import (
+    TakenByAnotherWorkspace,
+    destination_key,
+    destination_url,
+    destinations,
+    forget,
+    is_teams,
+    mask,
+    save_destination,
+)
 from flexcalc import regions
 from flexcalc.commands import units
 from flexcalc.commands.requests import AlertsRequest
@@ -76,16 +87,13 @@ def _region(request: AlertsRequest, engine: Engine, team_id: str, channel_id: st
             raise BadAlert("I don't recognise that region; try a letter A–P, a name or NG1.")
         return region
     daily_here = [s for s in store.list_for_channel(engine, team_id, channel_id) if s.kind == DAILY]
-    letter = (
-        (daily_here[0].region_letter if daily_here else None)
-        or get_region(engine, team_id, channel_id)
-        or os.environ.get("FLEX_REGION")
-        or "C"
+    letter = (daily_here[0].region_letter if daily_here else None) or get_region(
+        engine, team_id, channel_id
     )
     try:
-        return regions.by_letter(letter.strip().upper().lstrip("_"))
-    except (regions.UnknownRegion, KeyError):
-        return regions.by_letter("C")
+        return regions.by_letter(letter) if letter else regions.configured_default()
+    except regions.UnknownRegion:
+        return regions.configured_default()
 
 
 def _valid_at(at: time | None) -> time:
@@ -112,8 +120,6 @@ def _subscribe(
     request: AlertsRequest, engine: Engine, team_id: str, channel_id: str, user_id: str
 ) -> Reply:
     if request.teams_url:  # a Teams Workflows destination (bot.teams.alerts stores the URL)
-        from bot.teams.alerts import subscribe_teams
-
         return subscribe_teams(
             request, engine=engine, team_id=team_id, user_id=user_id, origin=channel_id
         )
@@ -208,14 +214,12 @@ def _subscribe_threshold(
 
 def _destinations(engine: Engine, team_id: str, channel_id: str) -> list[tuple[str, str]]:
     """(subscription channel, label) for this channel and each Teams workflow registered here."""
-    from bot.storage.teams import destinations
 
     teams = destinations(engine, team_id=team_id, origin=channel_id)
     return [(channel_id, ""), *((key, f" → Teams {masked}") for key, masked, *_ in teams)]
 
 
 def _unsubscribe(request: AlertsRequest, engine: Engine, team_id: str, channel_id: str) -> Reply:
-    from bot.storage.teams import forget, is_teams
 
     removed = 0
     for channel, _ in _destinations(engine, team_id, channel_id):
@@ -270,4 +274,62 @@ def _list(engine: Engine, team_id: str, channel_id: str) -> Reply:
         fields=fields,
         notes=notes,
         data={"subscriptions": [s.id for s, _ in subs]},
+    )
+
+
+# -- Teams Workflows destinations -------------------------------------------------------------
+
+TEAMS_HOW_TO = [
+    "In Teams: Workflows → 'Post to a channel when a webhook request is received', copy its URL",
+    "Then: alerts subscribe 08:00 in NG1 teams <workflow URL>",
+]
+
+
+def subscribe_teams(
+    request: AlertsRequest,
+    *,
+    engine: Engine,
+    team_id: str,
+    user_id: str,
+    origin: str = "",
+    stop_hint: str = "",
+) -> Reply:
+    """Store ``request.teams_url`` as a secret and subscribe it (validated by the alerts code)."""
+    url = (request.teams_url or "").strip()
+    refused = outbound.refusal(url)  # not stored, not posted to
+    if refused:
+        return error_reply(refused, TEAMS_HOW_TO)
+    existed = destination_url(engine, destination_key(url)) is not None
+    try:
+        key = save_destination(engine, url, team_id=team_id, origin=origin)
+    except TakenByAnotherWorkspace:
+        return error_reply("That workflow URL is already registered elsewhere; create a new "
+                           "workflow in Teams and use its URL.", TEAMS_HOW_TO)  # fmt: skip
+    done = handle_alerts(
+        replace(request, teams_url=None),
+        engine=engine,
+        team_id=team_id,
+        channel_id=key,
+        user_id=user_id or "",
+    )
+    if done.is_error:
+        if not existed and not store.list_for_channel(engine, team_id, key):
+            forget(engine, key)
+        return done
+    shown = mask(url)
+    fields = [f for f in done.fields if f.label not in ("Next alert",)]
+    fields.append(Field("Teams workflow", shown))
+    next_alert = next((f for f in done.fields if f.label == "Next alert"), None)
+    if next_alert:
+        fields.append(next_alert)
+    return Reply(
+        title=done.title.replace("alerts", "Teams alerts").replace("alert ", "Teams alert "),
+        summary=f"Flexcalc will post the alert as a card to the Teams channel of the workflow "
+        f"{shown}, once per day.",
+        fields=fields,
+        notes=[
+            "The workflow URL is stored as a secret and is never shown in full.",
+            stop_hint or f"Stop it (whoever runs Flexcalc): python -m bot teams unsubscribe {key}",
+        ],
+        data={**done.data, "teams_destination": key},
     )

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from bot.alerts.slack_post import Chart
+from bot.storage.answers import new_token, save_answer
 from flexcalc import daily, regions
 from flexcalc.reply import Reply
 from flexcalc.sources.base import Forecast
@@ -113,7 +114,6 @@ class Digests:
         """A public chart link (PUBLIC_BASE_URL + saved answer), or None to upload instead."""
         if not (self.public_base_url and self.engine is not None):
             return None
-        from bot.storage.answers import new_token, save_answer
 
         token = new_token()
         save_answer(

@@ -37,8 +37,10 @@ from bot.alerts.slack_post import (
 from bot.alerts.store import SubscriptionInfo
 from bot.engagement import clock as engagement
 from bot.engagement.clock import DIGEST
+from bot.security import retention
 from bot.storage.subscriptions import DAILY, THRESHOLD, TOMORROW, naive_utc, utcnow
 from bot.storage.teams import is_teams
+from bot.teams.alerts import deliver_teams
 from flexcalc import daily
 from flexcalc.sources.base import DataUnavailable
 from flexcalc.timeslots import LONDON
@@ -52,9 +54,10 @@ class ClockSettings:
     grace: timedelta = timedelta(hours=3)  # a late clock still sends today's alert until then
     stale_after: timedelta = timedelta(minutes=10)  # a pending claim older than this crashed
     retry_after: timedelta = timedelta(minutes=10)  # wait before retrying a failed post
-    lease_ttl: timedelta = timedelta(minutes=15)  # renewed every tick and during fan-out
-    renew_every: float = 30.0  # seconds of fan-out between lease renewals
-    workers: int = 4  # channels posted to at once (Slack's 429s are waited out per call)
+    lease_ttl: timedelta = timedelta(seconds=45)  # renewed by the heartbeat, ticks, fan-out
+    renew_every: float = 15.0  # seconds of fan-out between lease renewals
+    heartbeat_every: float = 15.0  # lease renewal (holder) / takeover attempt (standby)
+    workers: int = 16  # channels posted to at once (I/O-bound; 429s waited out per call)
 
 
 @dataclass(frozen=True)
@@ -135,15 +138,36 @@ class Clock:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.digests = Digests(provider, engine=engine, public_base_url=public_base_url)
         self.after_post = after_post  # test seam: runs between posting and recording
+        self._stale_after = self.settings.stale_after
+        self._took_over = False
+
+    def heartbeat(self) -> bool:
+        """Renew the lease, or take it if its holder stopped renewing. True: tick now.
+
+        Called every ``heartbeat_every`` seconds, so a crashed holder is replaced within
+        ``lease_ttl + heartbeat_every`` (45 + 15 s by default)."""
+        previous = lease.holder(self.engine)
+        if not lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
+            return False
+        took_over = previous is not None and previous != self.holder
+        self._took_over = self._took_over or took_over  # the next tick retries their claims
+        return took_over
 
     # -- the tick ---------------------------------------------------------------------------
 
     def tick(self, *, use_lease: bool = True) -> TickReport:
         """Post whatever is due now. Without the lease (another clock acts) it does nothing."""
         report = TickReport()
+        previous = lease.holder(self.engine) if use_lease else None
         if use_lease and not lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
             return report
         report.acted = True
+        # Only the lease holder claims: taking the lease over means the claims still pending
+        # are the dead holder's, so they are retried now (after checking the channel for a
+        # post it made before dying), not after ``stale_after``.
+        took_over = self._took_over or (previous is not None and previous != self.holder)
+        self._took_over = False
+        self._stale_after = timedelta(0) if took_over else self.settings.stale_after
         now = pd.Timestamp(utcnow(), tz="UTC")
         jobs = self.plan(now, report)
         report.due = len(jobs)
@@ -152,6 +176,7 @@ class Clock:
         else:
             self._run_in_pool(jobs, now, report, use_lease)
         engagement.settle_finished(self.engine, self.digests.provider, self.clients, now)
+        retention.purge_due(self.engine)  # workspaces that left, once their retention is over
         log.info("alerts tick %s: %s", now.isoformat(), report.summary())
         return report
 
@@ -251,15 +276,13 @@ class Clock:
             job.local_date,
             job.kind,
             self.holder,
-            stale_after=self.settings.stale_after,
+            stale_after=self._stale_after,
             event=event,
         )
         if claim is None:
             report.add("busy")
             return
         if is_teams(job.sub.channel_id):  # a Teams Workflows destination (bot.teams.alerts)
-            from bot.teams.alerts import deliver_teams
-
             return deliver_teams(self, job, claim.delivery_id, now, report)
         retry_at = utcnow() + self.settings.retry_after
         client = self.clients.for_team(job.sub.team_id)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from sqlalchemy import Engine
+
+from bot.alerts import store
 from bot.alerts.store import SubscriptionInfo
 from bot.storage.subscriptions import ACTIVE, PAUSED, utcnow
 from flexcalc.regions import all_regions
@@ -78,6 +81,11 @@ def home_blocks(subs: list[SubscriptionInfo]) -> list[dict[str, Any]]:
         }
     )
     return blocks
+
+
+def user_home_blocks(engine: Engine, team_id: str, user_id: str) -> list[dict[str, Any]]:
+    """ "Your alerts" blocks for a user's Home tab (the Home view appends them)."""
+    return home_blocks(store.list_for_user(engine, team_id, user_id))
 
 
 def _option(text: str, value: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Engine, insert, or_, update
+from sqlalchemy import Engine, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.subscriptions import ClockLease, utcnow
@@ -46,3 +46,9 @@ def release(engine: Engine, holder: str, name: str = LEASE_NAME) -> None:
             .where(ClockLease.name == name, ClockLease.holder == holder)
             .values(expires_at=utcnow() - timedelta(seconds=1))
         )
+
+
+def holder(engine: Engine, name: str = LEASE_NAME) -> str | None:
+    """Who holds (or last held) the lease; None if no clock ever took it."""
+    with engine.connect() as conn:
+        return conn.execute(select(ClockLease.holder).where(ClockLease.name == name)).scalar()

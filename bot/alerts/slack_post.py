@@ -16,13 +16,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
+from bot.blocks import as_dicts, pledge_button, reply_blocks, reply_text
+from bot.security.installations import installation_store
+from bot.slack_web import make_client
 from flexcalc.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -87,20 +86,6 @@ def disabled_note(code: str, today: str) -> str:
     )
 
 
-def make_client(token: str | None, base_url: str | None = None) -> WebClient:
-    """A WebClient on ``SLACK_API_URL`` that waits out rate limits and retries drops."""
-    url = base_url or os.environ.get("SLACK_API_URL") or DEFAULT_API_URL
-    return WebClient(
-        token=token,
-        base_url=url if url.endswith("/") else url + "/",
-        timeout=30,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=5),
-        ],
-    )
-
-
 class SlackClients:
     """The WebClient for each workspace (team id), from installations or the single token."""
 
@@ -114,7 +99,7 @@ class SlackClients:
     ) -> None:
         self._store: SQLAlchemyInstallationStore | None = None
         if engine is not None and client_id:
-            self._store = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+            self._store = installation_store(client_id, engine)  # tokens encrypted at rest
             try:
                 self._store.metadata.create_all(engine)
             except Exception:  # created concurrently by the web process
@@ -159,7 +144,6 @@ class Chart:
 
 def alert_buttons(reply: Reply, subscription_id: int) -> dict[str, Any]:
     """ "I'll do it" pledges, "Remind me at the best time" and "Snooze alerts for a week"."""
-    from bot.blocks import pledge_button
 
     elements: list[dict[str, Any]] = [
         pledge_button(a.label, a.command, i).to_dict()
@@ -194,7 +178,6 @@ def alert_buttons(reply: Reply, subscription_id: int) -> dict[str, Any]:
 
 def render(reply: Reply, subscription_id: int, chart_url: str | None) -> list[dict[str, Any]]:
     """Block Kit for an alert: the shared renderer's blocks plus the alert buttons."""
-    from bot.blocks import as_dicts, reply_blocks
 
     blocks = as_dicts(reply_blocks(reply, chart_url=chart_url, with_buttons=False))
     return [*blocks, alert_buttons(reply, subscription_id)]
@@ -212,7 +195,6 @@ def post_alert(
     """Post one alert; returns the message ts. The chart goes in the message (link) or, when
     there is no public link, is uploaded into the message's thread (a failed upload is logged,
     never re-posts the alert)."""
-    from bot.blocks import reply_text
 
     response = client.chat_postMessage(
         channel=channel,

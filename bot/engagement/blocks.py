@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+import pandas as pd
 
 from bot.blocks import escape
 from flexcalc.engagement import Saving, basis_note, kg_text, money, saving_text
 from flexcalc.timeslots import fmt_span, fmt_time
 from flexcalc.tips import TipChoice
 
-if TYPE_CHECKING:
-    from bot.engagement.pledges import PledgeInfo
+
+class PledgeInfo(Protocol):
+    """What these blocks read from a pledge (``bot.engagement.pledges.PledgeInfo`` has it)."""
+
+    id: int
+    label: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    baseline_start: pd.Timestamp
+    kwh: float
+    reminder: str
+    saved_gbp: float | None
+    saved_kg: float | None
+    carbon_basis: str
+
+    @property
+    def baseline_end(self) -> pd.Timestamp: ...
+
 
 CANCEL_ACTION = "flex_pledge_cancel"  # value: the pledge id
 

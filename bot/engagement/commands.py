@@ -21,6 +21,7 @@ from bot.services import Services
 from bot.storage.engagement import PLEDGED, SETTLED, Pledge, ensure_tables
 from bot.storage.subscriptions import naive_utc
 from flexcalc import engagement
+from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import (
     DigestRequest,
     ForgetRequest,
@@ -44,7 +45,6 @@ def handle_line(
     line: str, services: Services, where: Where, client: WebClient | None
 ) -> Reply | None:
     """A reply for an engagement command, or None when ``line`` is something else."""
-    from flexcalc.commands import UsageError, parse
 
     try:
         request = parse(line)
@@ -120,13 +120,14 @@ def impact(
             if r.status == SETTLED
         ]
         pending = sum(r.status == PLEDGED for r in rows)
-    hidden = pledges.hidden_users(engine, where.team_id)
+    listed = pledges.listed_users(engine, where.team_id)  # opt-in: privacy by default
+    hidden = {o.user_id for o in outcomes} - listed
     return engagement.impact_reply(
         outcomes,
         scope=request.scope,
         period=request.period,
         hidden=hidden,
-        viewer_hidden=where.user_id in hidden,
+        viewer_hidden=where.user_id not in listed,
         pending=pending,
     )
 

@@ -9,18 +9,16 @@ from several processes.
 from __future__ import annotations
 
 import os
-import time
 from functools import cache
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-from sqlalchemy.orm import DeclarativeBase
+
+import bot.storage.models  # noqa: F401  (registers every table on Base.metadata)
+from bot.storage.base import Base, create_tables
+
+__all__ = ["Base", "database_url", "get_engine", "init_db"]
 
 DEFAULT_URL = "sqlite:///flexcalc.sqlite"
-
-
-class Base(DeclarativeBase):
-    """Declarative base for all of the bot's tables."""
 
 
 def database_url(url: str | None = None) -> str:
@@ -52,19 +50,5 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def init_db(engine: Engine, attempts: int = 5) -> None:
-    """Create every table that does not exist yet (safe to run at every start).
-
-    Several processes starting together (gunicorn workers, the clock) can race between
-    ``create_all``'s "does it exist?" check and its CREATE; the loser sees "already exists"
-    and simply checks again.
-    """
-    import bot.storage.models  # noqa: F401  (registers the tables on Base.metadata)
-
-    for attempt in range(attempts):
-        try:
-            Base.metadata.create_all(engine)
-            return
-        except (OperationalError, ProgrammingError, IntegrityError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
+    """Create every table that does not exist yet (safe to run at every start)."""
+    create_tables(engine, attempts)

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.db import Base
+from bot.storage.base import Base, create_tables
 from bot.storage.subscriptions import utcnow
 
 DIGEST = "digest"  # alert_subscriptions.kind of a weekly digest
@@ -71,7 +71,7 @@ class Pledge(Base):
 
 
 class ImpactPrivacy(Base):
-    """A user's leaderboard choice in one workspace (absent row: listed)."""
+    """A user's leaderboard choice in one workspace (absent row: not listed: opt-in)."""
 
     __tablename__ = "engagement_privacy"
     __table_args__ = (UniqueConstraint("team_id", "user_id"),)
@@ -101,7 +101,5 @@ def ensure_tables(engine: Engine) -> None:
     """Create these tables if missing (``init_db`` does it too once models imports this)."""
     if id(engine) in _READY:
         return
-    from bot.storage.db import init_db
-
-    init_db(engine)
+    create_tables(engine)
     _READY.add(id(engine))

@@ -1,11 +1,11 @@
-"""Default region per workspace and per channel."""
+"""Default region per workspace and per channel; default tariff per person, channel, workspace."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import RegionSetting
+from bot.storage.models import RegionSetting, TariffSetting
 
 
 def get_region(engine: Engine, team_id: str, channel_id: str | None = None) -> str | None:
@@ -36,3 +36,25 @@ def set_region(engine: Engine, team_id: str, letter: str, channel_id: str | None
             )
         else:
             row.region_letter = letter
+
+
+def tariff_words(
+    engine: Engine, team_id: str, scopes: list[str], words: str | None = None
+) -> str | None:
+    """With ``words``: store them as the tariff of ``scopes[0]``. Returns the tariff words of the
+    first of ``scopes`` that has one (person ``user:ID``, channel id, workspace "")."""
+    with Session(engine) as session, session.begin():
+        rows = session.scalars(
+            select(TariffSetting).where(
+                TariffSetting.team_id == team_id, TariffSetting.scope.in_(scopes)
+            )
+        ).all()
+        by_scope = {row.scope: row for row in rows}
+        if words is not None:
+            row = by_scope.get(scopes[0])
+            if row is None:
+                row = TariffSetting(team_id=team_id, scope=scopes[0], words=words)
+                session.add(row)
+            row.words = words
+            by_scope[scopes[0]] = row
+        return next((by_scope[s].words for s in scopes if s in by_scope), None)

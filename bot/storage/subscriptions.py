@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.db import Base
+from bot.storage.base import Base
 
 DAILY = "daily"
 TOMORROW = "tomorrow"

@@ -41,9 +41,16 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.core.authorization.jwt import _authorize_request
 
-from bot.answering import Where
+from bot.alerts.commands import handle_alerts
+from bot.answering import reply_to
 from bot.services import Services
+from bot.storage.teams import save_conversation
+from bot.teams.alerts import teams_alerts_reply, use_conversation_sender
 from bot.teams.cards import CARD_CONTENT_TYPE, reply_card
+from bot.teams.outgoing import command_text, publish_chart, where_from
+from bot.where import Where
+from flexcalc.commands import UsageError, parse
+from flexcalc.commands.requests import AlertsRequest
 from flexcalc.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -136,7 +143,6 @@ class TeamsAgent:
         return response.status_code, response.body
 
     async def _on_message(self, context: TurnContext, _state: TurnState) -> None:
-        from bot.teams.outgoing import command_text
 
         activity = context.activity
         text = command_text(activity.text or "") or "help"
@@ -155,9 +161,6 @@ class TeamsAgent:
 
     def answer(self, text: str, activity: dict[str, Any]) -> Reply:
         """The same grammar as everywhere; ``alerts`` subscribe this conversation."""
-        from bot.answering import reply_to
-        from bot.teams.alerts import teams_alerts_reply
-        from bot.teams.outgoing import where_from
 
         services = self.services
         assert services is not None, "an agent that answers needs Services"
@@ -170,10 +173,6 @@ class TeamsAgent:
         return special if special is not None else reply_to(text, services, where)
 
     def _conversation_alerts(self, text: str, activity: dict[str, Any], where: Where):
-        from bot.alerts.commands import handle_alerts
-        from bot.storage.teams import save_conversation
-        from flexcalc.commands import UsageError, parse
-        from flexcalc.commands.requests import AlertsRequest
 
         try:
             request = parse(text)
@@ -189,7 +188,6 @@ class TeamsAgent:
         return reply
 
     def card_activity(self, reply: Reply, command: str, raw: dict[str, Any]) -> Activity:
-        from bot.teams.outgoing import publish_chart, where_from
 
         chart_url = None
         if self.services is not None and reply.chart_png and not reply.is_error:
@@ -275,3 +273,6 @@ def register(web: Any, services: Services, agent: TeamsAgent | None = None) -> T
     web.add_url_rule(PATH, "teams_agent_messages", messages, methods=["POST"])
     web.extensions["flexcalc_teams_agent"] = agent
     return agent
+
+
+use_conversation_sender(sender)  # the alerts clock posts to bot conversations through this agent

@@ -11,42 +11,45 @@ database recording it is the one case that can repeat an alert (after the stale-
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import requests
 from sqlalchemy import Engine
 
 from bot.alerts import ledger, store
-from bot.storage.subscriptions import utcnow
+from bot.alerts.commands import TEAMS_HOW_TO as HOW_TO
+from bot.alerts.commands import subscribe_teams
+from bot.services import Services
+from bot.storage.subscriptions import Subscription, utcnow
 from bot.storage.teams import (
-    destination_key,
+    conversation_reference,
     destination_url,
     destinations,
     forget,
     is_bot_conversation,
     mask,
-    save_destination,
 )
 from bot.teams.cards import reply_card
 from bot.teams.workflows import PostResult, make_session, post_card
+from bot.where import Where
+from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import AlertsRequest
-from flexcalc.reply import Field, Reply, error_reply
+from flexcalc.reply import Field, Reply
 from flexcalc.sources.base import DataUnavailable
-
-if TYPE_CHECKING:
-    from bot.alerts.fanout import Clock, Job, TickReport
-    from bot.answering import Where
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-HOW_TO = [
-    "In Teams: Workflows → 'Post to a channel when a webhook request is received', copy its URL",
-    "Then: alerts subscribe 08:00 in NG1 teams <workflow URL>",
-]
 
 _session: requests.Session | None = None
+# Returns the Teams bot that posts into conversations; bot.teams.agent registers it on import
+# (the Agents SDK is optional, and this module must not import the door that uses it).
+_conversation_sender: Callable[[], Any] | None = None
+
+
+def use_conversation_sender(sender: Callable[[], Any] | None) -> None:
+    global _conversation_sender
+    _conversation_sender = sender
 
 
 def use_session(session: requests.Session | None) -> None:
@@ -65,17 +68,11 @@ def post_alert_card(url: str, card: dict[str, Any]) -> PostResult:
 
 def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: str) -> PostResult:
     """Post a card proactively through the Agents SDK bot (``bot.teams.agent``); never raises."""
-    from bot.storage.teams import conversation_reference
 
     reference = conversation_reference(engine, key)
     if reference is None:
         return PostResult("gone", None, 1, "conversation unknown")
-    try:
-        from bot.teams.agent import sender
-
-        agent = sender()
-    except ImportError:  # the SDK is not installed here
-        agent = None
+    agent = _conversation_sender() if _conversation_sender is not None else None
     if agent is None:
         return PostResult("retry", None, 1, "Teams bot not configured in this process")
     try:
@@ -92,56 +89,8 @@ def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: 
 # -- subscribing ---------------------------------------------------------------------------
 
 
-def subscribe_teams(
-    request: AlertsRequest,
-    *,
-    engine: Engine,
-    team_id: str,
-    user_id: str,
-    origin: str = "",
-    stop_hint: str = "",
-) -> Reply:
-    """Store ``request.teams_url`` as a secret and subscribe it (validated by the alerts code)."""
-    from bot.alerts.commands import handle_alerts
-
-    url = (request.teams_url or "").strip()
-    if not url.startswith("https://"):
-        return error_reply("The Teams workflow URL must start with https://.", HOW_TO)
-    existed = destination_url(engine, destination_key(url)) is not None
-    key = save_destination(engine, url, team_id=team_id, origin=origin)
-    done = handle_alerts(
-        replace(request, teams_url=None),
-        engine=engine,
-        team_id=team_id,
-        channel_id=key,
-        user_id=user_id or "",
-    )
-    if done.is_error:
-        if not existed and not store.list_for_channel(engine, team_id, key):
-            forget(engine, key)
-        return done
-    shown = mask(url)
-    fields = [f for f in done.fields if f.label not in ("Next alert",)]
-    fields.append(Field("Teams workflow", shown))
-    next_alert = next((f for f in done.fields if f.label == "Next alert"), None)
-    if next_alert:
-        fields.append(next_alert)
-    return Reply(
-        title=done.title.replace("alerts", "Teams alerts").replace("alert ", "Teams alert "),
-        summary=f"Flexcalc will post the alert as a card to the Teams channel of the workflow "
-        f"{shown}, once per day.",
-        fields=fields,
-        notes=[
-            "The workflow URL is stored as a secret and is never shown in full.",
-            stop_hint or f"Stop it (whoever runs Flexcalc): python -m bot teams unsubscribe {key}",
-        ],
-        data={**done.data, "teams_destination": key},
-    )
-
-
 def teams_alerts_reply(text: str, services: Services, where: Where) -> Reply | None:
     """``alerts ...`` typed in a Teams channel (outgoing webhook); None for other commands."""
-    from flexcalc.commands import UsageError, parse
 
     if not text.lower().startswith("alerts"):
         return None
@@ -195,8 +144,6 @@ def _subs(engine: Engine, key: str):
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from bot.storage.subscriptions import Subscription
-
     with Session(engine) as session:
         query = select(Subscription).where(Subscription.channel_id == key).order_by(Subscription.id)
         rows = session.scalars(query).all()
@@ -206,7 +153,7 @@ def _subs(engine: Engine, key: str):
 # -- delivering (called by the clock's fan-out for Teams destinations) -----------------------
 
 
-def deliver_teams(clock: Clock, job: Job, delivery_id: int, now: Any, report: TickReport) -> None:
+def deliver_teams(clock: Any, job: Any, delivery_id: int, now: Any, report: Any) -> None:
     """Post one claimed alert to its Teams workflow (or bot conversation) and record the
     outcome; never raises."""
     engine = clock.engine

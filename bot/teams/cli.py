@@ -16,6 +16,17 @@ import sys
 
 from sqlalchemy import Engine
 
+from bot.alerts import store
+from bot.alerts.digests import Digests
+from bot.clock import make_provider
+from bot.storage.db import get_engine
+from bot.storage.teams import destination_key, destination_url, destinations, forget, is_teams, mask
+from bot.teams.alerts import list_reply, post_alert_card, subscribe_teams
+from bot.teams.cards import reply_card
+from flexcalc.commands import UsageError, parse
+from flexcalc.regions import configured_default, resolve
+from flexcalc.sources.base import DataUnavailable
+
 CLI_TEAM = "cli"
 
 
@@ -24,8 +35,6 @@ def _url(arg: str) -> str:
 
 
 def subscribe(engine: Engine, url: str, words: list[str]) -> int:
-    from bot.teams.alerts import subscribe_teams
-    from flexcalc.commands import UsageError, parse
 
     try:
         request = parse(" ".join(["alerts", "subscribe", *words, "teams", url]))
@@ -39,8 +48,6 @@ def subscribe(engine: Engine, url: str, words: list[str]) -> int:
 
 
 def list_all(engine: Engine) -> int:
-    from bot.storage.teams import destinations
-    from bot.teams.alerts import list_reply
 
     rows = destinations(engine)
     if not rows:
@@ -54,8 +61,6 @@ def list_all(engine: Engine) -> int:
 
 
 def unsubscribe(engine: Engine, key: str) -> int:
-    from bot.alerts import store
-    from bot.storage.teams import destination_key, destinations, forget, is_teams
 
     key = key if is_teams(key) else destination_key(key)
     owners = {team for k, _, team, _ in destinations(engine) if k == key}
@@ -73,23 +78,11 @@ def test_post(engine: Engine, target: str, words: list[str]) -> int:
 
     import pandas as pd
 
-    from bot.alerts.digests import Digests
-    from bot.clock import make_provider
-    from bot.storage.teams import destination_url, is_teams, mask
-    from bot.teams.alerts import post_alert_card
-    from bot.teams.cards import reply_card
-    from flexcalc.regions import resolve
-    from flexcalc.sources.base import DataUnavailable
-
     url = destination_url(engine, target) if is_teams(target) else target
     if not url:
         print(f"No Teams workflow {target}.", file=sys.stderr)
         return 1
-    region = (
-        resolve(words[1])
-        if len(words) >= 2 and words[0] == "in"
-        else resolve(os.environ.get("FLEX_REGION", "C"))
-    )
+    region = resolve(words[1]) if len(words) >= 2 and words[0] == "in" else configured_default()
     digests = Digests(make_provider(), engine=engine,
                       public_base_url=os.environ.get("PUBLIC_BASE_URL") or None)  # fmt: skip
     try:
@@ -109,7 +102,6 @@ def test_post(engine: Engine, target: str, words: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    from bot.storage.db import get_engine
 
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__)

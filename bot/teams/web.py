@@ -25,7 +25,7 @@ def register(web: Flask, services: Services, **settings: float) -> OutgoingWebho
     web.extensions["flexcalc_teams"] = hook
     if not os.environ.get(AGENT_ENV):  # no bot configured: don't even import the SDK
         return hook
-    try:
+    try:  # only when a Teams bot is configured: the Agents SDK is an optional extra
         from bot.teams import agent
     except ImportError:
         log.warning("%s is set but the Microsoft 365 Agents SDK is not installed", AGENT_ENV)

@@ -1,6 +1,8 @@
 """The HTTP process (Flask): Slack endpoints, chart images and a health check.
 
-Production: ``gunicorn bot.web:app`` (see Procfile). Endpoints, and nothing else:
+Production: ``gunicorn bot.web:app`` (see Procfile). The web process only verifies Slack's
+signature, acknowledges and enqueues (``bot.jobs``); ``python -m bot worker`` answers.
+Endpoints, and nothing else:
 ``POST /slack/events``; ``GET /slack/install`` and ``GET /slack/oauth_redirect`` (OAuth only);
 ``GET /charts/<token>.png``; ``GET /healthz``; ``POST /teams/outgoing`` is added by the Teams
 front end when its module ``bot.teams.web`` exists (hook: ``register_teams``).
@@ -16,8 +18,14 @@ from flask import Flask, Response, abort, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
+from bot.app import create_app
+from bot.config import SlackConfig
+from bot.jobs.queue import make_huey
+from bot.security import redaction
+from bot.security.limits import EdgeLimits
 from bot.services import Services
 from bot.storage.answers import load_chart
+from bot.storage.db import get_engine
 
 TEAMS_MODULE = "bot.teams.web"  # must define register(flask_app, services)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -26,14 +34,10 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 def create_web_app(bolt_app: App | None = None, services: Services | None = None) -> Flask:
     """The Flask app around a Bolt app (both built from the environment when not given)."""
     if bolt_app is None or services is None:
-        from bot.app import create_app
-        from bot.config import SlackConfig
-        from bot.storage.db import get_engine
-
         config = SlackConfig.from_env()
         services = services or Services(engine=get_engine(), public_base_url=config.public_base_url)
-        bolt_app = bolt_app or create_app(config, services)
-        services.warm_up_in_background()
+        bolt_app = bolt_app or create_app(config, services, huey=make_huey())
+    redaction.install()  # gunicorn imports this module without bot.__main__
     handler = SlackRequestHandler(bolt_app)
     web = Flask("flexcalc")
 
@@ -67,6 +71,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
         return Response("ok\n", mimetype="text/plain")
 
     register_teams(web, services)
+    web.wsgi_app = EdgeLimits(web.wsgi_app)  # body limits, malformed requests (bot.security)
     return web
 
 

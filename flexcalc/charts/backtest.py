@@ -14,7 +14,7 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
     (missing data) are shaded grey."""
     days = result.days
     x = pd.to_datetime(pd.Index(days.index))
-    fig = fixed_figure()  # autofmt_xdate sets the bottom margin
+    fig = fixed_figure()
     ax = fig.add_subplot()
     ax.plot(x, days["saved_gbp"].cumsum(), color="tab:blue", label="£ saved (cheapest window)")
     style_axes(ax)
@@ -32,5 +32,5 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
         lines, [str(line.get_label()) for line in lines], loc="upper left", fontsize=FONT["note"]
     )
     ax.set_title(title or "What flexibility would have saved", fontsize=FONT["label"], loc="left")
-    fig.autofmt_xdate()
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)

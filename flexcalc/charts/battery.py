@@ -17,7 +17,7 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
     s = plan.schedule
     x = s.index.tz_convert(LONDON).tz_localize(None)
     width = 0.5 / 24 * 0.9
-    fig = fixed_figure()  # autofmt_xdate sets the bottom margin
+    fig = fixed_figure()
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
     left = date2num(x.to_numpy())
     top.xaxis_date()
@@ -51,14 +51,14 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
         ncols=3,
     )
     bottom.xaxis.set_major_formatter(DateFormatter("%a %H:%M"))
-    fig.autofmt_xdate()
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)
 
 
 def history_png(days: pd.DataFrame, title: str = "") -> bytes:
     """Daily £ saved (bars) and cumulative £ saved (line) by the optimised battery."""
     x = pd.to_datetime(pd.Index(days.index))
-    fig = fixed_figure()  # autofmt_xdate sets the bottom margin
+    fig = fixed_figure()
     ax = fig.add_subplot()
     ax.xaxis_date()
     centre = date2num(x.to_numpy())  # a bar per day, 0.8 day wide, centred like Axes.bar
@@ -69,5 +69,5 @@ def history_png(days: pd.DataFrame, title: str = "") -> bytes:
     ax2.set_ylabel("cumulative £", fontsize=FONT["label"])
     ax2.tick_params(labelsize=FONT["tick"])
     ax.set_title(title or "Battery savings over history", fontsize=FONT["label"], loc="left")
-    fig.autofmt_xdate()
+    fig.autofmt_xdate(bottom=fig.subplotpars.bottom)  # keep the fixed margin
     return to_png(fig)

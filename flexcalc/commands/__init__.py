@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from flexcalc.commands import answer_tariffs
 from flexcalc.commands.grammar import UsageError, parse
 from flexcalc.commands.help import answer_help
 from flexcalc.commands.requests import (
@@ -16,6 +17,7 @@ from flexcalc.commands.requests import (
     BatteryRequest,
     BestSlotRequest,
     CarbonRequest,
+    CompareTariffsRequest,
     Context,
     DigestRequest,
     FootprintEnergyRequest,
@@ -27,6 +29,7 @@ from flexcalc.commands.requests import (
     PricesRequest,
     RegionRequest,
     Request,
+    TariffRequest,
 )
 from flexcalc.reply import Reply, error_reply
 from flexcalc.sources.base import DataUnavailable
@@ -55,11 +58,19 @@ def answer(request: Request, ctx: Context) -> Reply:
 def _answer(request: Request, ctx: Context) -> Reply:
     if isinstance(request, HelpRequest):
         return answer_help(request.topic)
+    if isinstance(request, TariffRequest):
+        return answer_tariffs.answer_tariff(request, ctx)
+    if isinstance(request, CompareTariffsRequest):
+        return answer_tariffs.answer_compare(request, ctx)
+    request, ctx = answer_tariffs.priced(request, ctx)
     if isinstance(request, BestSlotRequest | PricesRequest | CarbonRequest):
         from flexcalc.commands import answer_forecast
 
         region = ctx.region_for(request.region)
         forecast = ctx.provider.forecast(region, ctx.current_time())
+        if isinstance(request, BestSlotRequest) and request.objective == "export":
+            return answer_tariffs.answer_export(request, ctx, forecast)
+        request = answer_tariffs.flat_objective(request, forecast)
         if isinstance(request, BestSlotRequest):
             return answer_forecast.answer_bestslot(request, ctx, forecast)
         if isinstance(request, PricesRequest):

@@ -13,6 +13,7 @@ from flexcalc import battery as bat
 from flexcalc.commands import units
 from flexcalc.commands.answer_backtest import day_start, fetch_history
 from flexcalc.commands.requests import BatteryRequest, Context
+from flexcalc.regions import Region
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.timeslots import LONDON, SLOT, ceil_slot, fmt_day_time, fmt_span
 
@@ -40,20 +41,23 @@ def _battery(req: BatteryRequest) -> bat.Battery:
 
 
 def _with_model(
-    req: BatteryRequest, ctx: Context, battery: bat.Battery, frame: pd.DataFrame
+    req: BatteryRequest, ctx: Context, battery: bat.Battery, frame: pd.DataFrame, region: Region
 ) -> tuple[bat.Battery, pd.DataFrame, str]:
     """The model the words chose, never the data: ``site`` (default) ignores any export
-    column; ``grid`` sells at the export price and needs one (a prices file with an export
-    column; the Tariff's export rates once ``flexcalc.tariffs`` lands)."""
+    prices; ``grid`` sells at the export price (the tariff's export rates, or a prices file's
+    export column) and says why when there is none."""
     if req.model != "grid":
         return battery, frame, MODEL_NOTE
-    prices_file = getattr(ctx.provider, "prices_file", None)
-    export = getattr(prices_file, "export", None)
+    export_history = getattr(ctx.provider, "export_history", None)
+    if export_history is not None and len(frame):
+        export = export_history(region, frame.index[0], frame.index[-1] + SLOT)
+    else:
+        export = getattr(getattr(ctx.provider, "prices_file", None), "export", None)
     if export is None or export.reindex(frame.index).isna().all():
         raise ValueError(
             "A grid battery sells at the export price, and I have no export prices for this "
-            "period: give a prices file with an export column (the Octopus dashboard export), "
-            "or drop `grid` for a site battery."
+            "period: give a prices file with an export column (the Octopus dashboard export) or "
+            "an export tariff, or drop `grid` for a site battery."
         )
     frame = frame.assign(export_price=export.reindex(frame.index).to_numpy(float))
     return replace(battery, site_load_kw=0.0), frame, EXPORT_NOTE
@@ -103,7 +107,7 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     forecast = ctx.provider.forecast(region, ctx.current_time())
     frame = forecast.frame()
     frame = frame[frame.index >= ceil_slot(forecast.now)]  # the start rule: no past slot
-    battery, frame, model_note = _with_model(req, ctx, battery, frame)
+    battery, frame, model_note = _with_model(req, ctx, battery, frame, region)
     needed = _needed(req)
     known = frame[needed].notna().all(axis=1)
     first_gap = np.flatnonzero(~known.to_numpy())
@@ -230,7 +234,7 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
         if ctx.progress:
             ctx.progress(scale + 0.2 * fraction, label)
 
-    battery, frame, model_note = _with_model(req, ctx, battery, frame)
+    battery, frame, model_note = _with_model(req, ctx, battery, frame, region)
     days, skipped = bat.optimise_days(frame, battery, req.objective, WEIGHT)
     if days.empty:
         raise ValueError(f"No day from {span} has complete data for the battery.")

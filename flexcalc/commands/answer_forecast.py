@@ -12,6 +12,7 @@ from flexcalc.engagement import pledge_actions
 from flexcalc.intensity import intensity_index
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
+from flexcalc.tariffs.families import prices_label, source_text
 from flexcalc.timeslots import (
     SLOT,
     ceil_slot,
@@ -293,9 +294,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
 
 
 def _chart_source(forecast: Forecast) -> str:
-    return {"sample": "Offline sample data — not live", "file": "From your files"}.get(
-        forecast.source, "Octopus Agile + Carbon Intensity API"
-    )
+    return source_text(forecast.source, forecast.prices)
 
 
 def _command_for(req: BestSlotRequest, objective: str) -> str:
@@ -347,11 +346,12 @@ def _nothing_upcoming(forecast: Forecast, what: str) -> Reply:
 
 
 def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply:
-    """Upcoming Agile prices: average, cheapest, dearest and negative (plunge) slots."""
+    """Upcoming prices: average, cheapest, dearest and negative (plunge) slots."""
     prices = _upcoming(forecast.prices, forecast)
     region = forecast.region
+    label = f"{prices_label(forecast.prices)} prices"
     if prices.empty:
-        return _nothing_upcoming(forecast, "Agile prices")
+        return _nothing_upcoming(forecast, label)
     cheapest, dearest = prices.idxmin(), prices.idxmax()
     negative = prices[prices < 0]
     summary = (
@@ -378,11 +378,11 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
         chart = prices_chart(
             prices,
             now=forecast.now,
-            title=f"Agile prices — {region.label}",
+            title=f"{label} — {region.label}",
             source=_chart_source(forecast),
         )
     return Reply(
-        title=f"Agile prices — {region.label}",
+        title=f"{label} — {region.label}",
         summary=summary,
         fields=[
             Field("Now", units.price(prices.iloc[0])),
@@ -395,7 +395,7 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
             columns=["Half-hour (UK)", "Price", ""], rows=rows, title="Cheapest and dearest"
         ),
         chart_png=chart,
-        chart_alt=f"Upcoming Agile prices for {region.label}",
+        chart_alt=f"Upcoming {label} for {region.label}",
         notes=_source_notes(forecast),
         actions=[Action("Share to channel", "", kind="share"), Action("Best 2 h", "bestslot 2h")],
         csv={"prices.csv": prices.rename("price_p_per_kwh").to_csv(index_label="slot_start_utc")},

@@ -26,6 +26,7 @@ from flexcalc.commands.requests import (
     BatteryRequest,
     BestSlotRequest,
     CarbonRequest,
+    CompareTariffsRequest,
     DigestRequest,
     FootprintEnergyRequest,
     FootprintStorageRequest,
@@ -37,8 +38,10 @@ from flexcalc.commands.requests import (
     PricesRequest,
     RegionRequest,
     Request,
+    TariffRequest,
 )
 from flexcalc.reply import Reply, error_reply
+from flexcalc.tariffs import spec as tariff_spec
 
 PostcodeLookup = Callable[[str], str | None]
 
@@ -71,6 +74,8 @@ EXAMPLES: dict[str, list[str]] = {
     "impact": ["impact", "impact me week", "impact channel all", "impact hide me"],
     "digest": ["digest subscribe #leadership monday 09:00", "digest", "digest unsubscribe"],
     "forget": ["forget me"],
+    "tariff": tariff_spec.EXAMPLES,
+    "compare": ["compare tariffs", "compare tariffs 4h daily at 18:00 battery 10 kWh 5 kW"],
     "help": ["help", "help bestslot"],
 }
 
@@ -103,6 +108,7 @@ _STOP_WORDS = {
     "teams",
     "ssd",
     "hdd",
+    "on",
 }
 
 _DURATION_RE = re.compile(
@@ -342,6 +348,8 @@ def parse(text: str, lookup: PostcodeLookup | None = None) -> Request:
         "impact": _impact,
         "digest": _digest,
         "forget": _forget,
+        "tariff": _tariff,
+        "compare": _compare,
     }
     if head not in parsers:
         if is_duration(head):  # "/flex 4h" reads as bestslot 4h
@@ -355,7 +363,7 @@ def parse(text: str, lookup: PostcodeLookup | None = None) -> Request:
 _OBJECTIVE_WORDS = {
     "price": "price", "cost": "price", "cheapest": "price", "money": "price",
     "carbon": "carbon", "co2": "carbon", "green": "carbon", "greenest": "carbon",
-    "emissions": "carbon", "both": "both",
+    "emissions": "carbon", "both": "both", "export": "export",
 }  # fmt: skip
 
 
@@ -399,6 +407,8 @@ def _shared_option(c: _Words, options: dict) -> bool:
         options["start" if word == "from" else "end"] = parse_date(c.take("a date"), c.command)
     elif _quantity_unit(word) in ("kw", "kwh"):
         _size(c, c.take("a power"), options)
+    elif word == "on":
+        _tariff_option(c, options)
     else:
         return False
     return True
@@ -482,6 +492,88 @@ def _time_word(c: _Words, options: dict) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- tariff words
+
+
+def _daily_at(c: _Words, options: dict) -> bool:
+    """``daily`` (read and ignored) or ``at HH:MM`` / ``at N kW`` of a daily job; True if read."""
+    word = c.peek_lower()
+    if word == "daily":
+        c.take("daily")
+    elif word == "at":
+        c.take("at")
+        token = c.take("a time or a power")
+        if not _size(c, token, options):
+            options["at"] = _slot_time(token, c.command)  # prices change on the half-hour
+    else:
+        return False
+    return True
+
+
+def _tariff_option(c: _Words, options: dict) -> None:
+    """``on go`` / ``on GO-VAR-22-10-14`` / ``on custom 7.5p 00:30-04:30 28p otherwise``."""
+    c.take("on")
+    try:
+        options["tariff"], c.i = tariff_spec.read(c.words, c.i)
+    except tariff_spec.TariffSpecError as err:
+        raise UsageError(str(err), "tariff") from None
+
+
+def _no_export(options: dict, command: str) -> None:
+    if options.get("objective") == "export":
+        raise UsageError(
+            "'for export' finds the best time to export: bestslot 2h for export on outgoing.",
+            command,
+        )
+
+
+def _tariff(c: _Words) -> TariffRequest:
+    """``tariff`` (show), ``tariff go``, ``tariff me go`` (personal), ``tariff custom …``."""
+    personal = c.peek_lower() == "me"
+    if personal:
+        c.take("me")
+    if c.done():
+        return TariffRequest(None, personal)
+    try:
+        choice, c.i = tariff_spec.read(c.words, c.i)
+    except tariff_spec.TariffSpecError as err:
+        raise UsageError(str(err), "tariff") from None
+    if not c.done():
+        raise c.unexpected()
+    return TariffRequest(choice, personal)
+
+
+def _compare(c: _Words) -> CompareTariffsRequest:
+    """``compare tariffs [DURATION] [daily] [at HH:MM] [from D] [to D] [in R] [at kW]
+    [battery KWH KW]``."""
+    if c.peek_lower() not in ("tariffs", "tariff"):
+        raise UsageError("Did you mean compare tariffs?", "compare")
+    c.take("tariffs")
+    options: dict = {}
+    while not c.done():
+        word = c.peek_lower()
+        if is_duration(word):
+            options["duration"] = parse_duration(c.take("a duration"), "compare")
+        elif _daily_at(c, options):
+            continue
+        elif word == "battery":
+            c.take("battery")
+            for _ in range(2):
+                token = c.take("a battery size like 10 kWh 5 kW")
+                unit = _quantity_unit(token)
+                if unit not in ("kwh", "kw"):
+                    raise UsageError(f"{token!r} is not a battery size (10 kWh 5 kW).", "compare")
+                value = parse_quantity(token, {unit: 1}, "a size", "compare")
+                if value <= 0:
+                    raise UsageError("Battery sizes must be positive.", "compare")
+                options["battery_" + unit] = value
+        elif word in ("on", "for", "within") or not _shared_option(c, options):
+            raise c.unexpected()
+    if options.get("start") and options.get("end") and options["end"] < options["start"]:
+        raise UsageError("The end date is before the start date.", "compare")
+    return CompareTariffsRequest(load=_load_from(options), **options)
+
+
 def _region_only(c: _Words) -> regions.Region | None:
     if c.done():
         return None
@@ -494,7 +586,11 @@ def _region_only(c: _Words) -> regions.Region | None:
 
 
 def _prices(c: _Words) -> PricesRequest:
-    return PricesRequest(region=_region_only(c))
+    options: dict = {}
+    while not c.done() and c.peek_lower() in ("in", "on"):
+        _shared_option(c, options)
+    region = options.get("region") or _region_only(c)
+    return PricesRequest(region=region, tariff=options.get("tariff"))
 
 
 def _carbon(c: _Words) -> CarbonRequest:
@@ -511,17 +607,9 @@ def _backtest(c: _Words) -> BacktestRequest:
     duration = parse_duration(c.take("a duration"), "backtest")
     options: dict = {}
     while not c.done():
-        word = c.peek_lower()
         if _shared_option(c, options):
             continue
-        if word == "daily":
-            c.take("daily")
-        elif word == "at":
-            c.take("at")
-            token = c.take("a time or a power")
-            if not _size(c, token, options):
-                options["at"] = _slot_time(token, "backtest")
-        else:
+        if not _daily_at(c, options):
             raise c.unexpected()
     if "objective" in options:
         raise UsageError("backtest always reports both the cheapest and the greenest.", "backtest")
@@ -567,6 +655,7 @@ def _battery(c: _Words) -> BatteryRequest:
         raise UsageError("A battery plans the whole known horizon (or from/to dates).", "battery")
     if not 0 < options.get("efficiency", 0.9) <= 1:
         raise UsageError("Round-trip efficiency must be between 1% and 100%.", "battery")
+    _no_export(options, "battery")
     return BatteryRequest(capacity_kwh=capacity, power_kw=power, **options)
 
 
@@ -620,13 +709,12 @@ def _footprint(c: _Words) -> FootprintEnergyRequest | FootprintStorageRequest:
         raise UsageError("The energy must be positive.", "footprint")
     if kwh > MAX_ENERGY_KWH:
         raise UsageError(f"At most {MAX_ENERGY_KWH:,.0f} kWh, please.", "footprint")
-    region = None
-    if c.peek_lower() == "in":
-        c.take("in")
-        region = c.region()
+    options: dict = {}
+    while not c.done() and c.peek_lower() in ("in", "on"):
+        _shared_option(c, options)
     if not c.done():
         raise c.unexpected()
-    return FootprintEnergyRequest(kwh=kwh, region=region)
+    return FootprintEnergyRequest(kwh=kwh, **options)
 
 
 def _alerts(c: _Words) -> AlertsRequest:

@@ -8,9 +8,15 @@ from flexcalc.reply import Field, Reply
 USAGE: dict[str, str] = {
     "bestslot": "bestslot DURATION [within HOURS | by (before) HH:MM | between HH:MM and HH:MM "
     "| tonight | overnight | today | this morning/afternoon/evening | tomorrow [morning|"
-    "afternoon|evening]] [after HH:MM] [usually HH:MM] [in REGION] [for price|carbon|both] [split] "
-    "[at N kW | N kWh]",
-    "prices": "prices [in REGION] — upcoming Agile prices, cheapest, dearest and negative slots",
+    "afternoon|evening]] [after HH:MM] [usually HH:MM] [in REGION] "
+    "[for price|carbon|both|export] [on TARIFF] [split] [at N kW | N kWh]",
+    "prices": "prices [in REGION] [on TARIFF] — upcoming prices, cheapest, dearest and negative "
+    "slots",
+    "tariff": "tariff agile|go|intelligent|cosy|flux|tracker|fixed|outgoing|PRODUCT-CODE | "
+    "tariff custom 7.5p 00:30-04:30, 28p otherwise | tariff bands red 16:00-19:00 weekdays +15p "
+    "— the default tariff; 'on TARIFF' after any command prices one answer",
+    "compare": "compare tariffs [DURATION] [at HH:MM] [from DATE] [to DATE] [in REGION] "
+    "[battery N kWh N kW] — a daily load (and a battery) on every tariff, shifted and not",
     "carbon": "carbon [in REGION] — intensity now, generation mix and the 48 h outlook",
     "backtest": "backtest DURATION daily [at HH:MM] [within HOURS] [from DATE] [to DATE] "
     "[in REGION] [at N kW] — what shifting a daily job would have saved",

@@ -14,8 +14,9 @@ import pandas as pd
 
 from flexcalc.regions import Region
 from flexcalc.sources.base import DataProvider
+from flexcalc.tariffs.spec import TariffChoice
 
-OBJECTIVES = ("price", "carbon", "both")
+OBJECTIVES = ("price", "carbon", "both", "export")  # export: bestslot only (highest export price)
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,13 @@ class BestSlotRequest:
     objective: str = "both"  # price | carbon | both
     split: bool = False  # any k half-hours, not necessarily adjacent
     load: Load = field(default_factory=Load)
+    tariff: TariffChoice | None = None  # "on go": None: the context's default
 
 
 @dataclass(frozen=True)
 class PricesRequest:
     region: Region | None = None
+    tariff: TariffChoice | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class BacktestRequest:
     end: date | None = None  # last day (inclusive)
     region: Region | None = None
     load: Load = field(default_factory=Load)
+    tariff: TariffChoice | None = None
 
 
 @dataclass(frozen=True)
@@ -80,12 +84,14 @@ class BatteryRequest:
     region: Region | None = None
     start: date | None = None  # with start/end: optimise each day of history
     end: date | None = None
+    tariff: TariffChoice | None = None
 
 
 @dataclass(frozen=True)
 class FootprintEnergyRequest:
     kwh: float
     region: Region | None = None
+    tariff: TariffChoice | None = None  # prices the peak-vs-best cost
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,28 @@ class AlertsRequest:
     tomorrow: bool = False  # also post tomorrow's times when prices publish
     threshold: tuple[str, str, float] | None = None  # ("price"|"carbon", "below"|"above", value)
     teams_url: str | None = None  # deliver to a Teams Workflows webhook instead
+
+
+@dataclass(frozen=True)
+class TariffRequest:
+    """``tariff WORDS`` sets the default tariff of a channel or person (None: show it)."""
+
+    choice: TariffChoice | None = None
+    personal: bool = False  # "tariff me go": only for the person asking
+
+
+@dataclass(frozen=True)
+class CompareTariffsRequest:
+    """``compare tariffs``: a flexible daily load (or a battery) priced on every named tariff."""
+
+    duration: pd.Timedelta = field(default_factory=lambda: pd.Timedelta(hours=3))
+    at: time = time(18, 0)  # the fixed, unshifted start (UK time)
+    start: date | None = None  # first day; None: the 14 days before today
+    end: date | None = None
+    region: Region | None = None
+    load: Load = field(default_factory=Load)  # None given: 1 kW for the duration
+    battery_kwh: float | None = None  # with a battery: also compare its daily arbitrage
+    battery_kw: float | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +193,8 @@ Request = (
     | RegionRequest
     | AlertsRequest
     | HelpRequest
+    | TariffRequest
+    | CompareTariffsRequest
     | ImpactRequest
     | ImpactVisibilityRequest
     | DigestRequest
@@ -181,6 +211,7 @@ class Context:
     now: pd.Timestamp | None = None  # UTC; None: the real current time
     charts: bool = True  # render chart PNGs
     progress: Callable[[float, str], None] | None = None  # (fraction done, label) for long runs
+    tariff: TariffChoice | None = None  # the channel's / person's default tariff (None: Agile)
 
     def current_time(self) -> pd.Timestamp:
         return self.now if self.now is not None else pd.Timestamp.now(tz="UTC")

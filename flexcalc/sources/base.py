@@ -48,7 +48,8 @@ class DataProvider(Protocol):
         ...
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        """Agile import prices (p/kWh) for slots in [start, end)."""
+        """Day-ahead import prices (p/kWh) for slots in [start, end): the default tariff's;
+        ``flexcalc.tariffs.priced.TariffPricedProvider`` answers for any other tariff."""
         ...
 
     def carbon_history(

@@ -1,26 +1,25 @@
-"""When data is published: the Agile price horizon and the carbon forecast horizon."""
+"""When data is published: the default price horizon and the carbon forecast horizon.
+
+The price publication calendar is owned by ``flexcalc.tariffs.calendars``; ``price_horizon_end``
+is the day-ahead (dynamic tariff) calendar, kept here for callers that have no tariff.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from flexcalc.timeslots import LONDON, SLOT, floor_slot, utc
+from flexcalc.tariffs.calendars import day_ahead_known_until
+from flexcalc.timeslots import SLOT, floor_slot
 
-# Octopus publishes tomorrow's Agile prices (23:00-23:00 UK time) between about 16:00 and 20:00.
-PUBLISH_HOUR = 16
 CARBON_AHEAD = pd.Timedelta(hours=48)
 
 
 def price_horizon_end(now: pd.Timestamp) -> pd.Timestamp:
-    """End (exclusive, UTC) of the prices normally known at ``now``.
+    """End (exclusive, UTC) of the day-ahead prices normally known at ``now``.
 
     Before 16:00 UK time: 23:00 today; from 16:00: 23:00 tomorrow (UK time).
     """
-    here = utc(now).tz_convert(LONDON)
-    day = here.normalize().tz_localize(None)
-    if here.hour >= PUBLISH_HOUR:
-        day += pd.Timedelta(days=1)
-    return (day + pd.Timedelta(hours=23)).tz_localize(LONDON).tz_convert("UTC")
+    return day_ahead_known_until(now)
 
 
 def carbon_horizon_end(now: pd.Timestamp) -> pd.Timestamp:

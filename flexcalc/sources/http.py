@@ -116,8 +116,8 @@ class TolerantSQLiteCache(SQLiteCache):
     """
 
     def __init__(self, db_path: str, **kwargs: Any) -> None:
-        super().__init__(db_path, **kwargs)
-        # the same two tables as SQLiteCache makes, with writers that wait only once
+        # SQLiteCache.__init__ minus its tables (their set-up would wait forever for a lock)
+        BaseCache.__init__(self, cache_name=db_path, **kwargs)
         self.responses = _OneWaitSQLiteDict(db_path, table_name="responses", **kwargs)
         self.redirects = _OneWaitSQLiteDict(
             db_path, table_name="redirects", lock=self.responses._lock, serializer=None, **kwargs

@@ -1,4 +1,4 @@
-"""``LiveProvider``: Octopus Agile prices + Carbon Intensity regional forecast, through the cache.
+"""``LiveProvider``: Octopus day-ahead prices + Carbon Intensity regional forecast, via the cache.
 
 A forecast holds every published price from the slot containing ``now`` (Octopus publishes
 tomorrow's 23:00-23:00 prices between about 16:00 and 20:00 UK time) and the regional 48 h
@@ -27,7 +27,7 @@ from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, utc
 PRICES, CARBON = "prices", "carbon"  # the two sources of a forecast, each with its own fallback
 LATE_HOUR = 20  # tomorrow's prices are normally out by 20:00 UK time
 FORECAST_EXPIRY = pd.Timedelta(minutes=10)
-PRODUCT_HOPS = 3  # earlier Agile products tried for history
+PRODUCT_HOPS = 3  # earlier products of the default family tried for history
 
 
 def local_day_bounds(now: pd.Timestamp, days_ahead: int = 0) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -41,7 +41,7 @@ def local_day_bounds(now: pd.Timestamp, days_ahead: int = 0) -> tuple[pd.Timesta
 def price_horizon_note(prices: pd.Series, now: pd.Timestamp) -> str:
     """``"Prices to Wed 25 Nov 23:00; tomorrow's usually appear 16:00–20:00"``."""
     if prices.empty:
-        return "No Agile prices are published from now on."
+        return "No prices are published from now on."
     last = prices.index[-1] + SLOT
     note = f"Prices to {fmt_day_time(last)}"
     here = utc(now).tz_convert(LONDON)
@@ -173,24 +173,31 @@ class LiveProvider:
         fetchers = {PRICES: self.prices_part, CARBON: self.carbon_part}
         if len(kinds) == 1:
             return {kinds[0]: fetchers[kinds[0]](region, now)}
+        parts: dict[str, ForecastPart] = {}
         with ThreadPoolExecutor(max_workers=len(kinds), thread_name_prefix="upstream") as pool:
-            futures = {kind: pool.submit(fetchers[kind], region, now) for kind in kinds}
-            return {kind: future.result() for kind, future in futures.items()}
+            futures = {}
+            for kind in kinds:
+                try:
+                    futures[kind] = pool.submit(fetchers[kind], region, now)
+                except RuntimeError:  # the interpreter is shutting down: no new threads
+                    parts[kind] = fetchers[kind](region, now)
+            parts.update({kind: future.result() for kind, future in futures.items()})
+        return {kind: parts[kind] for kind in kinds}
 
     def forecast(self, region: Region, now: pd.Timestamp) -> Forecast:
         now = utc(now)
         return assemble(region, now, self.fetch_parts(region, now))
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        """Agile import prices for [start, end); gaps noted in attrs.
+        """The default family's import prices for [start, end); gaps noted in attrs.
 
-        Agile is relaunched under new product codes; when the current product's rates start
+        Octopus relaunches the product under new codes; when the current product's rates start
         after ``start``, the product that was on sale just before is asked too (a few times).
         """
         start, end = utc(start), utc(end)
         series = self.octopus.unit_rates(region.letter, start, end)
         stale = [series.attrs] if series.attrs.get("stale") else []
-        asked = {self.octopus.agile_product_code()}
+        asked = {self.octopus.product_code()}
         cursor = series.index[0] if len(series) else end
         for _ in range(PRODUCT_HOPS):
             if cursor <= start:
@@ -218,10 +225,10 @@ class LiveProvider:
     def _product_before(
         self, cursor: pd.Timestamp, start: pd.Timestamp, asked: set[str]
     ) -> str | None:
-        """A not-yet-asked Agile product on sale just before ``cursor`` or else at ``start``."""
+        """A not-yet-asked default-family product on sale before ``cursor``, else at ``start``."""
         for when in (cursor - SLOT, start):
             try:
-                code = self.octopus.agile_product_code(at=when)
+                code = self.octopus.product_code(at=when)
             except UpstreamError:
                 continue
             if code not in asked:

@@ -1,4 +1,4 @@
-"""Octopus Energy public REST API: Agile product discovery, unit rates, postcode -> region.
+"""Octopus Energy public REST API: product discovery, product details, rates, postcode -> region.
 
 Public endpoints only (no API key). Base URL: ``$OCTOPUS_API_URL`` or
 ``https://api.octopus.energy/v1/``. All failures surface as ``UpstreamError`` (a
@@ -24,6 +24,7 @@ from flexcalc.sources.http import (
     keep_history,
     make_session,
 )
+from flexcalc.tariffs.families import DEFAULT_FAMILY, PINNED_ENV, NoSuchProduct, pick_product
 from flexcalc.timeslots import utc
 
 DEFAULT_BASE_URL = "https://api.octopus.energy/v1/"
@@ -50,8 +51,8 @@ class OctopusClient:
         base = base_url or os.environ.get("OCTOPUS_API_URL") or DEFAULT_BASE_URL
         self.base_url = base if base.endswith("/") else base + "/"
         self.session = session if session is not None else make_session()
-        self._pinned = product or os.environ.get("FLEX_AGILE_PRODUCT") or None
-        self._current: str | None = None  # discovered current product (cached per client)
+        self._pinned = product or os.environ.get(PINNED_ENV) or None  # the default family's
+        self._current: dict[str, str] = {}  # family -> discovered current product (per client)
 
     def _url(self, path: str) -> str:
         return urljoin(self.base_url, path)
@@ -91,29 +92,44 @@ class OctopusClient:
 
     # -- products -------------------------------------------------------------------------
 
-    def agile_product_code(
-        self, override: str | None = None, at: pd.Timestamp | None = None
+    def product_code(
+        self,
+        family: str = DEFAULT_FAMILY,
+        override: str | None = None,
+        at: pd.Timestamp | None = None,
     ) -> str:
-        """The Agile import product code (e.g. ``AGILE-24-10-01``), current or at ``at``.
+        """The current (or at ``at``) product code of a tariff family (``flexcalc.tariffs``).
 
-        ``override`` > ``$FLEX_AGILE_PRODUCT`` > discovery from ``GET products/`` (with
-        ``available_at`` when ``at`` is given): codes starting ``AGILE-`` that are not
-        ``AGILE-OUTGOING`` (nor export or business products), the newest ``available_from``
-        winning; Octopus-branded products win a tie.
+        ``override`` > ``$FLEX_AGILE_PRODUCT`` (default family only) > discovery from
+        ``GET products/`` (with ``available_at`` when ``at`` is given), the newest matching
+        product winning (``flexcalc.tariffs.families.pick_product``).
         """
-        if override or self._pinned:
-            return override or self._pinned  # type: ignore[return-value]
-        if at is None and self._current:
-            return self._current
+        pinned = self._pinned if family == DEFAULT_FAMILY else None
+        if override or pinned:
+            return override or pinned  # type: ignore[return-value]
+        if at is None and family in self._current:
+            return self._current[family]
         params = {"available_at": _iso(at)} if at is not None else None
         products, _ = self._pages(self._url("products/"), params, PRODUCTS_EXPIRY)
-        code = pick_agile_product(products)
+        try:
+            code = pick_product(products, family)
+        except NoSuchProduct as exc:
+            raise UpstreamError(str(exc)) from None
         if at is None:
-            self._current = code
+            self._current[family] = code
         return code
 
+    def product_detail(self, code: str) -> dict[str, Any]:
+        """``GET products/{code}/``: names, tariff codes per region, standing charges."""
+        body, _ = get_json(
+            self.session, self._url(f"products/{code}/"), SERVICE, expire_after=PRODUCTS_EXPIRY
+        )
+        if not isinstance(body, dict) or "code" not in body:
+            raise UpstreamError(f"{SERVICE} sent an unexpected product description for {code}.")
+        return body
+
     def tariff_code(self, region_letter: str, product: str | None = None) -> str:
-        code = product or self.agile_product_code()
+        code = product or self.product_code()
         return f"E-1R-{code}-{region_letter.upper().lstrip('_')}"
 
     # -- rates ----------------------------------------------------------------------------
@@ -128,7 +144,7 @@ class OctopusClient:
         expire_after: pd.Timedelta | None = None,
         fallbacks: list[tuple[pd.Timestamp, pd.Timestamp]] | None = None,
     ) -> pd.Series:
-        """Agile import p/kWh inc VAT for UTC slots in [start, end), ascending.
+        """Half-hourly import p/kWh inc VAT (default family) for UTC slots in [start, end).
 
         ``region`` is a letter (``"C"``). ``fallbacks`` are earlier (start, end) questions whose
         cached answers may stand in if this one fails. The result's ``attrs`` hold
@@ -151,11 +167,32 @@ class OctopusClient:
     def unit_rates_request(
         self, region: str, start: pd.Timestamp, end: pd.Timestamp, product: str | None = None
     ) -> tuple[str, dict[str, Any]]:
-        code = product or self.agile_product_code()
-        tariff = self.tariff_code(region, code)
-        url = self._url(f"products/{code}/electricity-tariffs/{tariff}/standard-unit-rates/")
+        code = product or self.product_code()
+        return self.rates_request(
+            code, self.tariff_code(region, code), "standard-unit-rates", start, end
+        )
+
+    def rates_request(
+        self, product: str, tariff: str, register: str, start: pd.Timestamp, end: pd.Timestamp
+    ) -> tuple[str, dict[str, Any]]:
+        """URL and query of one register's rates (``standard-unit-rates``, ``day-unit-rates``,
+        ``night-unit-rates`` or ``standing-charges``) of a tariff code."""
+        url = self._url(f"products/{product}/electricity-tariffs/{tariff}/{register}/")
         params = {"period_from": _iso(start), "period_to": _iso(end), "page_size": PAGE_SIZE}
         return url, params
+
+    def rate_rows(
+        self,
+        product: str,
+        tariff: str,
+        register: str,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        expire_after: pd.Timedelta | None = None,
+    ) -> tuple[list[dict[str, Any]], Freshness]:
+        """The raw rows (newest first, ``valid_to`` null = open-ended) covering [start, end)."""
+        url, params = self.rates_request(product, tariff, register, utc(start), utc(end))
+        return self._pages(url, params, expire_after)
 
     # -- regions --------------------------------------------------------------------------
 
@@ -170,26 +207,3 @@ class OctopusClient:
         groups = {str(r.get("group_id", "")).lstrip("_").upper() for r in results}
         groups.discard("")
         return groups.pop() if len(groups) == 1 else None
-
-
-def pick_agile_product(products: list[dict[str, Any]]) -> str:
-    """The newest Agile import product code in a ``products/`` listing."""
-    candidates = [
-        p
-        for p in products
-        if str(p.get("code", "")).startswith("AGILE-")
-        and not str(p["code"]).startswith("AGILE-OUTGOING")
-        and str(p.get("direction", "IMPORT")).upper() != "EXPORT"
-        and not p.get("is_business", False)
-    ]
-    if not candidates:
-        raise UpstreamError(f"{SERVICE} lists no Agile import product right now.")
-
-    def rank(product: dict[str, Any]) -> tuple[pd.Timestamp, bool, int]:
-        try:
-            available = utc(pd.Timestamp(product.get("available_from")))
-        except (TypeError, ValueError):
-            available = pd.Timestamp(0, tz="UTC")
-        return available, product.get("brand") == "OCTOPUS_ENERGY", -len(product["code"])
-
-    return max(candidates, key=rank)["code"]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from flexcalc.timeslots import SLOT
 
-# Longest single rate row expanded into half-hour slots (Agile rows are 30 min already).
+# Longest single rate row expanded into half-hour slots (day-ahead rows are 30 min already).
 _MAX_EXPAND = pd.Timedelta(days=2)
 
 
@@ -40,6 +40,57 @@ def tidy(series: pd.Series) -> tuple[pd.Series, int]:
     return series, dupes
 
 
+def direct_debit_rows(results: list[Any]) -> list[Any]:
+    """Some tariffs list both payment methods; keep the direct-debit (or unlabelled) rows."""
+    methods = {row.get("payment_method") for row in results if isinstance(row, dict)}
+    if "NON_DIRECT_DEBIT" in methods and len(methods) > 1:
+        return [row for row in results if row.get("payment_method") != "NON_DIRECT_DEBIT"]
+    return results
+
+
+def rate_steps(results: list[dict[str, Any]], what: str = "Octopus rates") -> pd.DataFrame:
+    """Rate rows -> DataFrame ``start``, ``end`` (NaT: open-ended), ``value`` (p/kWh or p/day
+    inc VAT), sorted by start. Rows of any length (half-hours, Go's bands, a fixed year)."""
+    if not isinstance(results, list):
+        raise ValueError(f"{what}: 'results' is not a list.")
+    rows = direct_debit_rows(results)
+    try:
+        frame = pd.DataFrame(
+            {
+                "start": pd.to_datetime(
+                    [r["valid_from"] for r in rows], utc=True, format="ISO8601"
+                ),
+                "end": pd.to_datetime(
+                    [r.get("valid_to") for r in rows], utc=True, format="ISO8601"
+                ),
+                "value": np.asarray([r["value_inc_vat"] for r in rows], dtype=float),
+            }
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"{what}: unexpected row shape ({reason}).") from None
+    if frame["start"].isna().any():
+        raise ValueError(f"{what}: a row has no valid_from.")
+    return frame.sort_values("start", kind="stable").reset_index(drop=True)
+
+
+def steps_on(steps: pd.DataFrame, slots: pd.DatetimeIndex, name: str = "price") -> pd.Series:
+    """The value of the row covering each slot (NaN where none does); of overlapping rows the
+    one starting last wins. ``steps`` as from ``rate_steps`` (sorted by start)."""
+    values = np.full(len(slots), np.nan)
+    if len(steps) and len(slots):
+        starts = pd.DatetimeIndex(steps["start"]).as_unit("ns").asi8
+        ends = pd.DatetimeIndex(steps["end"]).as_unit("ns")
+        at = pd.DatetimeIndex(slots).as_unit("ns").asi8
+        row = np.searchsorted(starts, at, side="right") - 1
+        ok = row >= 0
+        picked = np.where(ok, row, 0)
+        end = ends.asi8[picked]
+        ok &= ends.isna()[picked] | (at < end)
+        values[ok] = steps["value"].to_numpy(dtype=float)[picked[ok]]
+    return pd.Series(values, index=slots, name=name, dtype=float)
+
+
 def octopus_rates(results: list[dict[str, Any]], what: str = "Octopus unit rates") -> pd.Series:
     """``standard-unit-rates`` ``results`` rows -> p/kWh inc VAT per UTC half-hour slot.
 
@@ -50,10 +101,7 @@ def octopus_rates(results: list[dict[str, Any]], what: str = "Octopus unit rates
         raise ValueError(f"{what}: 'results' is not a list.")
     starts: list[pd.Timestamp] = []
     values: list[float] = []
-    methods = {row.get("payment_method") for row in results if isinstance(row, dict)}
-    if "NON_DIRECT_DEBIT" in methods and len(methods) > 1:
-        # Some tariffs list both payment methods; keep the direct-debit (or unlabelled) rates.
-        results = [row for row in results if row.get("payment_method") != "NON_DIRECT_DEBIT"]
+    results = direct_debit_rows(results)
     try:
         for row in results:
             start = pd.Timestamp(row["valid_from"]).tz_convert("UTC")

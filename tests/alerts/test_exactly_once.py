@@ -127,3 +127,35 @@ def test_restart_after_crash_before_posting_posts_after_the_stale_timeout(
     assert len(slack.alerts_in("C0SOLO")) == 1
     [delivery] = deliveries(engine)
     assert (delivery.status, delivery.attempts, delivery.claimed_by) == (SENT, 2, "fresh")
+
+
+def test_a_crashed_clock_is_replaced_within_a_minute_and_its_claim_posted_once(
+    engine, slack, make_clock
+):
+    _subscribe_all(engine)
+    posted = []
+
+    def die_on_third(job, ts):
+        posted.append(job.sub.channel_id)
+        if len(posted) == 3:
+            raise Crash  # kill -9 between Slack's ok and the record
+
+    settings = ClockSettings(renew_every=0.0, workers=1)
+    leader = make_clock(holder="leader", after_post=die_on_third, settings=settings)
+    standby = make_clock(holder="standby", settings=settings)
+    start = london("2024-06-05 08:00")
+    with time_machine.travel(start, tick=False) as traveller:
+        with pytest.raises(Crash):
+            leader.tick()
+        assert standby.heartbeat() is False  # the leader's lease is still fresh
+        took_over_at = None
+        for seconds in range(15, 121, 15):  # the standby's heartbeat, every 15 s
+            traveller.move_to(start + timedelta(seconds=seconds))
+            if standby.heartbeat():
+                took_over_at = seconds
+                break
+        report = standby.tick()
+    assert took_over_at is not None and took_over_at <= 60
+    assert report.reconciled == 1  # the crashed post was found, not redone
+    assert report.posted == len(CHANNELS) - 3
+    assert {ch: len(slack.alerts_in(ch)) for ch in CHANNELS} == {ch: 1 for ch in CHANNELS}

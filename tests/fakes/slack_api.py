@@ -4,6 +4,8 @@ Serves ``/api/<method>`` (auth.test, chat.postMessage, chat.postEphemeral, views
 files.getUploadURLExternal, files.completeUploadExternal, files.info, oauth.v2.access), the
 upload URLs it hands out, and ``response_url`` endpoints. Tests point SLACK_API_URL at
 ``fake_slack.api_url`` and read ``fake_slack.calls`` to see what a Slack user would see.
+Like Slack, a response_url takes 5 uses (then HTTP 404 ``used_url``), and ``rate_limit`` makes
+a method answer HTTP 429 with Retry-After; ``refused`` lists what was turned away.
 
 Registered as a pytest plugin (``pytest_plugins`` in tests/conftest.py): fixture ``fake_slack``.
 """
@@ -25,6 +27,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bot.config import BOT_SCOPES
+from tests.fakes.slack_scopes import needed
 
 DEFAULT_TEAM = "T0000TEAM"
 DEFAULT_TOKEN = "xoxb-fake-default"
@@ -50,6 +53,7 @@ class Workspace:
     bot_token: str
     bot_user_id: str
     name: str = "Test workspace"
+    scopes: frozenset[str] = frozenset(BOT_SCOPES)  # what the install granted
 
 
 class FakeSlack:
@@ -61,7 +65,11 @@ class FakeSlack:
         self.workspaces: dict[str, Workspace] = {}
         self.oauth_codes: dict[str, Workspace] = {}
         self.errors: dict[tuple[str, str | None], str] = {}  # (method, channel) -> error
-        self.delays: dict[str, float] = {}  # method -> seconds before answering
+        self.delays: dict[str, float] = {}  # method (or "response_url") -> seconds to answer
+        self.response_url_uses = 5  # Slack accepts a response_url 5 times, then 404 used_url
+        self.rate_limits: dict[str, list[int]] = {}  # method -> [calls left to 429, Retry-After]
+        self.refused: list[Call] = []  # what Slack turned away (over-used URLs, 429s)
+        self.admins: set[str] = set()  # users.info says these users are workspace admins
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
         self.add_workspace(DEFAULT_TEAM, DEFAULT_TOKEN)
@@ -83,6 +91,10 @@ class FakeSlack:
     def fail(self, method: str, error: str, channel: str | None = None) -> None:
         """Answer ``method`` (optionally only for ``channel``) with ``ok: false``."""
         self.errors[(method, channel)] = error
+
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 429 and Retry-After."""
+        self.rate_limits[method] = [times, retry_after]
 
     def response_url(self, name: str = "") -> str:
         return f"{self.base_url}/response/{name or next(self._ids)}"
@@ -129,7 +141,15 @@ class FakeSlack:
         body = request.get_data()
         if path.startswith("/response/"):
             payload = json.loads(body or b"{}")
-            self._record(Call("response_url", payload, body=body, target=path.rsplit("/", 1)[1]))
+            call = Call("response_url", payload, body=body, target=path.rsplit("/", 1)[1])
+            if "response_url" in self.delays:
+                time.sleep(self.delays["response_url"])
+            with self._cond:
+                used = sum(1 for c in self.calls if c.target == call.target)
+                if used >= self.response_url_uses and call.method == "response_url":
+                    self.refused.append(call)
+                    return Response("used_url", status=404)
+            self._record(call)
             return Response("ok")
         if path.startswith("/upload/"):
             self._record(Call("upload", {"file_id": path.rsplit("/", 1)[1]}, body=body))
@@ -143,7 +163,20 @@ class FakeSlack:
         )
         if method in self.delays:
             time.sleep(self.delays[method])
-        answer = self._answer(method, params, token)
+        with self._cond:
+            limit = self.rate_limits.get(method)
+            if limit and limit[0] > 0:
+                limit[0] -= 1
+                self.refused.append(Call(method, params, token=token))
+                return Response(
+                    json.dumps({"ok": False, "error": "ratelimited"}),
+                    status=429,
+                    mimetype="application/json",
+                    headers={"Retry-After": str(limit[1])},
+                )
+        answer = missing_scope(method, params, self.workspaces.get(token or "")) or self._answer(
+            method, params, token
+        )
         self._record(Call(method, params, token=token, response=answer))
         return Response(json.dumps(answer), mimetype="application/json")
 
@@ -175,6 +208,12 @@ class FakeSlack:
                 target = "D" + target[1:]  # posting to a user id lands in the app's DM
             ts = f"1700000000.{n:06d}"
             return {"ok": True, "channel": target, "ts": ts, "message": {"ts": ts, **params}}
+        if method == "users.info":  # admins: ids listed in ``self.admins``
+            user = str(params.get("user", ""))
+            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins,
+                                         "is_owner": False}}  # fmt: skip
+        if method == "conversations.open":  # the app's DM with a user: D + the user id's tail
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", ""))[1:]}}
         if method == "chat.update":
             return {
                 "ok": True,
@@ -252,6 +291,19 @@ class FakeSlack:
             names.get(c.params["file_id"], c.params["file_id"]): c.body
             for c in self.calls_to("upload")
         }
+
+
+def missing_scope(
+    method: str, params: dict[str, Any], workspace: Workspace | None
+) -> dict[str, Any] | None:
+    """Slack's ``missing_scope`` answer when the token's install lacks the method's scope."""
+    if workspace is None:
+        return None
+    for alternatives in needed(method, params):
+        if not alternatives & workspace.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": ",".join(sorted(alternatives)),
+                    "provided": ",".join(sorted(workspace.scopes))}  # fmt: skip
+    return None
 
 
 def _params(request: Request, body: bytes) -> dict[str, Any]:

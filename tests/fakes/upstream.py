@@ -34,8 +34,11 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from flexcalc import regions
+from flexcalc.sources.csv_files import read_prices
 from flexcalc.sources.horizon import price_horizon_end
 from flexcalc.sources.sample import SAMPLE_INSTANT, sample_carbon, sample_mix, sample_prices
+from flexcalc.tariffs import offline
+from flexcalc.tariffs.families import family_of
 from flexcalc.timeslots import SLOT, floor_slot, utc
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -191,6 +194,7 @@ class FakeOctopus(FakeUpstream):
         self.products_page_size = products_page_size
         self.prices = prices if prices is not None else sample_prices().prices
         self.default_page_size = 100
+        self.recorded_rates = dict(tariff_rate_rows())
 
     def published(self) -> pd.Series:
         """Prices Octopus would have published by ``now``."""
@@ -205,9 +209,25 @@ class FakeOctopus(FakeUpstream):
             path,
         )
         if match:
+            family = family_of(match["product"])
+            if family is not None and family.key in self.recorded_rates:
+                return self._recorded_rates(request, family.key)
             if not match["product"].startswith("AGILE-") or "OUTGOING" in match["product"]:
                 return _json({"detail": "No EnergyProduct matches the given query."}, 404)
             return self._unit_rates(request, match["product"])
+        detail = re.fullmatch(r"/products/(?P<product>[^/]+)/?", path)
+        if detail:
+            return self._detail(detail["product"])
+        dual = re.fullmatch(
+            r"/products/(?P<product>[^/]+)/electricity-tariffs/E-2R-(?P=product)-[A-P]"
+            r"/(?P<register>day|night)-unit-rates/?",
+            path,
+        )
+        if dual and dual["product"] in TWO_REGISTER:
+            value = TWO_REGISTER[dual["product"]][dual["register"]]
+            since = pd.Timestamp("2024-04-01 00:00Z")
+            return _json({"count": 1, "next": None, "previous": None,
+                          "results": _rows([(since, None, value)])})  # fmt: skip
         if path.rstrip("/") == "/industry/grid-supply-points":
             return self._gsp(request)
         return _json({"detail": "Not found."}, 404)
@@ -267,6 +287,49 @@ class FakeOctopus(FakeUpstream):
         size = min(int(request.args.get("page_size", self.default_page_size)), 1500)
         return _json(self._page(request, rows, size))
 
+    def _detail(self, product: str) -> Response:
+        """A product's detail: the recorded one where vendored, else built from its listing."""
+        path = FIXTURES / "octopus" / f"product_detail_{product}.json"
+        if path.exists():
+            return _json(json.loads(path.read_text(encoding="utf-8")))
+        if product in TWO_REGISTER:  # an Economy 7 style product: two registers only
+            dual = {
+                f"_{letter}": {"direct_debit_monthly": {
+                    "code": f"E-2R-{product}-{letter}", "standing_charge_inc_vat": 45.0,
+                }}
+                for letter in "ABCDEFGHJKLMNP"
+            }  # fmt: skip
+            return _json({"code": product, "display_name": "Economy 7 (fake)",
+                          "is_variable": True, "dual_register_electricity_tariffs": dual,
+                          "single_register_electricity_tariffs": {}})  # fmt: skip
+        listed = {p["code"]: p for p in self._all_products()}
+        if product not in listed and family_of(product) is None:
+            return _json({"detail": "No EnergyProduct matches the given query."}, 404)
+        tariffs = {
+            f"_{letter}": {"direct_debit_monthly": {
+                "code": f"E-1R-{product}-{letter}", "standing_charge_inc_vat": 47.85,
+            }}
+            for letter in "ABCDEFGHJKLMNP"
+        }  # fmt: skip
+        return _json({**listed.get(product, {"code": product}),
+                      "single_register_electricity_tariffs": tariffs})  # fmt: skip
+
+    def _recorded_rates(self, request: Request, product: str) -> Response:
+        """Rows overlapping [period_from, period_to), newest first, like the API."""
+        rows = self.recorded_rates[product]
+        lo = _parse_time(request.args["period_from"]) if "period_from" in request.args else None
+        hi = _parse_time(request.args["period_to"]) if "period_to" in request.args else None
+        horizon = price_horizon_end(self.now)
+        kept = [
+            r
+            for r in rows
+            if (hi is None or _parse_time(r["valid_from"]) < hi)
+            and (r["valid_to"] is None or lo is None or _parse_time(r["valid_to"]) > lo)
+            and _parse_time(r["valid_from"]) < horizon
+        ]
+        size = min(int(request.args.get("page_size", self.default_page_size)), 1500)
+        return _json(self._page(request, kept, size))
+
     def _gsp(self, request: Request) -> Response:
         postcode = request.args.get("postcode", "")
         try:
@@ -275,6 +338,71 @@ class FakeOctopus(FakeUpstream):
             letter = None
         results = [{"group_id": f"_{letter}"}] if letter else []
         return _json({"count": len(results), "next": None, "previous": None, "results": results})
+
+
+TWO_REGISTER = {"ECO7-24-04-01": {"day": 30.0, "night": 13.0}}  # synthesised day/night rates
+RATE_MONTH = ("2024-05-31 23:00Z", "2024-07-01 23:00Z")  # UTC span served for synthesised rates
+
+
+def _rows(pairs: list[tuple[pd.Timestamp, pd.Timestamp | None, float]]) -> list[dict[str, Any]]:
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    return [
+        {"value_exc_vat": round(v / 1.05, 4), "value_inc_vat": v,
+         "valid_from": a.strftime(fmt), "valid_to": b.strftime(fmt) if b is not None else None,
+         "payment_method": None}
+        for a, b, v in sorted(pairs, key=lambda row: row[0], reverse=True)
+    ]  # fmt: skip
+
+
+def _runs(rates: pd.Series) -> list[dict[str, Any]]:
+    """Half-hourly rates -> one row per run of equal values (how Octopus lists Go's bands)."""
+    rows: list[tuple[pd.Timestamp, pd.Timestamp | None, float]] = []
+    for slot, value in rates.items():
+        if rows and rows[-1][2] == value and rows[-1][1] == slot:
+            rows[-1] = (rows[-1][0], slot + SLOT, value)
+        else:
+            rows.append((slot, slot + SLOT, float(value)))
+    return _rows(rows)
+
+
+@cache
+def tariff_rate_rows() -> tuple[tuple[str, list[dict[str, Any]]], ...]:
+    """Rate rows by product family (``flexcalc.tariffs.families``), June 2024.
+
+    Agile Outgoing: the dashboard export's export column. Go, Intelligent, Cosy and Flux (import
+    and export): the bundled offline schedules as banded rows. Tracker: one row per UK day (the
+    sample's daily mean, rounded). Fixed: recorded rows (standard_unit_rates_fixed_tariff_5rows).
+    """
+    dashboard = read_prices(
+        FIXTURES / "csv" / "agile-half-hour-actual-rates-02-06-2024_01-07-2024.csv"
+    )
+    assert dashboard.export is not None
+    served: dict[str, list[dict[str, Any]]] = {
+        "outgoing": _rows([(t, t + SLOT, float(v)) for t, v in dashboard.export.dropna().items()]),
+        "fixed": fixture_json("octopus", "standard_unit_rates_fixed_tariff_5rows.json")["results"],
+    }
+    start, end = (pd.Timestamp(t) for t in RATE_MONTH)
+    for family, entry in offline.schedules().items():
+        tariff = offline.schedule_tariff(family)
+        assert tariff is not None
+        if family in served:  # recorded rows win over the offline schedule
+            continue
+        served[family] = _runs(tariff.import_rates("C", start, end))
+        if "export" in entry:
+            served[f"{family}-export"] = _runs(tariff.export_rates("C", start, end))
+    prices = sample_prices().prices
+    days = prices.loc[(prices.index >= start) & (prices.index < end)]
+    tracker = []
+    for day, part in days.groupby(days.index.tz_convert("Europe/London").date):
+        first, last = (
+            (pd.Timestamp(day) + pd.Timedelta(days=n))
+            .tz_localize("Europe/London")
+            .tz_convert("UTC")
+            for n in (0, 1)
+        )
+        tracker.append((first, last, round(float(part.mean()), 2)))
+    served["tracker"] = _rows(tracker)
+    return tuple(served.items())
 
 
 def _index_band(value: float) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.parser
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -29,9 +30,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """Built from a copy of the tree, so leftovers of earlier builds (build/, *.egg-info) in the
+    checkout can neither leak stale modules into the wheel nor be written there."""
+    source = tmp_path_factory.mktemp("source") / "flexcalc"
+    junk = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__")
+    shutil.copytree(REPO, source, ignore=junk)
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )

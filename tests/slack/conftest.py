@@ -57,7 +57,13 @@ def start_app(
     web = create_web_app(bolt, services)
     server, url = serve(web)
     running = RunningApp(SlackClientSide(url, fake), fake, services, url)
-    return running, server.shutdown
+
+    def stop() -> None:
+        server.shutdown()
+        if bolt.job_workers is not None:  # the in-process job threads (bot.jobs.runner)
+            bolt.job_workers.stop(wait=5)
+
+    return running, stop
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,6 +16,12 @@ import requests
 from tests.fakes.slack_api import DEFAULT_TEAM, FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-8f2a"
+_TRIGGERS = itertools.count(1)
+
+
+def trigger_id() -> str:
+    """Slack gives every command and click its own trigger_id."""
+    return f"{time.monotonic_ns()}.{next(_TRIGGERS)}.a1b2c3"
 
 
 def sign(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -66,26 +73,38 @@ class SlackClientSide:
             "api_app_id": "A0FLEXCALC",
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger_id(),
         }
         body = urlencode(fields)
         return self._post(body, "application/x-www-form-urlencoded", headers), response_url
 
-    def event(self, event: dict[str, Any], *, team_id: str = DEFAULT_TEAM) -> requests.Response:
-        """An Events API callback (JSON)."""
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        team_id: str = DEFAULT_TEAM,
+        event_id: str | None = None,
+        retry: int | None = None,
+    ) -> requests.Response:
+        """An Events API callback (JSON); ``retry`` redelivers like Slack (X-Slack-Retry-Num)."""
         payload = {
             "token": "deprecated-verification-token",
             "team_id": team_id,
             "api_app_id": "A0FLEXCALC",
             "event": event,
             "type": "event_callback",
-            "event_id": f"Ev{time.monotonic_ns()}",
+            "event_id": event_id or f"Ev{time.monotonic_ns()}",
             "event_time": int(time.time()),
             "authorizations": [
                 {"team_id": team_id, "user_id": "UBOT", "is_bot": True, "enterprise_id": None}
             ],
         }
-        return self._post(json.dumps(payload), "application/json")
+        headers = (
+            {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry
+            else None
+        )
+        return self._post(json.dumps(payload), "application/json", headers)
 
     def click(
         self,
@@ -104,7 +123,7 @@ class SlackClientSide:
             "team": {"id": team_id, "domain": "flexcalc-test"},
             "user": {"id": user_id, "username": "alice", "team_id": team_id},
             "api_app_id": "A0FLEXCALC",
-            "trigger_id": "1.2.3",
+            "trigger_id": trigger_id(),
             "actions": [
                 {
                     "type": "button",

@@ -21,8 +21,13 @@ from sqlalchemy import Engine
 from bot.alerts import home, store
 from bot.alerts.commands import handle_alerts
 from bot.alerts.slack_post import REMIND_ACTION, SNOOZE_ACTION
+from bot.answering import Where
+from bot.listeners.events.app_home_opened import build_home
 from bot.listeners.payloads import action_value
+from bot.services import Services
+from bot.storage.db import database_url, get_engine
 from bot.storage.subscriptions import ACTIVE, PAUSED, utcnow
+from flexcalc.commands import UsageError, parse
 from flexcalc.timeslots import fmt_day_time, fmt_span
 
 log = logging.getLogger(__name__)
@@ -36,7 +41,6 @@ def register(app: App, engine: Engine | None = None) -> None:
     def get() -> Engine:
         if engine is not None:
             return engine
-        from bot.storage.db import database_url, get_engine
 
         return get_engine(database_url())  # keyed by the URL, so DATABASE_URL is honoured
 
@@ -158,7 +162,6 @@ def open_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
 
 def create_from_modal(*, ack: Ack, body, client: WebClient, respond, engine: Engine) -> None:
     """Store the modal's alert (validated like the command) and confirm in the channel."""
-    from flexcalc.commands import UsageError, parse
 
     values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
     channel, command = home.modal_command(values)
@@ -191,19 +194,13 @@ def create_from_modal(*, ack: Ack, body, client: WebClient, respond, engine: Eng
     publish_home(client, engine, team, user)
 
 
-def alerts_home_blocks(engine: Engine, team_id: str, user_id: str) -> list[dict[str, Any]]:
-    """ "Your alerts" blocks for a user's Home tab (for the front end's Home view to append)."""
-    return home.home_blocks(store.list_for_user(engine, team_id, user_id))
+alerts_home_blocks = home.user_home_blocks  # the name the Home view used to import
 
 
 def publish_home(client: WebClient, engine: Engine, team_id: str, user_id: str) -> None:
     """Refresh the Home tab: the front end's view (when available) plus "Your alerts"."""
     blocks: list[dict[str, Any]] = []
     try:
-        from bot.answering import Where
-        from bot.listeners.events.app_home_opened import build_home
-        from bot.services import Services
-
         view = build_home(Services(engine=engine), Where(team_id=team_id, user_id=user_id))
         blocks = [b if isinstance(b, dict) else b.to_dict() for b in view.blocks]
     except Exception:  # the Home tab still shows the alerts

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.answering import Where
 from bot.engagement import blocks, pledges
 from bot.engagement.commands import now_for
+from bot.listeners.events.app_home_opened import build_home
 from bot.listeners.payloads import action_value, action_where
 from bot.services import Services
 from flexcalc import regions, tips
@@ -137,8 +138,6 @@ def make_cancel(services: Services) -> Callable[..., None]:
 def refresh_home(services: Services, where: Where, client: WebClient) -> None:
     """Re-publish the user's Home tab after a change made from it."""
     try:
-        from bot.listeners.events.app_home_opened import build_home
-
         client.views_publish(user_id=where.user_id, view=build_home(services, where))
     except Exception:
         log.exception("could not refresh the Home tab")

@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.answering import reply_to
 from bot.delivery import apologise_on_error, send_reply
 from bot.engagement.commands import handle_line
 from bot.listeners.payloads import command_where, private_target
@@ -34,8 +35,6 @@ def make_answer(services: Services) -> Callable[..., None]:
         with apologise_on_error(target, line):
             reply = handle_line(line, services, where, client)
             if reply is None:  # e.g. "impact yesterday": the shared grammar explains
-                from bot.answering import reply_to
-
                 reply = reply_to(line, services, where)
             send_reply(reply, target, services=services, where=where, command=f"/flex {line}")
 

@@ -9,8 +9,11 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
+from bot.alerts.home import user_home_blocks
 from bot.answering import Where, default_region, reply_for, understand
 from bot.blocks import home_view
+from bot.engagement.commands import now_for
+from bot.engagement.home import home_blocks
 from bot.services import Services
 from flexcalc.reply import Reply
 
@@ -40,11 +43,7 @@ def alerts_section(services: Services, where: Where) -> list[dict[str, Any]]:
     if services.engine is None or not where.user_id:
         return []
     try:
-        from bot.listeners.alerts import alerts_home_blocks
-    except ImportError:
-        return []
-    try:
-        return alerts_home_blocks(services.engine, where.team_id, where.user_id)
+        return user_home_blocks(services.engine, where.team_id, where.user_id)
     except Exception:
         log.exception("the alerts section of the Home tab failed")
         return []
@@ -55,9 +54,6 @@ def pledges_section(services: Services, where: Where) -> list[dict[str, Any]]:
     if services.engine is None or not where.user_id:
         return []
     try:
-        from bot.engagement.commands import now_for
-        from bot.engagement.home import home_blocks
-
         return home_blocks(services.engine, where.team_id, where.user_id, now_for(services))
     except Exception:
         log.exception("the pledges section of the Home tab failed")

@@ -1,0 +1,50 @@
+"""Which Huey storage the queue lives in, chosen from the environment.
+
+- ``FLEX_QUEUE_URL=redis://host:6379/0``: ``PriorityRedisHuey`` (the scale-out path: N workers
+  on N machines; needs the ``redis`` extra).
+- ``FLEX_QUEUE_URL=memory://``: in-process memory (tests, the shell, Socket Mode one-process).
+- otherwise, with a PostgreSQL ``DATABASE_URL``: ``PostgresHuey`` on that database.
+- otherwise (the embedded default): ``SqliteHuey`` in a file next to the SQLite app database,
+  ``flexcalc.sqlite`` -> ``flexcalc-queue.sqlite`` (override with ``FLEX_QUEUE_FILE``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from huey import Huey, MemoryHuey, PostgresHuey, PriorityRedisHuey, SqliteHuey
+from sqlalchemy.engine import make_url
+
+from bot.storage.db import database_url
+
+QUEUE_NAME = "flexcalc"
+
+
+def queue_file(db_url: str | None = None) -> Path:
+    """The SQLite queue file: FLEX_QUEUE_FILE, else beside the SQLite app database."""
+    explicit = os.environ.get("FLEX_QUEUE_FILE", "").strip()
+    if explicit:
+        return Path(explicit)
+    url = make_url(database_url(db_url))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        db = Path(url.database)
+        return db.with_name(f"{db.stem}-queue.sqlite")
+    return Path("flexcalc-queue.sqlite")
+
+
+def make_huey(queue_url: str | None = None, db_url: str | None = None) -> Huey:
+    """The Huey instance for this deployment (see the module docstring for the choice)."""
+    queue_url = (queue_url or os.environ.get("FLEX_QUEUE_URL", "")).strip()
+    common = {"results": False, "utc": True}
+    if queue_url.startswith(("redis://", "rediss://", "unix://")):
+        return PriorityRedisHuey(QUEUE_NAME, url=queue_url, **common)
+    if queue_url.startswith("memory://"):
+        return MemoryHuey(QUEUE_NAME, **common)
+    url = make_url(database_url(db_url))
+    if url.get_backend_name() == "postgresql":
+        dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return PostgresHuey(QUEUE_NAME, dsn=dsn, **common)
+    path = queue_file(db_url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(QUEUE_NAME, filename=str(path), timeout=10, **common)

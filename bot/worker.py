@@ -1,0 +1,80 @@
+"""The worker process (Procfile ``worker:``): ``python -m bot worker``.
+
+A Huey consumer runs the jobs the web process queued (answers, charts, Home tabs, pledges) on
+4 threads by default (``FLEX_WORKERS``); ``FLEX_WORKER_TYPE=process`` runs one process per core
+instead (more memory; charts drawn on every core). Scale out with more worker processes.
+SIGTERM is graceful: no new jobs are taken, jobs in hand finish within
+``FLEX_WORKER_SHUTDOWN_SECONDS`` (default 25) or are handed back to the queue. A reaper thread
+re-queues the jobs of workers that died without a word (see ``bot.jobs.runner``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from huey import Huey
+
+from bot.app import slack_tokens
+from bot.config import SlackConfig
+from bot.jobs.bridge import ListenerTable, QueuingApp
+from bot.jobs.queue import make_huey
+from bot.jobs.runner import JobQueue
+from bot.listeners import register_listeners
+from bot.services import Services
+from bot.storage.db import get_engine
+
+log = logging.getLogger("bot.worker")
+
+
+def build_queue(huey: Huey | None = None, services: Services | None = None) -> JobQueue:
+    """The job queue with every listener's work registered (the same table as the web's)."""
+    config = SlackConfig.from_env()
+    if services is None:
+        services = Services(engine=get_engine(), public_base_url=config.public_base_url)
+    table = ListenerTable()
+    register_listeners(QueuingApp(None, table), services)  # type: ignore[arg-type]
+    queue = JobQueue(huey or make_huey(), table, lambda: slack_tokens(config, services.engine))
+    if services.engine is not None:
+        engine = services.engine
+        # A forked worker process must not reuse the parent's pooled database connections.
+        queue.huey.on_startup(name="flexcalc-fresh-pool")(lambda: engine.dispose(close=False))
+    return queue
+
+
+DEFAULT_THREADS = 4  # jobs wait on Slack as much as they compute (see bench/README.md)
+
+
+def consumer_options() -> dict[str, Any]:
+    """Threads in one process by default (~230 MB); ``FLEX_WORKER_TYPE=process`` runs one
+    process per core instead (charts on every core, ~230 MB each)."""
+    kind = os.environ.get("FLEX_WORKER_TYPE", "thread")
+    default = DEFAULT_THREADS if kind == "thread" else (os.cpu_count() or 1)
+    return {
+        "workers": int(os.environ.get("FLEX_WORKERS", "0") or 0) or default,
+        "worker_type": kind,
+        "graceful_signal": "TERM",  # SIGTERM: finish or hand back, never drop
+        "shutdown_timeout": float(os.environ.get("FLEX_WORKER_SHUTDOWN_SECONDS", "25")),
+        "periodic": False,
+        "initial_delay": 0.05,
+        "max_delay": 0.5,
+        "check_worker_health": True,
+        "health_check_interval": 5,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the consumer until SIGTERM/SIGINT; returns the process exit code."""
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    queue = build_queue()
+    options = consumer_options()
+    queue.reap()  # jobs left by a worker that died before this one started
+    queue.reap_forever()
+    log.info("flexcalc worker: %s %s worker(s)", options["workers"], options["worker_type"])
+    queue.huey.create_consumer(**options).run()
+    queue.stop()
+    return 0

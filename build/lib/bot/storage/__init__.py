@@ -1,1 +1,0 @@
-"""Everything the bot keeps: settings, subscriptions, deliveries, installations (SQLAlchemy 2)."""

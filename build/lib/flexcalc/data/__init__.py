@@ -1,1 +1,0 @@
-"""Bundled reference tables and the offline sample dataset (see SOURCES.md)."""
