@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flexcalc import __version__, regions
+from flexcalc import __version__, forecast_cli, regions
 from flexcalc.commands import Context, UsageError, answer, parse
 from flexcalc.commands.answer_tariffs import default_choice
 from flexcalc.commands.grammar import MAX_DATE, MIN_DATE
@@ -188,6 +188,9 @@ def emit(reply: Reply, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # retries are reported in the answer
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["forecast"]:
+        return forecast_cli.main(argv[1:])
     args = build_parser().parse_args(argv)  # bad flags: argparse prints usage and exits 2
     text = command_text(args)
     try:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from flexcalc import windows
 from flexcalc.commands import units
+from flexcalc.commands.forecast_slots import WithForecast, with_forecast
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
 from flexcalc.commands.time_words import named_span
 from flexcalc.engagement import pledge_actions
+from flexcalc.forecast.carbon_bands import CarbonBand, recorded_band
 from flexcalc.intensity import intensity_index
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
@@ -112,10 +116,14 @@ def _compared(label: str) -> str:
     return label.lower().replace("start", "starting")
 
 
-def _row(label: str, window: windows.Window | None, kwh: float | None) -> list[str]:
+def _row(
+    label: str, window: windows.Window | None, kwh: float | None, ahead: WithForecast | None = None
+) -> list[str]:
     if window is None:
         return [label, "not available", "", ""] + (["", ""] if kwh else [])
     span = fmt_span(window.start, window.end) if window.is_contiguous else _split_text(window)
+    if ahead is not None:
+        span = ahead.label(span, window)
     row = [label, span, units.price(window.price), units.carbon(window.carbon)]
     if kwh:
         row += [units.gbp(window.cost_gbp(kwh)), units.kg(window.emissions_kg(kwh))]
@@ -163,6 +171,8 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             f"it is {fmt_day_time(now)} now.",
             ["bestslot 2h by 07:00", "bestslot 4h within 12h"],
         )
+    ahead = with_forecast(forecast, ctx.provider, end)
+    forecast = ahead.forecast
     frame = windows.candidate_slots(forecast.frame(), start, end, req.between)
     objective, fallback_note = fallback_objective(frame, req.objective, span_text)
     objectives = ["price", "carbon", "balanced"] if objective == "both" else [objective]
@@ -195,7 +205,9 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     if baseline is None:  # the baseline of pledges: the stated usual time, else starting now
         baseline, baseline_label = now_window, now_label
 
-    when = fmt_span(best.start, best.end) if best.is_contiguous else _split_text(best)
+    when = ahead.label(
+        fmt_span(best.start, best.end) if best.is_contiguous else _split_text(best), best
+    )
     summary = f"Best {units.duration(req.duration)} {span_text} in {region.label}: {when} (UK time)"
     summary += f" at {units.price(best.price)} and {units.carbon(best.carbon)}."
     if baseline is not None and baseline.start != best.start:
@@ -211,7 +223,17 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     elif now_window is not None:
         summary += f" Starting at {fmt_time(first)} is the best you can do."
 
-    fields = [Field(f"{label} window", _row(label, w, None)[1]) for label, w in chosen.items()]
+    fields = [
+        Field(f"{label} window", _row(label, w, None, ahead)[1]) for label, w in chosen.items()
+    ]
+    cheapest = chosen.get("Cheapest")
+    stays = ahead.stays_best(frame["price"].dropna(), cheapest)
+    if ahead.known_until is not None:
+        fields.append(Field("Forecast prices", _forecast_text(ahead, cheapest, stays)))
+    greenest = chosen.get("Greenest")
+    carbon_band = recorded_band(k) if greenest is not None and greenest.carbon is not None else None
+    if carbon_band is not None:
+        fields.append(Field("How sure (carbon)", _carbon_sure_text(greenest, carbon_band)))
     fields.append(
         Field(
             f"vs {now_label.lower().replace('start', 'starting')}",
@@ -234,11 +256,11 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             )
         )
     columns = ["", "When (UK)", "Price", "Carbon"] + (["Cost", "Emissions"] if kwh else [])
-    rows = [_row(label, w, kwh) for label, w in chosen.items()]
-    rows.append(_row(now_label, now_window, kwh))
+    rows = [_row(label, w, kwh, ahead) for label, w in chosen.items()]
+    rows.append(_row(now_label, now_window, kwh, ahead))
     if baseline is not now_window:
-        rows.append(_row(baseline_label, baseline, kwh))
-    rows.append(_row("Worst", worst, kwh))
+        rows.append(_row(baseline_label, baseline, kwh, ahead))
+    rows.append(_row("Worst", worst, kwh, ahead))
     notes = [*_source_notes(forecast), windows.coverage_text(forecast.frame()) + "."]
     if usual_note:
         notes.insert(0, usual_note)
@@ -259,6 +281,10 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         "saving_vs_worst": comparison.saving_vs(worst, kwh),
         "baseline": _window_data(baseline, kwh),
         "saving_vs_baseline": comparison.saving_vs(baseline, kwh),
+        "price_forecast": ahead.data(),
+        "forecast_windows": [label for label, w in chosen.items() if ahead.touches(w)],
+        "stays_cheapest_probability": stays,
+        "carbon_band": None if carbon_band is None else dataclasses.asdict(carbon_band),
     }
     if objective == "both":
         per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
@@ -274,6 +300,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             now=now,
             title=f"Best {units.duration(req.duration)} — {region.label}",
             source=_chart_source(forecast),
+            band=ahead.band(start, end),
         )
     return Reply(
         title=f"Best {units.duration(req.duration)} window — {region.label}",
@@ -290,6 +317,24 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             Action("Best for price", _command_for(req, "price")),
         ],
         data=data,
+    )
+
+
+def _forecast_text(
+    ahead: WithForecast, cheapest: windows.Window | None, stays: float | None
+) -> str:
+    """Which prices are forecast and how likely the cheapest window is to stay the cheapest."""
+    text = f"from {fmt_day_time(ahead.known_until)} (UK) prices are a forecast, not published"
+    if stays is not None and cheapest is not None:
+        text += f"; {stays:.0%} chance the cheapest window stays cheapest once they are published"
+    return text
+
+
+def _carbon_sure_text(window: windows.Window, band: CarbonBand) -> str:
+    low, high = band.around(window.carbon)
+    return (
+        f"the greenest window's actual intensity is likely {low:.0f}–{high:.0f} gCO2/kWh "
+        f"(10–90% of past forecast misses; mean miss {band.mae:.0f})"
     )
 
 
