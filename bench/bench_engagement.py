@@ -47,7 +47,7 @@ def offers(n: int, seed: int = 7) -> list[PledgeOffer]:
         day = pd.Timestamp("2023-01-02", tz="UTC") + pd.Timedelta(days=int(rng.integers(0, 330)))
         frame = prices.loc[day : day + pd.Timedelta(hours=23, minutes=30)].to_frame("price")
         best = engagement.windows.best_window(frame, slots, "price")
-        worst = engagement.worst_window(frame, slots)
+        worst = engagement.usual_window(frame, slots)
         if best is None or worst is None:
             continue
         out.append(PledgeOffer("load", "C", best.start, best.end, worst.start, 2.0 * slots / 2))

@@ -15,8 +15,11 @@ Outcomes are evaluated on what happened: the price (Agile prices are final when 
 the *actual* carbon intensity, falling back to the forecast where the actual is missing
 (``carbon_eval_actual_share`` says how often). Ties go to the earliest start.
 
-Missing data is never interpolated: a window that touches a missing slot is not a candidate, and
-a day whose baseline window or every candidate window is incomplete is skipped and listed in
+Missing data is never interpolated, and each metric is judged on its own data: a window whose
+prices touch a missing slot is not a *cheapest* candidate, one whose carbon touches a missing
+slot is not a *greenest* candidate (a missing carbon slot never removes a price candidate). A
+day is kept when at least one metric has a complete baseline and a candidate; the other
+metric's columns are then NaN (shown as n/a). Days with neither are listed in
 ``BacktestResult.skipped`` with the reason.
 
 Vectorised: one O(N) cumulative-sum pass per series, then a (days x candidates) gather and an
@@ -49,7 +52,8 @@ class BacktestResult:
     ``baseline_start``, ``cheapest_start``, ``greenest_start`` (UTC Timestamps),
     ``{baseline,cheapest,greenest}_price`` (mean p/kWh), ``..._carbon`` (mean gCO2/kWh as
     evaluated), ``..._cost_gbp``, ``..._kg``, ``saved_gbp`` (baseline - cheapest cost),
-    ``saved_kg`` (baseline - greenest emissions), ``cheapest_saved_kg``, ``greenest_saved_gbp``.
+    ``saved_kg`` (baseline - greenest emissions), ``cheapest_saved_kg``, ``greenest_saved_gbp``;
+    NaN where that metric had no complete data that day (the other metric still counts).
     ``skipped``: columns ``day``, ``reason``.
     """
 
@@ -69,16 +73,28 @@ class BacktestResult:
         savings and % saved (``nan`` when the baseline total is not positive)."""
         d = self.days
         out: dict[str, float] = {"days": float(len(d)), "skipped": float(len(self.skipped))}
-        for name in ("baseline", "cheapest", "greenest"):
-            out[f"{name}_cost_gbp"] = float(d[f"{name}_cost_gbp"].sum())
-            out[f"{name}_kg"] = float(d[f"{name}_kg"].sum())
+        price_days = d["saved_gbp"].notna()
+        carbon_days = d["saved_kg"].notna()
+        out["price_days"], out["carbon_days"] = float(price_days.sum()), float(carbon_days.sum())
+        for name in ("baseline", "cheapest"):  # £ over the days with prices
+            out[f"{name}_cost_gbp"] = _total(d.loc[price_days, f"{name}_cost_gbp"])
+        for name in ("baseline", "greenest"):  # kg over the days with carbon
+            out[f"{name}_kg"] = _total(d.loc[carbon_days, f"{name}_kg"])
+        # The other strategy's figures over the same days, so every row compares like with like.
+        out["greenest_cost_gbp"] = _total(d.loc[price_days, "greenest_cost_gbp"])
+        out["cheapest_kg"] = _total(d.loc[carbon_days, "cheapest_kg"])
         out["saved_gbp"] = out["baseline_cost_gbp"] - out["cheapest_cost_gbp"]
         out["saved_kg"] = out["baseline_kg"] - out["greenest_kg"]
-        out["cheapest_saved_kg"] = out["baseline_kg"] - out["cheapest_kg"]
-        out["greenest_saved_gbp"] = out["baseline_cost_gbp"] - out["greenest_cost_gbp"]
+        out["cheapest_saved_kg"] = _total(d["cheapest_saved_kg"])
+        out["greenest_saved_gbp"] = _total(d["greenest_saved_gbp"])
         out["saved_gbp_pct"] = _pct(out["saved_gbp"], out["baseline_cost_gbp"])
         out["saved_kg_pct"] = _pct(out["saved_kg"], out["baseline_kg"])
         return out
+
+
+def _total(values: pd.Series) -> float:
+    """Sum of the known values; NaN when none is known (n/a, not a false 0)."""
+    return float(values.sum()) if values.notna().any() else float("nan")
 
 
 def _pct(saved: float, base: float) -> float:
@@ -195,32 +211,46 @@ class PreparedHistory:
         h = np.asarray((known_to - grid[0]) // SLOT, dtype=np.int64)
         cand = a[:, None] + np.arange(span - slots + 1)[None, :]  # days x candidate starts
         p_cand, c_cand = mean_p[cand], mean_choose[cand]
-        complete = ~np.isnan(p_cand) & ~np.isnan(mean_eval[cand])
+        price_ok = ~np.isnan(p_cand)
+        carbon_ok = ~np.isnan(mean_eval[cand]) & ~np.isnan(c_cand)
         published = cand + slots <= h[:, None]
 
-        ok_cheap = complete & published
-        ok_green = complete & ~np.isnan(c_cand)
+        ok_cheap = price_ok & published  # price candidates never depend on carbon data
+        ok_green = carbon_ok  # and carbon candidates never on prices
         rows = np.arange(len(a))
         cheap = cand[rows, _first_min(np.where(ok_cheap, p_cand, np.inf))]
         green = cand[rows, _first_min(np.where(ok_green, c_cand, np.inf))]
-        base_ok = ~np.isnan(mean_p[a]) & ~np.isnan(mean_eval[a])
-        keep = base_ok & ok_cheap.any(axis=1) & ok_green.any(axis=1)
+        base_price, base_carbon = ~np.isnan(mean_p[a]), ~np.isnan(mean_eval[a])
+        keep_price = base_price & ok_cheap.any(axis=1)
+        keep_carbon = base_carbon & ok_green.any(axis=1)
+        keep = keep_price | keep_carbon
 
         reasons = np.where(
-            ~base_ok,
+            ~base_price & ~base_carbon,
             "baseline window has missing data",
             "no complete window known at decision time",
         )
         skipped = pd.DataFrame({"day": day_index.date[~keep], "reason": reasons[~keep]})
 
+        price_known, carbon_known = keep_price[keep], keep_carbon[keep]
         cols = {}
-        for name, idx in (("baseline", a), ("cheapest", cheap), ("greenest", green)):
+        for name, idx, known in (
+            ("baseline", a, None),
+            ("cheapest", cheap, price_known),
+            ("greenest", green, carbon_known),
+        ):
             idx = idx[keep]
-            cols[f"{name}_start"] = grid[idx]
-            cols[f"{name}_price"] = mean_p[idx]
-            cols[f"{name}_carbon"] = mean_eval[idx]
-            cols[f"{name}_cost_gbp"] = kwh * mean_p[idx] / 100
-            cols[f"{name}_kg"] = kwh * mean_eval[idx] / 1000
+            price, carbon, start = mean_p[idx].copy(), mean_eval[idx].copy(), grid[idx]
+            if known is None:  # the baseline counts for each metric that had a comparison
+                price[~price_known], carbon[~carbon_known] = np.nan, np.nan
+            else:  # no candidate of this kind that day: n/a
+                price[~known], carbon[~known] = np.nan, np.nan
+                start = start.where(known)
+            cols[f"{name}_start"] = start
+            cols[f"{name}_price"] = price
+            cols[f"{name}_carbon"] = carbon
+            cols[f"{name}_cost_gbp"] = kwh * price / 100
+            cols[f"{name}_kg"] = kwh * carbon / 1000
         cols["saved_gbp"] = cols["baseline_cost_gbp"] - cols["cheapest_cost_gbp"]
         cols["saved_kg"] = cols["baseline_kg"] - cols["greenest_kg"]
         cols["cheapest_saved_kg"] = cols["baseline_kg"] - cols["cheapest_kg"]
@@ -230,7 +260,7 @@ class PreparedHistory:
         in_span = (a[keep, None] + np.arange(span)[None, :]).ravel()
         starts = np.concatenate([a[keep], cheap[keep], green[keep]])
         evaluated = (starts[:, None] + np.arange(slots)[None, :]).ravel()
-        holes = (~complete[keep]).any(axis=1)
+        holes = (~(price_ok & carbon_ok)[keep]).any(axis=1)
         return BacktestResult(
             days=days,
             skipped=skipped,

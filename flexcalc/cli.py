@@ -10,17 +10,26 @@ Exit codes: 0 answered, 2 bad input (a one-line reason and examples, never a tra
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from flexcalc import __version__, forecast_cli, regions
 from flexcalc.commands import Context, UsageError, answer, parse
 from flexcalc.commands.answer_tariffs import default_choice
+from flexcalc.commands.grammar import MAX_DATE, MIN_DATE
 from flexcalc.reply import Reply
+from flexcalc.sources.csv_files import UnstatedRegion
+from flexcalc.sources.providers import FileProvider, make_provider
+from flexcalc.sources.sample import SampleProvider
 from flexcalc.timeslots import utc
+
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,15 +99,39 @@ def command_text(args: argparse.Namespace) -> str:
     return " ".join(words)
 
 
-def make_context(args: argparse.Namespace) -> Context:
-    from flexcalc.sources.providers import FileProvider, make_provider
+def parse_now(text: str) -> pd.Timestamp:
+    """``--now`` as UTC: a UK wall time (``2024-06-08 17:30``) or an ISO time with offset."""
+    try:
+        stamp = utc(text)
+    except (ValueError, OverflowError, TypeError):
+        stamp = None
+    if stamp is None or pd.isna(stamp) or not MIN_DATE <= stamp.date() <= MAX_DATE:
+        raise UsageError(
+            f"--now {text!r}: give a UK date and time from {MIN_DATE.year} to {MAX_DATE.year},"
+            " e.g. --now '2024-06-08 17:30'."
+        )
+    return stamp
 
+
+def file_region(provider: FileProvider, default: regions.Region) -> regions.Region:
+    """The region files answer for when the words don't say: the one the prices file shows,
+    else ``FLEX_REGION`` if set, else "not stated" (never silently London)."""
+    shown = provider.prices_file.region if provider.prices_file is not None else None
+    if shown is not None:
+        return regions.resolve(shown)
+    if os.environ.get("FLEX_REGION"):
+        return default
+    return UnstatedRegion(**dataclasses.asdict(default))
+
+
+def make_context(args: argparse.Namespace) -> Context:
+    default = regions.resolve(os.environ.get("FLEX_REGION", "C"))
     if args.prices or args.carbon:
-        provider = FileProvider(args.prices, args.carbon)
+        provider = FileProvider(args.prices, args.carbon, fallback=SampleProvider())
+        default = file_region(provider, default)
     else:
         provider = make_provider(offline=True if args.offline else None)
-    default = regions.resolve(os.environ.get("FLEX_REGION", "C"))
-    now = utc(args.now) if args.now else None
+    now = parse_now(args.now) if args.now else None
     return Context(
         provider=provider,
         region=default,
@@ -127,19 +160,29 @@ def _progress_bar() -> Callable[[float, str], None]:
     return update
 
 
-def emit(reply: Reply, args: argparse.Namespace) -> None:
+def emit(reply: Reply, args: argparse.Namespace) -> int:
+    """Print the answer and write any --chart/--csv files; 1 (with the reason) if a file
+    could not be written, else 0."""
     print(reply.to_json() if args.json else reply.to_text())
-    if args.chart and reply.chart_png:
-        Path(args.chart).write_bytes(reply.chart_png)
-        if not args.json:
-            print(f"\nChart saved to {args.chart}")
-    if args.csv and reply.csv:
-        folder = Path(args.csv)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in reply.csv.items():
-            (folder / name).write_text(text)
-        if not args.json:
-            print(f"Tables saved to {folder}/: {', '.join(reply.csv)}")
+    try:
+        if args.chart and reply.chart_png:
+            Path(args.chart).write_bytes(reply.chart_png)
+            if not args.json:
+                print(f"\nChart saved to {args.chart}")
+        elif args.chart:
+            print(f"flexcalc: this answer has no chart; {args.chart} not written", file=sys.stderr)
+        if args.csv and reply.csv:
+            folder = Path(args.csv)
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, text in reply.csv.items():
+                (folder / name).write_text(text)
+            if not args.json:
+                print(f"Tables saved to {folder}/: {', '.join(reply.csv)}")
+    except OSError as err:
+        where = err.filename or args.chart or args.csv
+        print(f"flexcalc: could not write {where}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["forecast"]:
         return forecast_cli.main(argv[1:])
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # bad flags: argparse prints usage and exits 2
     text = command_text(args)
     try:
         ctx = make_context(args)
@@ -160,9 +203,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(reply.to_json() if args.json else reply.to_text(), file=sys.stderr)
         return 2
-    reply = answer(request, ctx)
+    try:
+        reply = answer(request, ctx)
+    except Exception as err:  # a bug: one line for the person, the details in the log
+        log.error("answering %r failed: %s: %s", text, type(err).__name__, err)
+        print("flexcalc: sorry, something went wrong working that out (logged).", file=sys.stderr)
+        return 1
     if reply.is_error:
         print(reply.to_json() if args.json else reply.to_text(), file=sys.stderr)
         return 1 if reply.data.get("error") == "unavailable" else 2
-    emit(reply, args)
-    return 0
+    return emit(reply, args)

@@ -10,19 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 
 import numpy as np
 import pandas as pd
 
 from flexcalc import tips, windows
 from flexcalc.commands import units
-from flexcalc.engagement import pledge_actions, worst_window
+from flexcalc.engagement import pledge_actions, usual_window
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
 from flexcalc.tariffs.calendars import DAY_AHEAD_START
 from flexcalc.tariffs.families import source_text
-from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span, fmt_time
+from flexcalc.timeslots import (
+    LONDON,
+    SLOT,
+    ceil_slot,
+    floor_slot,
+    fmt_day_time,
+    fmt_span,
+    fmt_time,
+    wall_time_utc,
+)
 
 STANDARD_DURATIONS = (pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=4))
 AVOID_DURATION = pd.Timedelta(hours=2)
@@ -40,16 +48,15 @@ class ThresholdEvent:
     slots: int = 1  # half-hours that cross (the span may include short gaps)
 
 
-def _local_instant(day: date, at: time) -> pd.Timestamp:
-    naive = pd.Timestamp(datetime.combine(day, at))
-    return naive.tz_localize(LONDON, ambiguous=True, nonexistent="shift_forward").tz_convert("UTC")
+_local_instant = wall_time_utc  # kept name: the one owner of UK wall time -> UTC is timeslots
 
 
 def alert_span(now: pd.Timestamp, tomorrow: bool = False) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """[start, end) UTC the alert looks at: the next 24 h from now's slot, or, for
-    ``tomorrow``, tomorrow's day-ahead price day (23:00 today to 23:00 tomorrow, UK time)."""
+    """[start, end) UTC the alert looks at: 24 h from the first half-hour the start rule allows
+    (``ceil_slot``: never a window that already began), or, for ``tomorrow``, tomorrow's
+    day-ahead price day (23:00 today to 23:00 tomorrow, UK time)."""
     if not tomorrow:
-        start = floor_slot(now)
+        start = ceil_slot(now)
         return start, start + pd.Timedelta(hours=24)
     today = now.tz_convert(LONDON).date()
     start = _local_instant(today, DAY_AHEAD_START)
@@ -240,7 +247,7 @@ def daily_alert(
     tip = practical_tip(frame)
     summary = _summary(best_of_longest, dearest, dirtiest, lengths, tip)
     chart = daily_chart(forecast, tomorrow) if charts else None
-    baseline = worst_window(frame, len(best_of_longest.slots)) if best_of_longest else None
+    baseline = usual_window(frame, len(best_of_longest.slots)) if best_of_longest else None
     pledges = pledge_actions(forecast.region.letter, best_of_longest, baseline) if baseline else []
     versus_label = f"vs starting {fmt_time(frame.index[0])}" if tomorrow else "vs starting now"
     return Reply(

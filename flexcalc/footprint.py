@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from flexcalc.timeslots import LONDON, SLOT
+from flexcalc.timeslots import LONDON, SLOT, wall_time_utc
 from flexcalc.windows import rolling_means
 
 # Cloud Carbon Footprint storage coefficients, Wh per TB-hour.
@@ -82,10 +82,15 @@ class StorageFootprint:
     mean_intensity: float  # gCO2/kWh, time-weighted over the slots with data
     kg_half_hourly: float  # annual_kwh x mean of the half-hourly intensity
     kg_static: float  # annual_kwh x STATIC_FACTOR_KG_PER_KWH
-    coverage: float  # share of the year's half-hours that had an intensity value
-    start: pd.Timestamp  # UTC, first slot of the year used
-    end: pd.Timestamp  # UTC, end of the year used (exclusive)
+    coverage: float  # share of the stated period's half-hours that had an intensity value
+    start: pd.Timestamp  # UTC, start of the stated period (else the first slot with data)
+    end: pd.Timestamp  # UTC, end of the stated period (exclusive)
     slot_kg: pd.Series  # kgCO2 per half-hour slot (for charts / CSV)
+
+    @property
+    def extrapolated(self) -> bool:
+        """True when the annual figure rests on less than a whole year of half-hours."""
+        return self.coverage < 0.999 or self.end - self.start < pd.Timedelta(days=365)
 
 
 def storage_footprint(
@@ -94,16 +99,21 @@ def storage_footprint(
     media: str = "ssd",
     replication: int = 1,
     pue: float = 1.135,
+    period: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> StorageFootprint:
-    """Footprint of storage over the period covered by ``intensity`` (gCO2/kWh on UTC half-hour
-    slots, ideally one year). The annual figure scales the period's mean intensity to 8,760 h.
-    Raises ``ValueError`` if there is no intensity data."""
+    """Footprint of storage over ``period`` [start, end) UTC (default: from the first to the
+    last slot of ``intensity``, gCO2/kWh on UTC half-hour slots). Coverage is the share of the
+    period's half-hours with a value; the annual figure scales the mean of those to 8,760 h
+    (``extrapolated`` says when that is from less than a whole year). Raises ``ValueError``
+    if there is no intensity data in the period."""
     kw = storage_power_kw(terabytes, media, replication, pue)
     values = pd.to_numeric(intensity, errors="coerce").astype(float)
     values = values[values > 0]
+    if period is not None:
+        values = values[(values.index >= period[0]) & (values.index < period[1])]
     if values.empty:
         raise ValueError("There is no carbon-intensity data for that period.")
-    start, end = values.index[0], values.index[-1] + SLOT
+    start, end = period if period is not None else (values.index[0], values.index[-1] + SLOT)
     expected = int((end - start) / SLOT)
     annual_kwh = kw * HOURS_PER_YEAR
     mean = float(values.mean())
@@ -208,8 +218,7 @@ def day_peak_vs_best(series: pd.Series, day: dt.date) -> PeakComparison | None:
         return None
     grid = pd.date_range(today.index[0], today.index[-1], freq=SLOT)
     today = today.reindex(grid)
-    peak_start = pd.Timestamp(dt.datetime.combine(day, PEAK[0])).tz_localize(LONDON)
-    peak_idx = pd.date_range(peak_start.tz_convert("UTC"), periods=PEAK_SLOTS, freq=SLOT)
+    peak_idx = pd.date_range(wall_time_utc(day, PEAK[0]), periods=PEAK_SLOTS, freq=SLOT)
     peak = today.reindex(peak_idx)
     if peak.isna().any():
         return None

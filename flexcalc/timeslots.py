@@ -6,7 +6,7 @@ Every series in Flexcalc is a ``pandas.Series`` indexed by a sorted, unique, tz-
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -26,6 +26,48 @@ def utc(ts: datetime | str | pd.Timestamp) -> pd.Timestamp:
 def floor_slot(ts: pd.Timestamp) -> pd.Timestamp:
     """The start of the half-hour slot containing ``ts`` (UTC)."""
     return utc(ts).floor("30min")
+
+
+def ceil_slot(ts: pd.Timestamp) -> pd.Timestamp:
+    """The first half-hour boundary at or after ``ts`` (UTC): the start rule.
+
+    A window never starts before the moment it is asked for: asked at 14:10, the earliest
+    start is 14:30; asked at 14:30:00 exactly, it is 14:30.
+    """
+    return utc(ts).ceil("30min")
+
+
+def wall_time_utc(day: date, at: time) -> pd.Timestamp:
+    """The UTC instant the UK clock shows ``at`` on ``day``: the one owner of wall time -> UTC.
+
+    A time skipped in spring (01:00-01:59 on the last Sunday of March) moves forward to 02:00
+    BST, the first moment the clock shows after it; a time repeated in October is its first
+    (BST) occurrence.
+    """
+    naive = pd.Timestamp(datetime.combine(day, at))
+    stamp = naive.tz_localize(LONDON, ambiguous=True, nonexistent="shift_forward")
+    return stamp.tz_convert("UTC")
+
+
+def next_wall_time(after: pd.Timestamp, at: time) -> pd.Timestamp:
+    """The first instant (UTC) strictly after ``after`` when the UK clock shows ``at``.
+
+    Counted in calendar days on the UK clock, never in blocks of 24 real hours, so a deadline
+    asked on a clock-change night is the next morning's, not a day later.
+    """
+    today, after = local(after).date(), utc(after)
+    for days in range(3):
+        naive = pd.Timestamp(datetime.combine(today + timedelta(days=days), at))
+        for first in (True, False):  # a time repeated in October shows twice: BST, then GMT
+            stamp = naive.tz_localize(LONDON, ambiguous=first, nonexistent="shift_forward")
+            if stamp.tz_convert("UTC") > after:
+                return stamp.tz_convert("UTC")
+    raise AssertionError("unreachable: a wall time recurs within two days")
+
+
+def local_date(ts: pd.Timestamp) -> date:
+    """The UK calendar date of ``ts``."""
+    return local(ts).date()
 
 
 def local(ts: pd.Timestamp) -> pd.Timestamp:
@@ -53,6 +95,12 @@ def fmt_day_time(ts: pd.Timestamp) -> str:
     """``"Tue 24 Nov 14:30"`` in UK time."""
     stamp = local(ts)
     return f"{stamp.strftime('%a %d %b')} {_hm(stamp)}"
+
+
+def fmt_date_time(ts: pd.Timestamp) -> str:
+    """``"Sun 29 Oct 2023 01:30 GMT"`` in UK time (the zone only where the wall time repeats)."""
+    stamp = local(ts)
+    return f"{stamp.strftime('%a %d %b %Y')} {_hm(stamp)}"
 
 
 def fmt_span(start: pd.Timestamp, end: pd.Timestamp) -> str:

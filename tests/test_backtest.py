@@ -124,36 +124,39 @@ def brute_force(prices, carbon, slots, at, within, start, end, kwh):
         known = dt.datetime.combine(pub_day, dt.time(23), tzinfo=UK).astimezone(UTC)
 
         def window(s):
+            """(mean price or None, (carbon to choose on, carbon scored) or None): each metric
+            on its own data, so a missing carbon slot leaves the price window intact."""
             ts = [s + i * HALF for i in range(slots)]
-            if not all(t in price for t in ts) or not all(t in fc or t in ac for t in ts):
-                return None
-            p = sum(price[t] for t in ts) / slots
-            choose = sum(fc.get(t, ac.get(t)) for t in ts) / slots
-            ev = sum(ac.get(t, fc.get(t)) for t in ts) / slots
-            return p, choose, ev
+            p = sum(price[t] for t in ts) / slots if all(t in price for t in ts) else None
+            c = None
+            if all(t in fc or t in ac for t in ts):
+                choose = sum(fc.get(t, ac.get(t)) for t in ts) / slots
+                c = (choose, sum(ac.get(t, fc.get(t)) for t in ts) / slots)
+            return p, c
 
-        base = window(decide)
+        base_p, base_c = window(decide)
         cheapest = greenest = None
         n_starts = int(within / HALF) - slots + 1
         for j in range(n_starts):
             s = decide + j * HALF
-            w = window(s)
-            if w is None:
-                continue
-            if s + slots * HALF <= known and (cheapest is None or w[0] < cheapest[1][0] - 1e-9):
-                cheapest = (s, w)
-            if greenest is None or w[1] < greenest[1][1] - 1e-9:
-                greenest = (s, w)
-        if base is None or cheapest is None or greenest is None:
+            p, c = window(s)
+            published = s + slots * HALF <= known
+            if p is not None and published and (cheapest is None or p < cheapest[1] - 1e-9):
+                cheapest = (s, p)
+            if c is not None and (greenest is None or c[0] < greenest[1][0] - 1e-9):
+                greenest = (s, c)
+        by_price = base_p is not None and cheapest is not None
+        by_carbon = base_c is not None and greenest is not None
+        if not by_price and not by_carbon:
             skipped.append(day)
         else:
             out[day] = {
-                "cheapest_start": cheapest[0],
-                "greenest_start": greenest[0],
-                "baseline_cost": kwh * base[0] / 100,
-                "cheapest_cost": kwh * cheapest[1][0] / 100,
-                "baseline_kg": kwh * base[2] / 1000,
-                "greenest_kg": kwh * greenest[1][2] / 1000,
+                "cheapest_start": cheapest[0] if by_price else None,
+                "greenest_start": greenest[0] if by_carbon else None,
+                "baseline_cost": kwh * base_p / 100 if by_price else 0.0,
+                "cheapest_cost": kwh * cheapest[1] / 100 if by_price else 0.0,
+                "baseline_kg": kwh * base_c[1] / 1000 if by_carbon else 0.0,
+                "greenest_kg": kwh * greenest[1][1] / 1000 if by_carbon else 0.0,
             }
         day += dt.timedelta(days=1)
     return out, skipped
@@ -181,9 +184,9 @@ def test_year_matches_brute_force(at, hours, within):
     )
     assert list(r.skipped["day"]) == skipped
     assert list(r.days.index) == list(expect)
-    got_cheap = [ts.to_pydatetime() for ts in r.days["cheapest_start"]]
+    got_cheap = [None if pd.isna(ts) else ts.to_pydatetime() for ts in r.days["cheapest_start"]]
     assert got_cheap == [e["cheapest_start"] for e in expect.values()]
-    got_green = [ts.to_pydatetime() for ts in r.days["greenest_start"]]
+    got_green = [None if pd.isna(ts) else ts.to_pydatetime() for ts in r.days["greenest_start"]]
     assert got_green == [e["greenest_start"] for e in expect.values()]
     t = r.totals()
     assert t["baseline_cost_gbp"] == pytest.approx(sum(e["baseline_cost"] for e in expect.values()))
@@ -200,7 +203,10 @@ def test_seed_june_2024_matches_brute_force():
     expect, skipped = brute_force(
         prices, carbon, 8, dt.time(9), dt.timedelta(hours=24), start, end, 200
     )
-    assert list(r.skipped["day"]) == skipped == [dt.date(2024, 6, 12)]  # the API outage
+    # The carbon API outage on 12 Jun no longer hides that day's price saving.
+    assert list(r.skipped["day"]) == skipped == []
+    outage = r.days.loc[dt.date(2024, 6, 12)]
+    assert math.isnan(outage["saved_kg"]) and outage["saved_gbp"] > 0
     assert r.totals()["saved_gbp"] == pytest.approx(
         sum(e["baseline_cost"] - e["cheapest_cost"] for e in expect.values())
     )
@@ -333,8 +339,10 @@ def test_gaps_are_reported_not_filled():
         dt.date(2023, 10, 18),
         dt.date(2023, 10, 24),
     )
-    assert list(r.skipped["day"]) == [dt.date(2023, 10, 21), dt.date(2023, 10, 22)]
-    assert set(r.skipped["reason"]) == {"baseline window has missing data"}
+    # The two days without carbon still count for price; their carbon is n/a, not invented.
+    assert list(r.skipped["day"]) == []
+    no_carbon = r.days.loc[[dt.date(2023, 10, 21), dt.date(2023, 10, 22)]]
+    assert no_carbon["saved_kg"].isna().all() and no_carbon["saved_gbp"].notna().all()
     assert r.days_with_holes >= 1  # 20 Oct: the evening part of its span is missing
     reply = answer_backtest(
         BacktestRequest(
@@ -346,9 +354,9 @@ def test_gaps_are_reported_not_filled():
         ctx_for(prices, carbon),
     )
     text = reply.to_text()
-    assert "Skipped 2 day(s)" in text and "21 Oct 2023" in text
-    assert "backtest_skipped.csv" in reply.csv
-    assert "2023-10-21" in reply.csv["backtest_skipped.csv"]
+    assert "2 day(s) without complete carbon data, counted for the other metric only" in text
+    assert "21 Oct 2023, 22 Oct 2023" in text
+    assert "2023-10-21" not in reply.csv["backtest_skipped.csv"]
 
 
 def test_answer_on_seed_data_has_summary_table_csv_and_chart():
@@ -369,12 +377,12 @@ def test_answer_on_seed_data_has_summary_table_csv_and_chart():
     )
     reply = answer_backtest(req, ctx)
     assert not reply.is_error
-    assert reply.summary.startswith("Over 28 days")
+    assert reply.summary.startswith("Over 29 days")  # 12 Jun (carbon outage) counts for £
     assert "would have saved £" in reply.summary
     assert reply.chart_png and reply.chart_png.startswith(b"\x89PNG")
     assert "scored on the forecast (no actual values recorded)" in " ".join(reply.notes)
     days_csv = pd.read_csv(pd.io.common.StringIO(reply.csv["backtest_days.csv"]))
-    assert len(days_csv) == 28
+    assert len(days_csv) == 29
     assert reply.data["totals"]["saved_gbp"] == pytest.approx(days_csv["saved_gbp"].sum(), abs=0.01)
     assert seen == sorted(seen) and seen[-1] == 1.0
 

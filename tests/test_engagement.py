@@ -148,14 +148,15 @@ def test_pledge_actions_offer_a_load_and_an_ev_with_typical_sizes():
     from flexcalc import windows
 
     best = windows.best_window(frame, 2, "balanced")
-    worst = engagement.worst_window(frame, 2)
-    load, ev = engagement.pledge_actions("B", best, worst)
+    usual = engagement.usual_window(frame, 2)  # the baseline: starting when asked
+    assert usual.start == frame.index[0]
+    load, ev = engagement.pledge_actions("B", best, usual)
     assert (load.kind, ev.kind) == ("pledge", "pledge")
     assert load.label == "I'll run my 1 h load then"
     assert PledgeOffer.decode(load.command).kwh == 2.0  # 2 kW x 1 h
     assert PledgeOffer.decode(ev.command).kwh == 7.0
     assert PledgeOffer.decode(ev.command).baseline_start == ts("2024-06-09 00:00")
-    [sized] = engagement.pledge_actions("B", best, worst, kwh=12.5)
+    [sized] = engagement.pledge_actions("B", best, usual, kwh=12.5)
     assert PledgeOffer.decode(sized.command).kwh == 12.5
     assert engagement.pledge_actions("B", best, best) == []  # nothing to shift from
 

@@ -126,7 +126,10 @@ def test_answer_energy_today_and_history():
     assert not reply.is_error
     assert reply.summary.startswith("Sat 10 Jun: 10 kWh at the 16:00–19:00 peak would emit")
     assert "a year" in reply.summary
-    assert [row[0] for row in reply.table.rows][:3] == ["Whole year", "Weekdays", "Weekends"]
+    # The history starts 25 Nov 2022: 197 of the year's 365 days, so no "Whole year" label.
+    labels = [row[0] for row in reply.table.rows][:3]
+    assert labels == ["All data (54% of the year)", "Weekdays", "Weekends"]
+    assert "extrapolated to a year from the 54.0% of its half-hours with data" in reply.summary
     assert len(reply.table.rows) == 7
     assert reply.chart_png.startswith(b"\x89PNG")
     profiles = pd.read_csv(pd.io.common.StringIO(reply.csv["footprint_profiles.csv"]))

@@ -13,7 +13,7 @@ from flexcalc.commands import units
 from flexcalc.commands.requests import BacktestRequest, Context
 from flexcalc.regions import Region
 from flexcalc.reply import Field, Reply, Table
-from flexcalc.timeslots import LONDON, SLOT, fmt_time
+from flexcalc.timeslots import LONDON, SLOT, fmt_time, wall_time_utc
 
 DEFAULT_DAYS = 30
 CHUNK = pd.Timedelta(days=28)  # the Carbon Intensity API refuses ranges over 31 days
@@ -22,7 +22,7 @@ MAX_SKIPPED_SHOWN = 5
 
 def day_start(day: dt.date) -> pd.Timestamp:
     """UTC instant of local midnight starting ``day``."""
-    return pd.Timestamp(day).tz_localize(LONDON).tz_convert("UTC")
+    return wall_time_utc(day, dt.time(0, 0))
 
 
 def latest_day(ctx: Context) -> dt.date:
@@ -109,15 +109,12 @@ def _strategy_rows(t: dict[str, float]) -> list[list[str]]:
         ("greenest", "Greenest window"),
     ):
         cost, kg = t[f"{name}_cost_gbp"], t[f"{name}_kg"]
-        rows.append(
-            [
-                label,
-                units.gbp(cost),
-                units.kg(kg),
-                units.gbp(t["baseline_cost_gbp"] - cost),
-                units.kg(t["baseline_kg"] - kg),
-            ]
-        )
+        saved = {  # summed day by day over the days both figures are known
+            "baseline": (0.0, 0.0),
+            "cheapest": (t["saved_gbp"], t["cheapest_saved_kg"]),
+            "greenest": (t["greenest_saved_gbp"], t["saved_kg"]),
+        }[name]
+        rows.append([label, _gbp(cost), _kg(kg), _gbp(saved[0]), _kg(saved[1])])
     return rows
 
 
@@ -147,10 +144,13 @@ def answer_backtest(req: BacktestRequest, ctx: Context) -> Reply:
     if req.start is None and not prices.empty:
         start = max(start, first_whole_day(prices.index[0]))  # a default range starts with data
     span = f"{_date(start)} to {_date(end)}"
+    if prices.empty and carbon.empty:
+        raise ValueError(f"There are no prices or carbon data for {region.label} from {span}.")
+    missing_metric = []
     if prices.empty:
-        raise ValueError(f"There are no prices for {region.label} from {span}.")
+        missing_metric.append(f"No prices for {span}: £ figures are n/a.")
     if carbon.empty:
-        raise ValueError(f"There is no carbon-intensity data for {span}.")
+        missing_metric.append(f"No carbon-intensity data for {span}: kgCO2 figures are n/a.")
     if ctx.progress:
         ctx.progress(0.85, "Backtesting")
     result = bt.backtest(prices, carbon, slots, req.at, req.within, start, end, kwh)
@@ -163,48 +163,92 @@ def answer_backtest(req: BacktestRequest, ctx: Context) -> Reply:
     summary = (
         f"Over {len(days)} days ({span}), letting a {dur} job start at the cheapest published "
         f"time within {within} of {at} instead of always at {at} would have saved "
-        f"{units.gbp(t['saved_gbp'])} ({_pct(t['saved_gbp_pct'])}); choosing the greenest "
-        f"forecast time would have saved {units.kg(t['saved_kg'])} "
+        f"{_gbp(t['saved_gbp'])} ({_pct(t['saved_gbp_pct'])}); choosing the greenest "
+        f"forecast time would have saved {_kg(t['saved_kg'])} "
         f"({_pct(t['saved_kg_pct'])})."
     )
-    best, worst = days["saved_gbp"].idxmax(), days["saved_gbp"].idxmin()
-    greenest_day = days["saved_kg"].idxmax()
-    fields = [
-        Field("Days evaluated", f"{len(days)} ({len(result.skipped)} skipped)"),
-        Field("Energy per run", f"{kwh:,.1f} kWh"),
-        Field(
-            f"Fixed {at} start",
-            f"{units.gbp(t['baseline_cost_gbp'])}, {units.kg(t['baseline_kg'])}",
-        ),
-        Field("Saved (cheapest)", f"{units.gbp(t['saved_gbp'])} ({_pct(t['saved_gbp_pct'])})"),
-        Field("Saved (greenest)", f"{units.kg(t['saved_kg'])} ({_pct(t['saved_kg_pct'])})"),
-        Field(
-            "Best day",
-            f"{_date(best)}: {units.gbp(days.at[best, 'saved_gbp'])} saved, "
-            f"start {fmt_time(days.at[best, 'cheapest_start'])}",
-        ),
-        Field("Worst day", f"{_date(worst)}: {units.gbp(days.at[worst, 'saved_gbp'])} saved"),
-        Field(
-            "Greenest day",
-            f"{_date(greenest_day)}: {units.kg(days.at[greenest_day, 'saved_kg'])} saved",
-        ),
-    ]
+    fields = _day_fields(days, t, kwh, at, len(result.skipped))
     columns = ["Strategy", "Cost", "Emissions", "£ saved", "kgCO2 saved"]
     table = Table(columns, _strategy_rows(t), title=f"Totals, {span}")
     notes = [
         f"Prices: only those published at decision time ({at}; Agile's next-day prices "
         "appear about 16:00 UK time).",
         _carbon_note(result),
+        *missing_metric,
+        *_one_metric_notes(days),
     ]
     if result.days_with_holes:
         notes.append(
             f"{result.days_with_holes} day(s) had missing slots in the flexible span; windows "
-            "touching them were not considered (nothing is interpolated)."
+            "touching them were not considered for that metric (nothing is interpolated)."
         )
     notes += _skipped_notes(result)
     if load_note:
         notes.append(load_note)
     notes += source_notes
+    return _reply(req, ctx, region, result, t, summary, fields, table, notes, (start, end, kwh))
+
+
+def _gbp(value: float) -> str:
+    return "n/a" if math.isnan(value) else units.gbp(value)
+
+
+def _kg(value: float) -> str:
+    return "n/a" if math.isnan(value) else units.kg(value)
+
+
+def _one_metric_notes(days: pd.DataFrame) -> list[str]:
+    """Days counted for one metric only (the other had no complete data): say which."""
+    notes = []
+    for column, what in (("saved_gbp", "prices"), ("saved_kg", "carbon data")):
+        lacking = days.index[days[column].isna()]
+        if 0 < len(lacking) < len(days):
+            shown = ", ".join(f"{d:%d %b %Y}" for d in lacking[:MAX_SKIPPED_SHOWN])
+            more = f" and {len(lacking) - MAX_SKIPPED_SHOWN} more" if len(lacking) > 5 else ""
+            notes.append(
+                f"{len(lacking)} day(s) without complete {what}, counted for the other metric "
+                f"only: {shown}{more}."
+            )
+    return notes
+
+
+def _day_fields(
+    days: pd.DataFrame, t: dict[str, float], kwh: float, at: str, skipped: int
+) -> list[Field]:
+    fields = [
+        Field("Days evaluated", f"{len(days)} ({skipped} skipped)"),
+        Field("Energy per run", f"{kwh:,.1f} kWh"),
+        Field(f"Fixed {at} start", f"{_gbp(t['baseline_cost_gbp'])}, {_kg(t['baseline_kg'])}"),
+        Field("Saved (cheapest)", f"{_gbp(t['saved_gbp'])} ({_pct(t['saved_gbp_pct'])})"),
+        Field("Saved (greenest)", f"{_kg(t['saved_kg'])} ({_pct(t['saved_kg_pct'])})"),
+    ]
+    if days["saved_gbp"].notna().any():
+        best, worst = days["saved_gbp"].idxmax(), days["saved_gbp"].idxmin()
+        fields += [
+            Field(
+                "Best day",
+                f"{_date(best)}: {units.gbp(days.at[best, 'saved_gbp'])} saved, "
+                f"start {fmt_time(days.at[best, 'cheapest_start'])}",
+            ),
+            Field("Worst day", f"{_date(worst)}: {units.gbp(days.at[worst, 'saved_gbp'])} saved"),
+        ]
+    if days["saved_kg"].notna().any():
+        greenest_day = days["saved_kg"].idxmax()
+        fields.append(
+            Field(
+                "Greenest day",
+                f"{_date(greenest_day)}: {units.kg(days.at[greenest_day, 'saved_kg'])} saved",
+            )
+        )
+    return fields
+
+
+def _reply(req, ctx, region, result, t, summary, fields, table, notes, span) -> Reply:
+    start, end, kwh = span
+    at = req.at.strftime("%H:%M")
+    dur, within = units.duration(req.duration), units.duration(req.within)
+    slots = math.ceil(req.duration / SLOT)
+    columns = table.columns
     skipped_csv = result.skipped.to_csv(index=False)
     summary_csv = pd.DataFrame(_strategy_rows(t), columns=columns).to_csv(index=False)
     chart = None

@@ -15,19 +15,20 @@ from flexcalc.commands.answer_backtest import day_start, fetch_history
 from flexcalc.commands.requests import BatteryRequest, Context
 from flexcalc.regions import Region
 from flexcalc.reply import Field, Reply, Table
-from flexcalc.timeslots import LONDON, SLOT, fmt_day_time, fmt_span
+from flexcalc.timeslots import LONDON, SLOT, ceil_slot, fmt_day_time, fmt_span
 
 MODEL_NOTE = (
-    "Model: no export price available, so nothing is exported; the site is assumed to use at "
-    "least the battery's power at all times, so each kWh discharged avoids a kWh imported at "
-    "the Agile price. Efficiency is split as the square root on charge and discharge; the "
-    "plan ends at the state of charge it starts with."
+    "Model: site battery (the default; say `grid` for a grid battery). Nothing is exported; the "
+    "site is assumed to use at least the battery's power at all times, so each kWh discharged "
+    "avoids a kWh imported at the import price. Efficiency is split as the square root on "
+    "charge and discharge; the plan ends at the state of charge it starts with."
 )
 EXPORT_NOTE = (
-    "Model: a grid battery that buys at the Agile import price and sells at the Agile Outgoing "
-    "(export) price from the prices file (no site load). Efficiency is split as the square root "
-    "on charge and discharge; the plan ends at the state of charge it starts with."
+    "Model: grid battery (you said `grid`). It buys at the import price and sells everything it "
+    "discharges at the export price from the prices file (no site load). Efficiency is split as "
+    "the square root on charge and discharge; the plan ends at the state of charge it starts with."
 )
+MODEL_NAMES = {"site": "site battery", "grid": "grid battery"}
 WEIGHT = 0.5  # "both": equal weights on range-scaled price and carbon
 
 
@@ -39,28 +40,42 @@ def _battery(req: BatteryRequest) -> bat.Battery:
     return b
 
 
-def _with_export(
-    ctx: Context, battery: bat.Battery, frame: pd.DataFrame, region: Region
+def _with_model(
+    req: BatteryRequest, ctx: Context, battery: bat.Battery, frame: pd.DataFrame, region: Region
 ) -> tuple[bat.Battery, pd.DataFrame, str]:
-    """Add export prices when the provider has them (the tariff's export rates, or a dashboard
-    prices file's export column): the battery then sells to the grid instead of serving a site
-    load."""
+    """The model the words chose, never the data: ``site`` (default) ignores any export
+    prices; ``grid`` sells at the export price (the tariff's export rates, or a prices file's
+    export column) and says why when there is none."""
+    if req.model != "grid":
+        return battery, frame, MODEL_NOTE
     export_history = getattr(ctx.provider, "export_history", None)
     if export_history is not None and len(frame):
         export = export_history(region, frame.index[0], frame.index[-1] + SLOT)
     else:
         export = getattr(getattr(ctx.provider, "prices_file", None), "export", None)
-    priced = frame["price"].notna()
-    if export is None or export.reindex(frame.index)[priced].isna().any():
-        return battery, frame, MODEL_NOTE
+    if export is None or export.reindex(frame.index).isna().all():
+        raise ValueError(
+            "A grid battery sells at the export price, and I have no export prices for this "
+            "period: give a prices file with an export column (the Octopus dashboard export) or "
+            "an export tariff, or drop `grid` for a site battery."
+        )
     frame = frame.assign(export_price=export.reindex(frame.index).to_numpy(float))
     return replace(battery, site_load_kw=0.0), frame, EXPORT_NOTE
 
 
 def _describe(req: BatteryRequest) -> str:
     return (
-        f"{req.capacity_kwh:g} kWh / {req.power_kw:g} kW, {req.efficiency * 100:g}% round trip, "
-        f"for {req.objective}"
+        f"{MODEL_NAMES[req.model]} {req.capacity_kwh:g} kWh / {req.power_kw:g} kW, "
+        f"{req.efficiency * 100:g}% round trip, for {req.objective}"
+    )
+
+
+def _needed(req: BatteryRequest) -> list[str]:
+    """Columns the plan needs in every slot: price, carbon unless for price, export if grid."""
+    return (
+        ["price"]
+        + (["carbon"] if req.objective != "price" else [])
+        + (["export_price"] if req.model == "grid" else [])
     )
 
 
@@ -91,19 +106,26 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     region = ctx.region_for(req.region)
     forecast = ctx.provider.forecast(region, ctx.current_time())
     frame = forecast.frame()
-    known = frame["price"].notna() & frame["carbon"].notna()
+    frame = frame[frame.index >= ceil_slot(forecast.now)]  # the start rule: no past slot
+    battery, frame, model_note = _with_model(req, ctx, battery, frame, region)
+    needed = _needed(req)
+    known = frame[needed].notna().all(axis=1)
     first_gap = np.flatnonzero(~known.to_numpy())
     notes = list(forecast.notes)
     if first_gap.size:
         frame = frame.iloc[: first_gap[0]]
         if len(frame):
             notes.append(
-                f"Planned to {fmt_day_time(frame.index[-1] + SLOT)}, where prices or carbon "
-                "forecast stop."
+                f"Planned to {fmt_day_time(frame.index[-1] + SLOT)}, where the "
+                f"{' or '.join(c.replace('_', ' ') for c in needed)} data stop."
             )
     if len(frame) < 2:
-        raise ValueError("Not enough upcoming prices and carbon forecast to plan a battery.")
-    battery, frame, model_note = _with_export(ctx, battery, frame, region)
+        raise ValueError(
+            f"Not enough upcoming {' and '.join(c.replace('_', ' ') for c in needed)} data to "
+            "plan a battery."
+        )
+    if frame["carbon"].isna().any():
+        notes.append("Carbon data is missing for part of the plan: kgCO2 is n/a.")
     plan = bat.plan(frame, battery, req.objective, WEIGHT)
     s = plan.schedule
     charging = _runs(s["charge_kw"].to_numpy() > 1e-3, s.index)
@@ -200,6 +222,8 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     )
     if prices.empty:
         raise ValueError(f"There are no prices for {region.label} from {span}.")
+    if carbon.empty and req.objective != "price":
+        raise ValueError(f"There is no carbon data from {span} to plan {req.objective} on.")
     actual = carbon.get("actual", pd.Series(dtype=float))
     forecast = carbon.get("forecast", pd.Series(dtype=float))
     intensity = actual.where(actual > 0).combine_first(forecast)
@@ -210,7 +234,7 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
         if ctx.progress:
             ctx.progress(scale + 0.2 * fraction, label)
 
-    battery, frame, model_note = _with_export(ctx, battery, frame, region)
+    battery, frame, model_note = _with_model(req, ctx, battery, frame, region)
     days, skipped = bat.optimise_days(frame, battery, req.objective, WEIGHT)
     if days.empty:
         raise ValueError(f"No day from {span} has complete data for the battery.")
@@ -220,8 +244,16 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     base = table.loc["as given"]
     per_kwh = table.loc["+1 kWh capacity", "extra_gbp"]
     per_kw = table.loc["+1 kW power", "extra_gbp"]
+    asked = (end - start).days + 1
+    first, last = days.index.min(), days.index.max()
+    span = f"{span} ({len(days)} days)"
+    if len(days) < asked:  # say what the figures rest on, not only what was asked
+        span = (
+            f"{first:%a %d %b %Y} to {last:%a %d %b %Y} (the {len(days)} of the {asked} days "
+            "asked for with complete data)"
+        )
     summary = (
-        f"From {span} ({len(days)} days), a {_describe(req)} battery re-planned every day would "
+        f"From {span}, a {_describe(req)} re-planned every day would "
         f"have saved {units.money_and_carbon(base['saving_gbp'], base['saving_kg'])} compared "
         f"with no battery. One more kWh of capacity would have added {units.gbp(per_kwh)}; one "
         f"more kW of power {units.gbp(per_kw)}."

@@ -43,6 +43,25 @@ def _span_text(start: dt.date, end: dt.date) -> str:
     return f"{start:%d %b %Y} to {end:%d %b %Y}"
 
 
+def period_share(values: pd.Series, start: dt.date, end: dt.date) -> float:
+    """Share of the half-hours of the UK days start..end (46/48/50 a day) with a value."""
+    a, b = day_start(start), day_start(end + dt.timedelta(days=1))
+    known = values.dropna()
+    known = known[(known.index >= a) & (known.index < b)]
+    return len(known.index.unique()) / int((b - a) / pd.Timedelta(minutes=30))
+
+
+def _extrapolation_text(share: float, values: pd.Series) -> str:
+    """`` (extrapolated to a year from 1.9% of its half-hours: 30 Jan to 06 Feb 2026)`` or ''."""
+    if share >= 0.999 or values.dropna().empty:
+        return ""
+    first, last = values.dropna().index[[0, -1]].tz_convert(LONDON)
+    return (
+        f" (extrapolated to a year from the {share:.1%} of its half-hours with data, "
+        f"{first:%d %b %Y} to {last:%d %b %Y})"
+    )
+
+
 # ---------------------------------------------------------------- footprint N kWh
 
 
@@ -100,10 +119,14 @@ def answer_footprint_energy(req: FootprintEnergyRequest, ctx: Context) -> Reply:
     if carbon.empty:
         raise ValueError(f"There is no carbon-intensity history from {_span_text(start, end)}.")
     intensity = _intensity(carbon)
+    share = period_share(intensity, start, end)
+    groups = dict(GROUPS)
+    if share < 0.999:  # labels match the data: not "Whole year" from a month
+        groups["all"] = f"All data ({share:.0%} of the year)"
     carbon_prof = fp.profiles(intensity)
     price_prof = fp.profiles(prices) if not prices.empty else None
     rows, csv_rows = [], []
-    for key, label in GROUPS.items():
+    for key, label in groups.items():
         c = fp.profile_peak_vs_best(carbon_prof[key])
         if c is None:
             continue
@@ -142,7 +165,8 @@ def answer_footprint_energy(req: FootprintEnergyRequest, ctx: Context) -> Reply:
     history_text = (
         f"Over {_span_text(start, end)} the peak averaged {units.carbon(whole.peak_mean)} against "
         f"{units.carbon(whole.best_mean)} at {whole.best_start}–{whole.best_end}: moving "
-        f"{kwh:g} kWh a day out of the peak would save about {units.kg(yearly)} a year."
+        f"{kwh:g} kWh a day out of the peak would save about {units.kg(yearly)} a year"
+        f"{_extrapolation_text(share, intensity)}."
     )
     summary = f"{today_text} {history_text}".strip()
     fields.append(
@@ -279,7 +303,9 @@ def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Repl
             f"Intensity of {region.name} and of every other region: the Carbon Intensity API's "
             "regional forecast (regions have no recorded actual values)."
         ]
-    result = fp.storage_footprint(req.terabytes, home, req.media, req.replication, req.pue)
+    result = fp.storage_footprint(
+        req.terabytes, home, req.media, req.replication, req.pue, period=(a, b)
+    )
     size = f"{req.terabytes:g} TB {req.media.upper()}"
     if own is not None:
         whose = f"{region.label}'s own"
@@ -292,7 +318,8 @@ def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Repl
     summary = (
         f"{size} stored {req.replication}× at PUE {req.pue:g} draws {result.power_kw:.3f} kW, "
         f"{result.annual_kwh:,.0f} kWh a year: {units.kg(result.kg_half_hourly)} a year with "
-        f"{whose} half-hourly carbon intensity over {_span_text(start, end)} "
+        f"{whose} half-hourly carbon intensity over {_span_text(start, end)}"
+        f"{_extrapolation_text(result.coverage, home)} "
         f"(average {units.carbon(result.mean_intensity)}), vs "
         f"{result.annual_kwh * fp.STATIC_FACTOR_KG_PER_KWH:,.2f} kgCO2e with a static "
         f"{fp.STATIC_FACTOR_KG_PER_KWH * 1000:.0f} g/kWh factor."
@@ -330,8 +357,9 @@ def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Repl
     ]
     if result.coverage < 0.999:
         notes.append(
-            f"{1 - result.coverage:.1%} of the year's half-hours had no carbon data; "
-            "the average uses the others (nothing is filled in)."
+            f"{1 - result.coverage:.1%} of the half-hours from {_span_text(start, end)} had no "
+            "carbon data; the average uses the others (nothing is filled in) and the annual "
+            "figure is extrapolated from them."
         )
     if regional and means:
         clean = min(means, key=means.get)  # type: ignore[arg-type]

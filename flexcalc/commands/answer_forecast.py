@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, time
 
 import pandas as pd
 
@@ -11,13 +10,22 @@ from flexcalc import windows
 from flexcalc.commands import units
 from flexcalc.commands.forecast_slots import WithForecast, with_forecast
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
+from flexcalc.commands.time_words import named_span
 from flexcalc.engagement import pledge_actions
 from flexcalc.forecast.carbon_bands import CarbonBand, recorded_band
 from flexcalc.intensity import intensity_index
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
 from flexcalc.tariffs.families import prices_label, source_text
-from flexcalc.timeslots import LONDON, SLOT, floor_slot, fmt_day_time, fmt_span, fmt_time
+from flexcalc.timeslots import (
+    SLOT,
+    ceil_slot,
+    floor_slot,
+    fmt_day_time,
+    fmt_span,
+    fmt_time,
+    next_wall_time,
+)
 
 LABELS = {"price": "Cheapest", "carbon": "Greenest", "balanced": "Balanced"}
 
@@ -29,30 +37,83 @@ def _source_notes(forecast: Forecast) -> list[str]:
     return notes
 
 
-def next_local_time(after: pd.Timestamp, at: time) -> pd.Timestamp:
-    """The next instant (UTC) strictly after ``after`` when the UK clock shows ``at``."""
-    local_now = after.tz_convert(LONDON)
-    for days in range(3):
-        day = (local_now + pd.Timedelta(days=days)).date()
-        naive = pd.Timestamp(datetime.combine(day, at))
-        candidate = naive.tz_localize(LONDON, ambiguous=True, nonexistent="shift_forward")
-        if candidate > after:
-            return candidate.tz_convert("UTC")
-    raise AssertionError("unreachable: a wall time recurs within two days")
+def request_span(
+    req: BestSlotRequest, now: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
+    """Earliest start, latest end (UTC, None: the data's horizon) and a description.
 
-
-def _span(req: BestSlotRequest, now: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
-    """Earliest start, latest end and a description of the allowed span."""
-    start = floor_slot(now)
+    The start rule: a window starts on a half-hour boundary no earlier than ``now``
+    (``ceil_slot``). Deadlines are the next time the UK clock shows them (``next_wall_time``);
+    ``after HH:MM`` starts at the next time the clock shows it, or now when ``by`` comes first
+    (already inside the span). Spans end exactly where the UK clock says, on any night.
+    """
+    start = ceil_slot(now)
+    if req.period is not None:
+        first, end = named_span(req.period, now)
+        return first, end, f"{req.period} ({fmt_span(first, end)})" if end > first else req.period
+    if req.after is not None:
+        after = next_wall_time(now, req.after)
+        if req.by is not None and next_wall_time(now, req.by) < after:
+            after = start  # between the two already: start now
+        start = max(start, after)
     if req.within is not None:
         return start, now + req.within, f"within {units.duration(req.within)}"
     if req.by is not None:
-        end = next_local_time(now, req.by)
-        return start, end, f"finishing by {req.by.strftime('%H:%M')}"
+        end = next_wall_time(now if req.after is None else start, req.by)
+        text = f"finishing by {fmt_time(end)}"  # BST/GMT where the wall time repeats
+        if req.after is not None:
+            text = f"from {fmt_day_time(start)} {text}"
+        return start, end, text
+    if req.after is not None:
+        return start, None, f"from {fmt_day_time(start)}"
     if req.between is not None:
         a, b = req.between
         return start, None, f"between {a.strftime('%H:%M')} and {b.strftime('%H:%M')}"
     return start, None, "in the known horizon"
+
+
+def fallback_objective(frame, objective: str, span_text: str) -> tuple[str, str | None]:
+    """The objective to use when the span lacks one metric: ``both`` with only prices becomes
+    ``price`` (carbon n/a), ``carbon`` with no carbon becomes ``price``, and so on; with a note
+    saying so (None when nothing changed)."""
+    have = {m: bool(m in frame and frame[m].notna().any()) for m in ("price", "carbon")}
+    wanted = ["price", "carbon"] if objective == "both" else [objective]
+    lacking = [m for m in wanted if not have[m]]
+    present = [m for m in ("price", "carbon") if have[m]]
+    if not lacking or not present:
+        return objective, None
+    name = {"price": "price", "carbon": "carbon-intensity"}
+    chosen = present[0] if objective == "both" or lacking else objective
+    label = LABELS[chosen].lower()
+    return chosen, (
+        f"No {name[lacking[0]]} data {span_text}: showing the {label} window instead "
+        f"({lacking[0]} n/a)."
+    )
+
+
+def usual_baseline(
+    req: BestSlotRequest, forecast: Forecast, start: pd.Timestamp, k: int
+) -> tuple[windows.Window | None, str, str | None]:
+    """With ``usually HH:MM``: the window starting at the next time the UK clock shows it (from
+    the start rule's first half-hour), its label, and a note when the data doesn't reach it."""
+    if req.usual is None:
+        return None, "", None
+    at = next_wall_time(start - pd.Timedelta(seconds=1), req.usual)
+    window = windows.window_at(forecast.frame(), at, k)
+    if window is None:
+        note = (
+            f"Your usual {req.usual:%H:%M} start ({fmt_day_time(at)}) is beyond the known "
+            "data, so the comparison is with starting when asked."
+        )
+        return None, "", note
+    return window, f"Usual {fmt_time(at)} start", None
+
+
+def _compared(label: str) -> str:
+    """``Start now`` -> ``starting now``; ``Usual 18:00 start`` -> ``your usual 18:00 start``."""
+    if label.startswith("Usual"):
+        return "your " + label.lower()
+    return label.lower().replace("start", "starting")
 
 
 def _row(
@@ -98,7 +159,12 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     """The best window(s) for a job of ``req.duration`` compared with starting now and the worst."""
     now = forecast.now
     k = int(req.duration / SLOT)
-    start, end, span_text = _span(req, now)
+    start, end, span_text = request_span(req, now)
+    if req.period is not None and end is not None and end <= start:
+        return error_reply(
+            f"{req.period.capitalize()} is over: it is {fmt_day_time(now)} now.",
+            ["bestslot 2h tonight", "bestslot 2h tomorrow morning"],
+        )
     if end is not None and end - start < req.duration:
         return error_reply(
             f"A {units.duration(req.duration)} job can't fit {span_text}: "
@@ -108,13 +174,14 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     ahead = with_forecast(forecast, ctx.provider, end)
     forecast = ahead.forecast
     frame = windows.candidate_slots(forecast.frame(), start, end, req.between)
-    objectives = ["price", "carbon", "balanced"] if req.objective == "both" else [req.objective]
-    if req.objective == "both":  # compare like with like: only slots with a price and a carbon
+    objective, fallback_note = fallback_objective(frame, req.objective, span_text)
+    objectives = ["price", "carbon", "balanced"] if objective == "both" else [objective]
+    if objective == "both":  # compare like with like: only slots with a price and a carbon
         frame = frame.dropna(subset=["price", "carbon"])
     chosen = {
         LABELS[obj]: windows.best_window(frame, k, obj, split=req.split) for obj in objectives
     }
-    headline_key = LABELS["balanced" if req.objective == "both" else req.objective]
+    headline_key = LABELS["balanced" if objective == "both" else objective]
     best = chosen[headline_key]
     region = forecast.region
     if best is None:
@@ -128,26 +195,33 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             is_error=True,
         )
     kwh = req.load.energy_kwh(req.duration)
-    primary = "price" if req.objective in ("price", "both") else "carbon"
+    primary = "price" if objective in ("price", "both") else "carbon"
     first = frame.index[0] if len(frame) else start  # "now", or the first slot allowed
     now_window = windows.window_at(frame, first, k)
-    now_label = "Start now" if first == start else f"Start at {fmt_time(first)}"
+    now_label = "Start now" if first == now else f"Start at {fmt_time(first)}"
     worst = windows.best_window(frame, k, primary, highest=True, split=req.split)
     comparison = windows.Comparison(chosen=best, now=now_window, worst=worst)
+    baseline, baseline_label, usual_note = usual_baseline(req, forecast, start, k)
+    if baseline is None:  # the baseline of pledges: the stated usual time, else starting now
+        baseline, baseline_label = now_window, now_label
 
     when = ahead.label(
         fmt_span(best.start, best.end) if best.is_contiguous else _split_text(best), best
     )
     summary = f"Best {units.duration(req.duration)} {span_text} in {region.label}: {when} (UK time)"
     summary += f" at {units.price(best.price)} and {units.carbon(best.carbon)}."
-    if now_window is not None and now_window.start != best.start:
+    if baseline is not None and baseline.start != best.start:
         summary += (
-            f" Compared with {now_label.lower().replace('start', 'starting')}: "
-            f"{units.saving(best.price, now_window.price, 'p/kWh', 2)}"
-            f" and {units.saving(best.carbon, now_window.carbon, 'gCO2/kWh', 0)}."
+            f" Compared with {_compared(baseline_label)}: "
+            f"{units.saving(best.price, baseline.price, 'p/kWh', 2)}"
+            f" and {units.saving(best.carbon, baseline.carbon, 'gCO2/kWh', 0)}."
         )
-    elif now_window is not None and first == start:
+    elif baseline is not now_window:
+        summary += f" Your usual {req.usual:%H:%M} start is already the best."  # type: ignore[union-attr]
+    elif now_window is not None and first == now:
         summary += " Now is the best time to start."
+    elif now_window is not None:
+        summary += f" Starting at {fmt_time(first)} is the best you can do."
 
     fields = [
         Field(f"{label} window", _row(label, w, None, ahead)[1]) for label, w in chosen.items()
@@ -166,6 +240,13 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             _saving_text(comparison.saving_vs(now_window, kwh)),
         )
     )
+    if baseline is not now_window:
+        fields.append(
+            Field(
+                f"vs {_compared(baseline_label)}",
+                _saving_text(comparison.saving_vs(baseline, kwh)),
+            )
+        )
     fields.append(Field("vs worst window", _saving_text(comparison.saving_vs(worst, kwh))))
     if kwh:
         fields.append(
@@ -176,13 +257,20 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         )
     columns = ["", "When (UK)", "Price", "Carbon"] + (["Cost", "Emissions"] if kwh else [])
     rows = [_row(label, w, kwh, ahead) for label, w in chosen.items()]
-    rows += [_row(now_label, now_window, kwh, ahead), _row("Worst", worst, kwh, ahead)]
+    rows.append(_row(now_label, now_window, kwh, ahead))
+    if baseline is not now_window:
+        rows.append(_row(baseline_label, baseline, kwh, ahead))
+    rows.append(_row("Worst", worst, kwh, ahead))
     notes = [*_source_notes(forecast), windows.coverage_text(forecast.frame()) + "."]
+    if usual_note:
+        notes.insert(0, usual_note)
+    if fallback_note:
+        notes.insert(0, fallback_note)
     data = {
         "command": "bestslot",
         "region": region.letter,
         "duration_minutes": int(req.duration.total_seconds() // 60),
-        "objective": req.objective,
+        "objective": objective,
         "split": req.split,
         "source": forecast.source,
         "energy_kwh": kwh,
@@ -191,12 +279,14 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         "worst": _window_data(worst, kwh),
         "saving_vs_now": comparison.saving_vs(now_window, kwh),
         "saving_vs_worst": comparison.saving_vs(worst, kwh),
+        "baseline": _window_data(baseline, kwh),
+        "saving_vs_baseline": comparison.saving_vs(baseline, kwh),
         "price_forecast": ahead.data(),
         "forecast_windows": [label for label, w in chosen.items() if ahead.touches(w)],
         "stays_cheapest_probability": stays,
         "carbon_band": None if carbon_band is None else dataclasses.asdict(carbon_band),
     }
-    if req.objective == "both":
+    if objective == "both":
         per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
         data["implied_gbp_per_tonne_co2"] = per_tonne
         fields.append(Field("Greenest vs cheapest", _per_tonne_text(chosen, per_tonne)))
@@ -221,7 +311,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         chart_alt=f"Prices and carbon for {region.label} with the best window shaded",
         notes=notes,
         actions=[
-            *pledge_actions(region.letter, best, worst, kwh),
+            *pledge_actions(region.letter, best, baseline, kwh),  # usual time, else starting now
             Action("Share to channel", "", kind="share"),
             Action("Best for carbon", _command_for(req, "carbon")),
             Action("Best for price", _command_for(req, "price")),

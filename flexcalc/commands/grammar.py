@@ -19,6 +19,7 @@ from datetime import date, time
 import pandas as pd
 
 from flexcalc import regions
+from flexcalc.commands import time_words
 from flexcalc.commands.requests import (
     AlertsRequest,
     BacktestRequest,
@@ -48,14 +49,25 @@ MAX_DURATION = pd.Timedelta(hours=24)
 SLOT = pd.Timedelta(minutes=30)
 
 EXAMPLES: dict[str, list[str]] = {
-    "bestslot": ["bestslot 4h", "bestslot 2h30m by 07:00 in NG1", "bestslot 3h for both at 7 kW"],
+    "bestslot": [
+        "bestslot 4h",
+        "bestslot 2h30m by 07:00 in NG1",
+        "bestslot 3h for both at 7 kW",
+        "bestslot 2h tonight",
+        "bestslot 3h after 10pm before 7am",
+        "bestslot 2h usually 18:00",
+    ],
     "prices": ["prices", "prices in London", "prices in NG1"],
     "carbon": ["carbon", "carbon in North Scotland", "carbon in B"],
     "backtest": [
         "backtest 4h daily at 09:00 within 24h",
         "backtest 2h daily from 2023-01-01 to 2023-12-31 in C at 50 kW",
     ],
-    "battery": ["battery 13.5 kWh 5 kW", "battery 10 kWh 3 kW efficiency 85% for carbon"],
+    "battery": [
+        "battery 13.5 kWh 5 kW",
+        "battery 10 kWh 3 kW efficiency 85% for carbon",
+        "battery 13.5 kWh 5 kW site",
+    ],
     "footprint": ["footprint 10 kWh in B", "footprint storage 50 TB ssd replication 3 pue 1.4"],
     "alerts": ["alerts subscribe 08:00 in NG1 4h", "alerts list", "alerts unsubscribe"],
     "region": ["region NG1", "region London", "region C"],
@@ -84,6 +96,14 @@ _STOP_WORDS = {
     "replication",
     "pue",
     "tomorrow",
+    "tonight",
+    "overnight",
+    "today",
+    "this",
+    "before",
+    "after",
+    "usually",
+    "usual",
     "when",
     "teams",
     "ssd",
@@ -99,6 +119,14 @@ _TIME_RE = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?$")
 _UNITS = {"kw", "kwh", "mwh", "tb", "gb", "pb", "tib", "gib", "%"}
 _QUANTITY_RE = re.compile(r"^(?P<n>-?\d+(?:\.\d+)?)\s*(?P<unit>[a-z%]+)$")
 
+# Bounds on every number a person can type (beyond them: a friendly message, not a crash).
+MAX_POWER_KW = 100_000.0  # 100 MW
+MAX_ENERGY_KWH = 10_000_000.0  # 10 GWh
+MAX_STORAGE_TB = 1_000_000.0  # 1 EB
+MAX_REPLICATION = 100
+MIN_DATE, MAX_DATE = date(2010, 1, 1), date(2099, 12, 31)
+MAX_THRESHOLD = 100_000.0
+
 
 class UsageError(ValueError):
     """Input that cannot be read: a short reason plus examples of what works."""
@@ -110,7 +138,7 @@ class UsageError(ValueError):
 
     @property
     def examples(self) -> list[str]:
-        return EXAMPLES.get(self.command or "", [*EXAMPLES["bestslot"][:2], "help"])
+        return EXAMPLES.get(self.command or "", [*EXAMPLES["bestslot"][:2], "help"])[:3]
 
     def reply(self) -> Reply:
         return error_reply(self.message, self.examples)
@@ -153,6 +181,8 @@ def parse_duration(word: str, command: str = "bestslot") -> pd.Timedelta:
     minutes = float(match.group("h") or 0) * 60 + float(match.group("m") or 0)
     if minutes <= 0:
         raise UsageError("The duration must be at least 30 minutes.", command)
+    if minutes > MAX_DURATION / pd.Timedelta(minutes=1) + 29:
+        raise UsageError("The duration can be at most 24 hours.", command)
     slots = math.ceil(minutes / 30 - 1e-9)
     duration = slots * SLOT
     if duration > MAX_DURATION:
@@ -190,7 +220,7 @@ def parse_hours(word: str, command: str) -> pd.Timedelta:
     minutes = float(_DURATION_RE.match(text).group("h") or 0) * 60 + float(
         _DURATION_RE.match(text).group("m") or 0
     )
-    if minutes <= 0 or minutes > 7 * 24 * 60:
+    if not 0 < minutes <= 7 * 24 * 60:
         raise UsageError("'within' must be between 30 minutes and 7 days.", command)
     return pd.Timedelta(minutes=minutes)
 
@@ -204,13 +234,40 @@ def parse_quantity(word: str, units: dict[str, float], what: str, command: str) 
     return float(match.group("n")) * units[match.group("unit")]
 
 
+def bounded(value: float, low: float, high: float, message: str, command: str) -> float:
+    """``value`` if ``low <= value <= high``, else a ``UsageError`` saying ``message``."""
+    if not low <= value <= high:
+        raise UsageError(message, command)
+    return value
+
+
+def on_half_hour(at: time, command: str) -> time:
+    """``at`` if it is on a half-hour (prices and carbon change every 30 minutes), else a
+    ``UsageError`` naming the two nearest half-hours."""
+    if at.minute in (0, 30):
+        return at
+    before = time(at.hour, 0 if at.minute < 30 else 30)
+    after_minutes = (at.hour * 60 + (30 if at.minute < 30 else 60)) % (24 * 60)
+    after = time(after_minutes // 60, after_minutes % 60)
+    raise UsageError(
+        f"{at.strftime('%H:%M')} is not on a half-hour (prices change every 30 minutes): use "
+        f"{before.strftime('%H:%M')} or {after.strftime('%H:%M')}.",
+        command,
+    )
+
+
 def parse_date(word: str, command: str) -> date:
     try:
-        return date.fromisoformat(word)
+        day = date.fromisoformat(word)
     except ValueError:
         raise UsageError(
             f"{word!r} is not a date; use YYYY-MM-DD, e.g. 2023-06-01.", command
         ) from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise UsageError(
+            f"{word} is out of range: dates run from {MIN_DATE} to {MAX_DATE}.", command
+        )
+    return day
 
 
 def _quantity_unit(word: str) -> str | None:
@@ -319,6 +376,8 @@ def _size(c: _Words, token: str, options: dict) -> bool:
     value = parse_quantity(token, {unit: 1}, what, c.command)
     if value <= 0:
         raise UsageError("Power and energy must be positive, e.g. at 7 kW or 20 kWh.", c.command)
+    high = MAX_POWER_KW if unit == "kw" else MAX_ENERGY_KWH
+    bounded(value, 0, high, f"That load is too big: at most {high:,.0f} {unit}.", c.command)
     options[unit] = value
     return True
 
@@ -368,15 +427,14 @@ def _bestslot(c: _Words) -> BestSlotRequest:
         word = c.peek_lower()
         if _shared_option(c, options):
             continue
-        if word == "by":
-            c.take("by")
-            options["by"] = parse_time(c.take("a time like 07:00"))
-        elif word == "between":
+        if _time_word(c, options):
+            continue
+        if word == "between":
             c.take("between")
-            first = parse_time(c.take("a time like 22:00"))
+            first = _slot_time(c.take("a time like 22:00"))
             if c.peek_lower() in ("and", "-", "to"):
                 c.take("and")
-            options["between"] = (first, parse_time(c.take("a second time")))
+            options["between"] = (first, _slot_time(c.take("a second time")))
         elif word == "split":
             c.take("split")
             options["split"] = True
@@ -391,9 +449,47 @@ def _bestslot(c: _Words) -> BestSlotRequest:
         raise UsageError(
             "bestslot looks ahead: 'from' and 'to' dates are for backtest.", "bestslot"
         )
-    if sum(key in options for key in ("within", "by", "between")) > 1:
-        raise UsageError("Use only one of within, by or between.", "bestslot")
+    if sum(key in options for key in ("within", "by", "between", "period")) > 1:
+        raise UsageError(
+            "Use only one of within, by (before), between or a time word like tonight.",
+            "bestslot",
+        )
+    if "after" in options and options.keys() & {"between", "period"}:
+        raise UsageError("'after' goes with by/before or within, not between.", "bestslot")
     return BestSlotRequest(duration=duration, load=_load_from(options), **options)
+
+
+def _slot_time(word: str, command: str = "bestslot") -> time:
+    return on_half_hour(parse_time(word, command), command)
+
+
+def _time_word(c: _Words, options: dict) -> bool:
+    """bestslot's time words (consumed; True if one was read): ``by``/``before HH:MM``,
+    ``after HH:MM`` and span names like tonight, overnight, tomorrow morning."""
+    word = c.peek_lower()
+    if word in ("by", "before"):
+        c.take(word)
+        options["by"] = _slot_time(c.take("a time like 07:00"))
+    elif word == "after":
+        c.take(word)
+        options["after"] = _slot_time(c.take("a time like 22:00"))
+    elif word in ("usually", "usual"):
+        c.take(word)
+        if c.peek_lower() == "at":
+            c.take("at")
+        options["usual"] = _slot_time(c.take("your usual start, like 18:00"))
+    elif word in time_words.FIRST_WORDS:
+        found = time_words.read_span_words(c.words[c.i : c.i + 2])
+        if found is None:
+            raise UsageError("Time words I know: " + ", ".join(time_words.SPANS) + ".", "bestslot")
+        name, used = found
+        c.i += used
+        if "period" in options:
+            raise UsageError("Give one time word (tonight, tomorrow ...), not two.", "bestslot")
+        options["period"] = name
+    else:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- tariff words
@@ -408,7 +504,7 @@ def _daily_at(c: _Words, options: dict) -> bool:
         c.take("at")
         token = c.take("a time or a power")
         if not _size(c, token, options):
-            options["at"] = parse_time(token, c.command)
+            options["at"] = _slot_time(token, c.command)  # prices change on the half-hour
     else:
         return False
     return True
@@ -535,6 +631,8 @@ def _battery(c: _Words) -> BatteryRequest:
             if value is None:
                 raise UsageError(f"{token!r} is not an efficiency; use e.g. 90%.", "battery")
             options["efficiency"] = value / 100 if token.endswith("%") or value > 1 else value
+        elif word in ("site", "grid"):
+            options["model"] = c.take("site or grid").lower()
         elif _quantity_unit(word) in ("kw", "kwh"):  # capacity and power, negatives included
             unit = _quantity_unit(word)
             options[unit] = parse_quantity(c.take("a size"), {unit: 1}, "a size", "battery")
@@ -547,6 +645,12 @@ def _battery(c: _Words) -> BatteryRequest:
         )
     if capacity <= 0 or power <= 0:
         raise UsageError("Capacity and power must be positive.", "battery")
+    if capacity > MAX_ENERGY_KWH or power > MAX_POWER_KW:
+        raise UsageError(
+            f"That battery is too big: at most {MAX_ENERGY_KWH:,.0f} kWh and "
+            f"{MAX_POWER_KW:,.0f} kW.",
+            "battery",
+        )
     if "within" in options:
         raise UsageError("A battery plans the whole known horizon (or from/to dates).", "battery")
     if not 0 < options.get("efficiency", 0.9) <= 1:
@@ -572,9 +676,11 @@ def _footprint(c: _Words) -> FootprintEnergyRequest | FootprintStorageRequest:
             elif word == "replication":
                 c.take("replication")
                 token = c.take("a replication factor").lower().lstrip("x")
-                if not token.isdigit() or int(token) < 1:
+                if not token.isdigit() or not 1 <= int(token) <= MAX_REPLICATION:
                     raise UsageError(
-                        "Replication is a whole number of copies, e.g. 3.", "footprint"
+                        f"Replication is a whole number of copies from 1 to {MAX_REPLICATION},"
+                        " e.g. 3.",
+                        "footprint",
                     )
                 fields["replication"] = int(token)
             elif word == "pue":
@@ -593,12 +699,16 @@ def _footprint(c: _Words) -> FootprintEnergyRequest | FootprintStorageRequest:
                 raise c.unexpected()
         if size <= 0:
             raise UsageError("The storage size must be positive.", "footprint")
+        if size > MAX_STORAGE_TB:
+            raise UsageError(f"At most {MAX_STORAGE_TB:,.0f} TB, please.", "footprint")
         return FootprintStorageRequest(terabytes=size, **fields)
     if c.done():
         raise UsageError("Footprint of what? e.g. footprint 10 kWh.", "footprint")
     kwh = parse_quantity(c.take("an energy"), {"kwh": 1, "mwh": 1000}, "an energy", "footprint")
     if kwh <= 0:
         raise UsageError("The energy must be positive.", "footprint")
+    if kwh > MAX_ENERGY_KWH:
+        raise UsageError(f"At most {MAX_ENERGY_KWH:,.0f} kWh, please.", "footprint")
     options: dict = {}
     while not c.done() and c.peek_lower() in ("in", "on"):
         _shared_option(c, options)
@@ -627,6 +737,7 @@ def _alerts(c: _Words) -> AlertsRequest:
             value = float(re.sub(r"[a-z/]+$", "", token.lower()))
         except ValueError:
             raise UsageError(f"{token!r} is not a number.", "alerts") from None
+        bounded(value, -MAX_THRESHOLD, MAX_THRESHOLD, "That threshold is out of range.", "alerts")
         region = None
         if c.peek_lower() == "in":
             c.take("in")

@@ -6,8 +6,10 @@ from flexcalc.commands.grammar import EXAMPLES
 from flexcalc.reply import Field, Reply
 
 USAGE: dict[str, str] = {
-    "bestslot": "bestslot DURATION [within HOURS | by HH:MM | between HH:MM and HH:MM] "
-    "[in REGION] [for price|carbon|both|export] [on TARIFF] [split] [at N kW | N kWh]",
+    "bestslot": "bestslot DURATION [within HOURS | by (before) HH:MM | between HH:MM and HH:MM "
+    "| tonight | overnight | today | this morning/afternoon/evening | tomorrow [morning|"
+    "afternoon|evening]] [after HH:MM] [usually HH:MM] [in REGION] "
+    "[for price|carbon|both|export] [on TARIFF] [split] [at N kW | N kWh]",
     "prices": "prices [in REGION] [on TARIFF] — upcoming prices, cheapest, dearest and negative "
     "slots",
     "tariff": "tariff agile|go|intelligent|cosy|flux|tracker|fixed|outgoing|PRODUCT-CODE | "
@@ -18,8 +20,9 @@ USAGE: dict[str, str] = {
     "carbon": "carbon [in REGION] — intensity now, generation mix and the 48 h outlook",
     "backtest": "backtest DURATION daily [at HH:MM] [within HOURS] [from DATE] [to DATE] "
     "[in REGION] [at N kW] — what shifting a daily job would have saved",
-    "battery": "battery N kWh N kW [efficiency 90%] [for price|carbon|both] [in REGION] "
-    "— the optimal charge/discharge plan",
+    "battery": "battery N kWh N kW [site|grid] [efficiency 90%] [for price|carbon|both] "
+    "[in REGION] — the optimal charge/discharge plan (site: discharging offsets the site's "
+    "import, the default; grid: sells at the export price)",
     "footprint": "footprint N kWh [in REGION] | footprint storage SIZE [ssd|hdd] "
     "[replication N] [pue X] [in REGION]",
     "alerts": "alerts subscribe [HH:MM] [in REGION] [DURATION] [tomorrow] | alerts when "
@@ -36,7 +39,8 @@ USAGE: dict[str, str] = {
 DETAILS = (
     "DURATION: 4h, 90m, 2h30m, 1.5h (rounded up to whole half-hours, at most 24 h). "
     "REGION: a letter A-P, a name (London, East Midlands), a postcode or outcode (NG1 1AA), "
-    "or an MPAN. Times are UK time."
+    "or an MPAN. Times are UK time, on the half-hour (07:00, 7:30pm); a window starts at the "
+    "next half-hour boundary, never in the past."
 )
 
 

@@ -40,6 +40,9 @@ class BestSlotRequest:
     duration: pd.Timedelta  # positive multiple of 30 min, at most 24 h
     within: pd.Timedelta | None = None  # window must end within this long from now
     by: time | None = None  # must finish by this UK time (next occurrence)
+    after: time | None = None  # may start from this UK time (next occurrence)
+    period: str | None = None  # a time word: tonight, tomorrow morning ... (time_words.SPANS)
+    usual: time | None = None  # the person's usual start (UK time): the pledge baseline
     between: tuple[time, time] | None = None  # may only run inside this daily UK span
     region: Region | None = None  # None: the context's default
     objective: str = "both"  # price | carbon | both
@@ -76,6 +79,7 @@ class BatteryRequest:
     capacity_kwh: float
     power_kw: float
     efficiency: float = 0.9  # round trip, 0 < e <= 1
+    model: str = "site"  # site: discharging offsets the site's import | grid: sells at export
     objective: str = "price"
     region: Region | None = None
     start: date | None = None  # with start/end: optimise each day of history

@@ -58,6 +58,8 @@ def saving(better: float | None, other: float | None, unit: str, decimals: int) 
 def money_and_carbon(saved_gbp: float, saved_kg: float) -> str:
     """Savings as words: ``"£4.98 and 0.35 kgCO2"``, or ``"£4.98 but emit 0.04 kgCO2 more"``."""
     money = gbp(saved_gbp) if saved_gbp >= 0 else f"nothing (it costs {gbp(-saved_gbp)} more)"
+    if saved_kg != saved_kg:  # NaN: no carbon data
+        return f"{money} (kgCO2 n/a: no carbon data)"
     if saved_kg >= 0:
         return f"{money} and {kg(saved_kg)}"
     return f"{money} but emit {kg(-saved_kg)} more"

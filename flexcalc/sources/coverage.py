@@ -6,12 +6,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from flexcalc.timeslots import SLOT, fmt_day_time, local
+from flexcalc.timeslots import SLOT, fmt_date_time, fmt_day_time, fmt_time, local
 
-
-def _fmt(ts: pd.Timestamp) -> str:
-    """``"Sun 02 Jun 2024 00:00"`` in UK time."""
-    return local(ts).strftime("%a %d %b %Y %H:%M")
+_fmt = fmt_date_time  # "Sun 02 Jun 2024 00:00", "Sun 29 Oct 2023 01:30 GMT" (UK time)
 
 
 @dataclass(frozen=True)
@@ -25,7 +22,7 @@ class Gap:
     def span(self) -> str:
         """``"Wed 12 Jun 2024 00:00–11:00"`` (end day shown when it differs), UK time."""
         a, b = local(self.start), local(self.end)
-        end = b.strftime("%H:%M") if a.date() == b.date() else _fmt(self.end)
+        end = fmt_time(self.end) if a.date() == b.date() else _fmt(self.end)
         return f"{_fmt(self.start)}–{end}"
 
     def describe(self) -> str:
@@ -43,6 +40,7 @@ class Coverage:
     gaps: list[Gap] = field(default_factory=list)
     duplicates_dropped: int = 0
     label: str = "data"
+    problems: tuple[str, ...] = ()  # malformed rows by line number, page notes: said, not hidden
 
     @property
     def missing(self) -> int:
@@ -54,11 +52,15 @@ class Coverage:
 
     @classmethod
     def of(
-        cls, index: pd.DatetimeIndex, duplicates_dropped: int = 0, label: str = "data"
+        cls,
+        index: pd.DatetimeIndex,
+        duplicates_dropped: int = 0,
+        label: str = "data",
+        problems: tuple[str, ...] = (),
     ) -> Coverage:
         """Coverage of a sorted, unique UTC slot index."""
         if len(index) == 0:
-            return cls(None, None, 0, 0, [], duplicates_dropped, label)
+            return cls(None, None, 0, 0, [], duplicates_dropped, label, tuple(problems))
         first, last = index[0], index[-1]
         expected = int((last - first) / SLOT) + 1
         steps = index[1:] - index[:-1]
@@ -66,7 +68,9 @@ class Coverage:
             Gap(start=index[i] + SLOT, end=index[i + 1], missing=int(steps[i] / SLOT) - 1)
             for i in (steps > SLOT).nonzero()[0]
         ]
-        return cls(first, last, expected, len(index), gaps, duplicates_dropped, label)
+        return cls(
+            first, last, expected, len(index), gaps, duplicates_dropped, label, tuple(problems)
+        )
 
     def describe(self) -> str:
         """One line, e.g. ``"prices: 1,438 slots Sun 02 Jun 2024 00:00 – …, complete"``."""
@@ -84,6 +88,10 @@ class Coverage:
             )
         if self.duplicates_dropped:
             text += f", {self.duplicates_dropped} duplicate row(s) dropped"
+        if self.problems:
+            shown = "; ".join(self.problems[:5])
+            more = f" and {len(self.problems) - 5} more" if len(self.problems) > 5 else ""
+            text += f"; left out: {shown}{more}"
         return text
 
 

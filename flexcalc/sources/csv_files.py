@@ -14,13 +14,20 @@ Carbon (``read_carbon``):
 - ``PeriodFrom,PeriodTo,CarbonIntensity`` (UTC; forecast only).
 - Saved Carbon Intensity ``/intensity`` or single-region ``/regional`` JSON.
 
-Files may be gzipped (``.gz``). Unrecognised files raise ``ValueError`` with a readable message.
+Files may be gzipped (``.gz``). Unrecognised files raise ``ValueError`` with a readable message;
+malformed rows (unreadable time or value, too many fields, a cut-off last row) are left out and
+reported by line number in ``Coverage.problems``, never with a library's message. A saved API
+page with more pages to come (``next`` set) says so. A file's region is ``None`` unless the file
+shows it (an Octopus tariff code such as ``E-1R-AGILE-24-04-03-C`` in its name or text).
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from flexcalc.regions import Region
 from flexcalc.sources import payloads
 from flexcalc.sources.coverage import Coverage
 from flexcalc.timeslots import LONDON
@@ -38,6 +46,31 @@ DASHBOARD_COLUMNS = ("Period from", "Period to")
 FLAT_PRICE_COLUMNS = ("time", "cost_p_per_kwh")
 CARBON_HISTORY_COLUMNS = ("carbon_intensity_forecast", "carbon_intensity_actual", "time")
 CARBON_SEED_COLUMNS = ("PeriodFrom", "CarbonIntensity")
+MAX_PROBLEMS_SHOWN = 5
+# An Octopus electricity tariff code (E-1R-AGILE-24-04-03-C) or a flattened export's file name
+# (electricity_costs_octopus_AGILE-24-04-03_C_...): the region letter the file shows.
+_TARIFF_REGION = re.compile(r"\bE-[12]R-[A-Z0-9-]+?-([A-HJ-NP])\b")
+_NAME_REGION = re.compile(r"AGILE(?:-[A-Z]+)*-\d\d-\d\d-\d\d_([A-HJ-NP])_", re.I)
+
+
+@dataclass(frozen=True)
+class UnstatedRegion(Region):
+    """The region of a user's file when neither the file nor the words state it: it keeps a
+    default region's ids (national data works the same) but never claims its name."""
+
+    @property
+    def label(self) -> str:
+        return "your file's region (not stated: add `in REGION`)"
+
+
+def region_shown(path: PathLike, text: str = "") -> str | None:
+    """The region letter a file shows in its name or first 4 KB (a tariff code), or None."""
+    name = Path(path).name
+    for pattern, where in ((_TARIFF_REGION, name), (_NAME_REGION, name), (_TARIFF_REGION, text)):
+        found = pattern.search(where[:4096])
+        if found:
+            return found.group(1).upper()
+    return None
 
 
 @dataclass
@@ -49,6 +82,7 @@ class PriceFile:
     coverage: Coverage
     format: str  # "octopus-dashboard" | "api-flat" | "octopus-json"
     path: str = ""
+    region: str | None = None  # the letter the file shows (tariff code), else None
 
 
 @dataclass
@@ -85,15 +119,82 @@ def _load_json(text: str, path: Path) -> Any:
         raise ValueError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno}).") from None
 
 
-def _csv(text: str, path: Path) -> pd.DataFrame:
-    from io import StringIO
+def _csv(text: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The rows as text columns, with a ``line`` column (the file's line number), plus the
+    problems found: rows with more fields than the header, reported by line number.
 
+    Well-formed files take pandas' C parser (blank lines kept so row i is line i + 2); a file
+    with a row of too many fields is read again line by line to name those rows."""
     try:
-        frame = pd.read_csv(StringIO(text), skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValueError(f"{path}: not a readable CSV ({exc}).") from None
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            skip_blank_lines=False,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return _csv_by_line(text, path)
+    if '"' in text:  # a quoted field may span lines: count lines exactly instead
+        return _csv_by_line(text, path)
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    frame["line"] = np.arange(2, len(frame) + 2)
+    blank = (frame.drop(columns="line") == "").all(axis=1).to_numpy()
+    return frame[~blank].reset_index(drop=True), []
+
+
+def _csv_by_line(text: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """``_csv`` with Python's csv module, one row at a time (exact line numbers)."""
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise ValueError(f"{path}: the file is empty.")
+        header = [h.strip() for h in header]
+        rows, lines, problems = [], [], []
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                problems.append(f"line {line}: {len(row)} fields, the header has {len(header)}")
+                continue
+            rows.append([cell.strip() for cell in row] + [""] * (len(header) - len(row)))
+            lines.append(line)
+    except csv.Error as exc:
+        raise ValueError(f"{path}: not a readable CSV (line {reader.line_num}: {exc}).") from None
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame["line"] = lines
+    return frame, problems
+
+
+def _numbers(values: pd.Series, lines: pd.Series, what: str, problems: list[str]) -> np.ndarray:
+    """Floats; a non-empty cell that is not a number (or not finite) is a problem by line."""
+    text = values.fillna("").astype(str)
+    numbers = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(
+        dtype=float, copy=True
+    )
+    bad = (text != "").to_numpy() & ~np.isfinite(numbers)
+    lines = lines.to_numpy()
+    for line, cell in zip(lines[bad], text[bad], strict=True):
+        problems.append(f"line {line}: {what} {cell[:20]!r} is not a number")
+    numbers[bad] = np.nan
+    return numbers
+
+
+def _problem_rows(index: pd.DatetimeIndex, lines: pd.Series, problems: list[str]) -> np.ndarray:
+    """Rows whose time could not be read (NaT): reported by line, to be left out."""
+    bad = np.asarray(pd.isna(index))
+    problems.extend(f"line {line}: unreadable time" for line in lines[bad])
+    return bad
+
+
+def _sorted_problems(problems: list[str]) -> tuple[str, ...]:
+    def line_of(text: str) -> int:
+        found = re.match(r"line (\d+)", text)
+        return int(found.group(1)) if found else 0
+
+    return tuple(sorted(problems, key=line_of))
 
 
 def _find(columns: list[str], *words: str) -> str | None:
@@ -120,33 +221,53 @@ def _unrecognised(path: Path, header: list[str], kind: str) -> ValueError:
 
 
 def _utc_column(values: pd.Series, path: Path) -> pd.DatetimeIndex:
-    try:
-        index = pd.DatetimeIndex(pd.to_datetime(values, utc=True, format="ISO8601")).rename(None)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{path}: unreadable timestamps ({exc}).") from None
-    payloads.check_half_hours(index, str(path))
+    """ISO 8601 times -> UTC; an unreadable or cut-off one (``2024-06-02T03:0``) becomes NaT,
+    reported by the caller."""
+    text = values.fillna("").astype(str)
+    lengths = text.str.len().to_numpy()
+    usual = np.bincount(lengths).argmax() if len(lengths) else 0
+    odd = lengths != usual  # only rows unlike the rest can be cut off: check those closely
+    whole = np.ones(len(text), dtype=bool)
+    whole[odd] = [bool(_ISO_RE.match(t.strip())) for t in text[odd]]
+    parsed = pd.to_datetime(text.where(whole), utc=True, format="ISO8601", errors="coerce")
+    index = pd.DatetimeIndex(parsed).rename(None)
+    payloads.check_half_hours(index[~pd.isna(index)], str(path))
     return index
+
+
+_ISO_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$", re.I
+)
 
 
 def dashboard_slot_starts(labels: pd.Series, path: Path | str = "file") -> pd.DatetimeIndex:
     """UK local ``dd/mm/yyyy HH:MM`` 'Period from' labels, in row order -> UTC slot starts.
 
-    A label that occurs twice (the autumn repeated hour) is BST the first time and GMT the second;
-    a label listed once is taken as its first (BST) occurrence.
+    A label of the autumn repeated hour is GMT only where the rows themselves go back in time
+    inside that hour (01:00, 01:30, 01:00, 01:30: the clock went back); otherwise it is BST, so
+    two overlapping exports that each list the hour once give duplicates (dropped), never an
+    invented GMT hour. An unreadable label becomes NaT (reported by the caller).
     """
-    try:
-        naive = pd.to_datetime(labels.str.strip(), format="%d/%m/%Y %H:%M")
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise ValueError(f"{path}: 'Period from' is not dd/mm/yyyy HH:MM ({exc}).") from None
-    first_time = naive.groupby(naive).cumcount().to_numpy() == 0
-    local = pd.DatetimeIndex(naive).tz_localize(
-        LONDON, ambiguous=first_time, nonexistent="shift_forward"
-    )
+    naive = pd.to_datetime(labels.astype(str).str.strip(), format="%d/%m/%Y %H:%M", errors="coerce")
+    naive = pd.DatetimeIndex(naive)
+    bst = np.ones(len(naive), dtype=bool)
+    ok = ~pd.isna(naive)
+    local_try = naive[ok].tz_localize(LONDON, ambiguous="NaT", nonexistent="shift_forward")
+    ambiguous = np.zeros(len(naive), dtype=bool)
+    ambiguous[np.flatnonzero(ok)] = np.asarray(pd.isna(local_try))
+    for i in np.flatnonzero(ambiguous):
+        j = i - 1
+        if j >= 0 and ambiguous[j] and naive[j].date() == naive[i].date():
+            # The clock went back (01:30 -> 01:00), or we are already in the GMT hour.
+            bst[i] = not (naive[i] <= naive[j] or not bst[j])
+    local = pd.DatetimeIndex(naive).tz_localize(LONDON, ambiguous=bst, nonexistent="shift_forward")
     return local.tz_convert("UTC").rename(None)
 
 
-def _prices_dashboard(frame: pd.DataFrame, path: Path) -> tuple[pd.Series, pd.Series | None]:
-    columns = list(frame.columns)
+def _prices_dashboard(
+    frame: pd.DataFrame, path: Path, problems: list[str]
+) -> tuple[pd.Series, pd.Series | None]:
+    columns = [c for c in frame.columns if c != "line"]
     import_col = _find(columns, "import", "price") or _find(columns, "price")
     if import_col is None:
         raise _unrecognised(path, columns, "prices")
@@ -154,51 +275,80 @@ def _prices_dashboard(frame: pd.DataFrame, path: Path) -> tuple[pd.Series, pd.Se
     if export_col == import_col:
         export_col = None
     index = dashboard_slot_starts(frame["Period from"], path)
-    prices = pd.Series(
-        pd.to_numeric(frame[import_col], errors="coerce").to_numpy(), index=index, name="price"
-    )
+    bad = _problem_rows(index, frame["line"], problems)
+    values = _numbers(frame[import_col], frame["line"], "price", problems)
+    _missing_values(frame[import_col], frame["line"], problems, bad)
+    prices = pd.Series(values, index=index, name="price")[~bad]
     export = None
     if export_col is not None:
-        export = pd.Series(
-            pd.to_numeric(frame[export_col], errors="coerce").to_numpy(), index=index, name="export"
-        )
+        values = _numbers(frame[export_col], frame["line"], "export price", problems)
+        export = pd.Series(values, index=index, name="export")[~bad]
     return prices, export
+
+
+def _missing_values(
+    values: pd.Series, lines: pd.Series, problems: list[str], skip: np.ndarray
+) -> None:
+    """A row with a time but an empty value (often a cut-off last row): a problem by line."""
+    empty = (values.fillna("").astype(str) == "").to_numpy() & ~skip
+    problems.extend(f"line {line}: no value" for line in lines[empty])
 
 
 def read_prices(path: PathLike) -> PriceFile:
     """Agile import (and export, if present) prices from a CSV or JSON file."""
     path = Path(path)
     text = _open_text(path)
+    region = region_shown(path, text)
     if text.lstrip().startswith(("{", "[")):
         payload = _load_json(text, path)
         if not isinstance(payload, dict) or "results" not in payload:
-            if isinstance(payload, dict) and "data" in payload:
+            if isinstance(payload, list) or (isinstance(payload, dict) and "data" in payload):
                 raise ValueError(f"{path}: this is carbon intensity data; pass it as carbon.")
             raise ValueError(f"{path}: JSON without Octopus 'results'; not a unit-rates file.")
         raw = payloads.octopus_rates(payload["results"], what=str(path))
         prices, dupes = payloads.tidy(raw)
-        return PriceFile(
-            prices, None, Coverage.of(prices.index, dupes, "prices"), "octopus-json", str(path)
-        )
+        notes = _pagination(payload, len(payload["results"]))
+        cover = Coverage.of(prices.index, dupes, "prices", problems=notes)
+        return PriceFile(prices, None, cover, "octopus-json", str(path), region)
     header = _header(text)
     if set(CARBON_HISTORY_COLUMNS) <= set(header) or set(CARBON_SEED_COLUMNS) <= set(header):
         raise ValueError(f"{path}: this is a carbon intensity file; pass it as carbon, not prices.")
-    frame = _csv(text, path)
+    frame, problems = _csv(text, path)
     export: pd.Series | None = None
     if all(c in frame.columns for c in DASHBOARD_COLUMNS):
-        raw, export, fmt = *_prices_dashboard(frame, path), "octopus-dashboard"
+        raw, export = _prices_dashboard(frame, path, problems)
+        fmt = "octopus-dashboard"
     elif all(c in frame.columns for c in FLAT_PRICE_COLUMNS):
         index = _utc_column(frame["time"], path)
-        values = pd.to_numeric(frame["cost_p_per_kwh"], errors="coerce").to_numpy()
-        raw, fmt = pd.Series(values, index=index, name="price"), "api-flat"
+        bad = _problem_rows(index, frame["line"], problems)
+        values = _numbers(frame["cost_p_per_kwh"], frame["line"], "price", problems)
+        _missing_values(frame["cost_p_per_kwh"], frame["line"], problems, bad)
+        raw, fmt = pd.Series(values, index=index, name="price")[~bad], "api-flat"
     else:
         raise _unrecognised(path, header, "prices")
     prices, dupes = payloads.tidy(raw.astype(float))
     if export is not None:
         export, _ = payloads.tidy(export.astype(float))
     if prices.empty:
-        raise ValueError(f"{path}: no prices in the file.")
-    return PriceFile(prices, export, Coverage.of(prices.index, dupes, "prices"), fmt, str(path))
+        raise ValueError(_nothing_readable(path, "prices", problems))
+    cover = Coverage.of(prices.index, dupes, "prices", problems=_sorted_problems(problems))
+    return PriceFile(prices, export, cover, fmt, str(path), region)
+
+
+def _nothing_readable(path: Path, what: str, problems: list[str]) -> str:
+    shown = "; ".join(_sorted_problems(problems)[:MAX_PROBLEMS_SHOWN])
+    return f"{path}: no {what} in the file" + (f" ({shown})." if shown else ".")
+
+
+def _pagination(payload: dict, rows: int) -> tuple[str, ...]:
+    """A note when a saved API page says more pages follow (``next``) or counts more rows."""
+    count = payload.get("count")
+    if payload.get("next"):
+        more = f" of {count:,} rows" if isinstance(count, int) else ""
+        return (f"this is one page ({rows:,} rows{more}); the later pages (`next`) are not in it",)
+    if isinstance(count, int) and count > rows:
+        return (f"the API counted {count:,} rows but the file has {rows:,}",)
+    return ()
 
 
 def read_carbon(path: PathLike) -> CarbonFile:
@@ -209,13 +359,15 @@ def read_carbon(path: PathLike) -> CarbonFile:
         payload = _load_json(text, path)
         if isinstance(payload, dict) and "results" in payload:
             raise ValueError(f"{path}: these are Octopus prices; pass them as prices.")
+        if isinstance(payload, list):  # the bare array of slots some exports save
+            payload = {"data": payload}
         frame = payloads.carbon_frame(payload, what=str(path))
         frame = frame.dropna(how="all")
         if frame.empty:
             raise ValueError(f"{path}: no carbon intensity values in the file.")
         return CarbonFile(frame, Coverage.of(frame.index, 0, "carbon"), "carbon-json", str(path))
     header = _header(text)
-    frame = _csv(text, path)
+    frame, problems = _csv(text, path)
     if all(c in frame.columns for c in CARBON_HISTORY_COLUMNS):
         index = _utc_column(frame["time"], path)
         forecast = frame["carbon_intensity_forecast"]
@@ -224,23 +376,27 @@ def read_carbon(path: PathLike) -> CarbonFile:
     elif all(c in frame.columns for c in CARBON_SEED_COLUMNS):
         index = _utc_column(frame["PeriodFrom"], path)
         forecast = frame["CarbonIntensity"]
-        actual = pd.Series(np.nan, index=frame.index)
+        actual = pd.Series("", index=frame.index)
         fmt = "carbon-seed"
     elif all(c in frame.columns for c in DASHBOARD_COLUMNS) or "cost_p_per_kwh" in frame.columns:
         raise ValueError(f"{path}: these are Agile prices; pass them as prices, not carbon.")
     else:
         raise _unrecognised(path, header, "carbon")
+    bad = _problem_rows(index, frame["line"], problems)
     data = pd.DataFrame(
         {
-            "forecast": pd.to_numeric(forecast, errors="coerce").to_numpy(dtype=float),
-            "actual": pd.to_numeric(actual, errors="coerce").to_numpy(dtype=float),
+            "forecast": _numbers(forecast, frame["line"], "forecast", problems),
+            "actual": _numbers(actual, frame["line"], "actual", problems),
         },
         index=index,
-    )
+    )[~bad]
+    empty = data.isna().all(axis=1).to_numpy()
+    problems.extend(f"line {line}: no value" for line in frame["line"][~bad][empty])
     data.loc[data["actual"] == 0, "actual"] = np.nan
     data = data.dropna(how="all")
     dupes = int(data.index.duplicated(keep="last").sum())
     data = data[~data.index.duplicated(keep="last")].sort_index()
     if data.empty:
-        raise ValueError(f"{path}: no carbon intensity values in the file.")
-    return CarbonFile(data, Coverage.of(data.index, dupes, "carbon"), fmt, str(path))
+        raise ValueError(_nothing_readable(path, "carbon intensity values", problems))
+    cover = Coverage.of(data.index, dupes, "carbon", problems=_sorted_problems(problems))
+    return CarbonFile(data, cover, fmt, str(path))

@@ -18,11 +18,18 @@ import pandas as pd
 from flexcalc.regions import Region
 from flexcalc.sources.base import DataProvider, DataUnavailable, Forecast
 from flexcalc.sources.coverage import shortfall_notes
-from flexcalc.sources.csv_files import CarbonFile, PriceFile, read_carbon, read_prices
+from flexcalc.sources.csv_files import (
+    CarbonFile,
+    PriceFile,
+    UnstatedRegion,
+    read_carbon,
+    read_prices,
+)
 from flexcalc.sources.horizon import carbon_horizon_end, price_horizon_end, upcoming
 from flexcalc.sources.http import UpstreamUnreachable
 from flexcalc.sources.live import CARBON, PRICES, ForecastPart, LiveProvider, assemble
 from flexcalc.sources.sample import (
+    SAMPLE_REGION,
     SampleProvider,
     mix_like,
     sample_carbon,
@@ -172,6 +179,13 @@ class FallbackProvider:
         return self.live.lookup_postcode(postcode) or self.sample.lookup_postcode(postcode)
 
 
+def _same_region_prices(extra: Forecast, region: Region) -> bool:
+    """Fallback prices count only for the region they are: the sample has region C alone."""
+    return extra.source != "sample" or (
+        region.letter == SAMPLE_REGION and not isinstance(region, UnstatedRegion)
+    )
+
+
 class FileProvider:
     """``DataProvider`` answering from a prices file and/or a carbon file.
 
@@ -210,16 +224,16 @@ class FileProvider:
         mix: dict[str, float] = {}
         extra: Forecast | None = None
         if (self.prices_file is None or self.carbon_file is None) and self.fallback is not None:
-            extra = self.fallback.forecast(region, now)
-            mix = extra.mix
+            extra = self._fallback_forecast(region, now, notes)
+            mix = extra.mix if extra is not None else {}
         if self.prices_file is not None:
             prices = upcoming(self.prices_file.prices, now, price_horizon_end(now)).rename("price")
             notes += shortfall_notes(prices, price_horizon_end(now), "prices", "The file's")
-        elif extra is not None:
+        elif extra is not None and _same_region_prices(extra, region):
             prices = extra.prices
-            notes += [f"Prices: {n}" for n in extra.notes]
+            notes += [f"Prices (no prices file given): {n}" for n in extra.notes]
         else:
-            notes.append("No prices file given.")
+            notes.append("No prices file given: prices are n/a.")
         if self.carbon_file is not None:
             forecast_col = self.carbon_file.frame["forecast"].dropna()
             carbon = upcoming(forecast_col, now, carbon_horizon_end(now)).rename("carbon")
@@ -228,20 +242,42 @@ class FileProvider:
             )
         elif extra is not None:
             carbon = extra.carbon
-            notes += [f"Carbon: {n}" for n in extra.notes]
+            notes += [f"Carbon (no carbon file given): {n}" for n in extra.notes]
         else:
-            notes.append("No carbon file given.")
+            notes.append("No carbon file given: carbon is n/a.")
         if prices.empty and carbon.empty:
             raise DataUnavailable(
                 f"The files have no data from {fmt_day_time(now)} on. " + " ".join(notes)
             )
         return Forecast(region, prices, carbon, now, mix=mix, source="file", notes=notes)
 
+    def _fallback_forecast(
+        self, region: Region, now: pd.Timestamp, notes: list[str]
+    ) -> Forecast | None:
+        """The fallback's forecast for the missing metric, only when it is for ``now`` itself
+        (the sample replays another day when it doesn't cover ``now``: not used, said)."""
+        try:
+            extra = self.fallback.forecast(region, now)  # type: ignore[union-attr]
+        except DataUnavailable:
+            extra = None
+        if extra is None or extra.now != now:
+            notes.append(
+                f"No other data covers {fmt_day_time(now)}, so the metric without a file is n/a."
+            )
+            return None
+        return extra
+
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
         if self.prices_file is None:
             if self.fallback is None:
                 raise DataUnavailable("No prices file given.")
-            return self.fallback.price_history(region, start, end)
+            part = self.fallback.price_history(region, start, end)
+            if getattr(self.fallback, "source", "") == "sample" and not (
+                region.letter == SAMPLE_REGION and not isinstance(region, UnstatedRegion)
+            ):  # the sample's London prices never stand in for another region
+                part = part.iloc[:0].copy()
+                part.attrs = {"source": "file", "note": "No prices file given: £ is n/a."}
+            return part
         prices = self.prices_file.prices
         part = prices.loc[(prices.index >= utc(start)) & (prices.index < utc(end))].copy()
         part.attrs = {"source": "file", "note": self.prices_file.coverage.describe()}
