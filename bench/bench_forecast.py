@@ -1,6 +1,6 @@
 """Benchmark: price forecast skill per season on held-out history, speed, training time.
 
-Run from the repository root:  /work/main/.venv/bin/python -m bench.bench_forecast [--quick]
+Run from the repository root:  .venv/bin/python -m bench.bench_forecast [--quick]
 
 Skill (``flexcalc.forecast.skill``): forecasts made at 10:00 UK on D-1 for day D. For each season
 a model is trained only on prices before the season starts (expanding window: the days scored

@@ -1,6 +1,6 @@
 """Load on the Procfile stack: gunicorn web + ``python -m bot worker``, default SQLite, fake Slack.
 
-    /work/main/.venv/bin/python -m bench.bench_stack [--burst 200] [--users 200] [--seconds 120]
+    .venv/bin/python -m bench.bench_stack [--burst 200] [--users 200] [--seconds 120]
         [--slack-delay 0.1] [--workers N] [--worker-type process|thread]
 
 Starts the Procfile's ``web`` and ``worker`` lines as real processes (their own sessions, like a

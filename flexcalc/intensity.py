@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # National index bands (upper limits, gCO2/kWh) as the API applied them in 2024, read off the
-# recorded history in ../shared/data (the API revises them down most years). Used where the API's
+# recorded history (tests/fixtures/history) (the API revises them down most years). Used where the API's
 # own ``index`` is not at hand.
 BAND_LIMITS = [(35, "very low"), (110, "low"), (190, "moderate"), (270, "high")]
 
