@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 # National index bands (upper limits, gCO2/kWh) as the API applied them in 2024, read off the
-# recorded history (tests/fixtures/history) (the API revises them down most years). Used where the API's
-# own ``index`` is not at hand.
+# recorded history in tests/fixtures/history (the API revises them down most years). Used where
+# the API's own ``index`` is not at hand.
 BAND_LIMITS = [(35, "very low"), (110, "low"), (190, "moderate"), (270, "high")]
 
 
