@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from bot.alerts import ledger, store
 from bot.alerts.commands import TEAMS_HOW_TO as HOW_TO
 from bot.alerts.commands import subscribe_teams
+from bot.commands.table import TABLE, word_of
 from bot.services import Services
 from bot.storage.subscriptions import Subscription, utcnow
 from bot.storage.teams import (
@@ -92,7 +93,7 @@ def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: 
 def teams_alerts_reply(text: str, services: Services, where: Where) -> Reply | None:
     """``alerts ...`` typed in a Teams channel (outgoing webhook); None for other commands."""
 
-    if not text.lower().startswith("alerts"):
+    if word_of(text) is not TABLE["alerts"]:
         return None
     try:
         request = parse(text)
