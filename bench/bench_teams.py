@@ -15,6 +15,7 @@ import os
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 COMMANDS = [
@@ -72,7 +73,10 @@ def main() -> int:
     for command in COMMANDS:
         times, size = [], 0
         for _ in range(args.repeats + 1):
-            body = json.dumps({**template, "text": f"<at>Flexcalc</at> {command}"}).encode()
+            fresh = {"id": str(time.time_ns()), "timestamp": datetime.now(UTC).isoformat()}
+            body = json.dumps(
+                {**template, **fresh, "text": f"<at>Flexcalc</at> {command}"}
+            ).encode()  # a new id and time per activity, as Teams sends (replay protection)
             started = time.perf_counter()
             headers = {"Authorization": sign(body, secret)}
             response = session.post(f"{url}/teams/outgoing", data=body, headers=headers, timeout=10)

@@ -1,4 +1,4 @@
-"""``python -m bot [shell|web|worker|socket|clock|teams]``: no argument: the mode the env allows.
+"""``python -m bot [shell|web|worker|socket|clock|teams|secrets]``: no argument: the env's mode.
 
 Socket Mode if SLACK_APP_TOKEN; HTTP if a bot token + signing secret (or OAuth client id/secret);
 otherwise the terminal shell. ``web`` runs exactly the Procfile's web line (acks and enqueues),
@@ -17,6 +17,7 @@ from bot.answering import warm_up_in_background
 from bot.app import create_app
 from bot.clock import main as clock_main
 from bot.config import SlackConfig
+from bot.security import redaction
 from bot.services import Services
 from bot.shell import run_shell
 from bot.storage.db import get_engine
@@ -24,7 +25,7 @@ from bot.teams.cli import main as teams_main
 from bot.worker import main as worker_main
 from flexcalc import __version__
 
-MODES = ("shell", "web", "worker", "socket", "clock", "teams")
+MODES = ("shell", "web", "worker", "socket", "clock", "teams", "secrets")
 # The Procfile's web line, word for word (tests/jobs/test_procfile_stack.py keeps them equal).
 WEB_COMMAND = (
     "gunicorn --worker-class gthread --threads 16 --timeout 30 --graceful-timeout 20 "
@@ -39,6 +40,7 @@ Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
            or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
   clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
   teams    manage Teams Workflows webhooks (teams --help)
+  secrets  encryption of stored tokens and URLs: key, rotate, status (secrets --help)
   shell    ask Flexcalc in this terminal (the default without Slack variables): live data,
            or the bundled sample when offline, labelled on every answer
 """
@@ -88,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    redaction.install()  # tokens and signed URLs never reach a log, at any level
     config = SlackConfig.from_env()
     mode = argv.pop(0) if argv and argv[0] in MODES else pick_mode(config)
-    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams"):
+    if argv and argv[0] in ("-h", "--help", "help") and mode not in ("shell", "teams", "secrets"):
         print(USAGE)
         return 0
     if mode == "socket":
@@ -111,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_clock(argv)
     if mode == "worker":
         return worker_main(argv)
+    if mode == "secrets":  # encryption keys: new key, rotate (bot.security.cli)
+        from bot.security.cli import main as secrets_main  # only this mode needs the database
+
+        return secrets_main(argv)
     if mode == "teams":  # register Teams Workflows webhook URLs (bot.teams.cli)
         return teams_main(argv)
     logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING"))

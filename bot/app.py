@@ -8,7 +8,6 @@ from huey import Huey, MemoryHuey
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
@@ -17,6 +16,10 @@ from bot.config import SlackConfig
 from bot.jobs.bridge import ListenerTable, QueuingApp
 from bot.jobs.runner import JobQueue, LocalWorkers, SlackTokens
 from bot.listeners import register_listeners
+from bot.security import admin_slack, lifecycle
+from bot.security.installations import installation_store
+from bot.security.replay import ReplayGuard
+from bot.security.slack_replay import SlackReplayMiddleware
 from bot.services import Services
 from bot.slack_web import retry_handlers
 from bot.storage.db import get_engine
@@ -29,7 +32,7 @@ LOCAL_WORKER_THREADS = 8  # one-process modes (Socket Mode, tests): jobs run on 
 
 def oauth_settings(config: SlackConfig, engine: Engine) -> OAuthSettings:
     """OAuth install flow with slack_sdk's SQLAlchemy installation and state stores."""
-    installations = SQLAlchemyInstallationStore(client_id=config.client_id, engine=engine)
+    installations = installation_store(config.client_id, engine)  # tokens encrypted
     states = SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=engine)
     for store in (installations, states):
         try:
@@ -87,10 +90,13 @@ def create_app(
     else:
         client.token = config.bot_token
         app = App(**common)
+    app.use(SlackReplayMiddleware(ReplayGuard(services.engine)))  # each delivery acted on once
+    admin_slack.register(app, services.engine)  # first: /flex admin, the subscription gate
     table = ListenerTable()
     queue = JobQueue(huey or MemoryHuey("flexcalc", results=False), table,
                      lambda: slack_tokens(config, services.engine))  # fmt: skip
     register_listeners(QueuingApp(app, table, queue.submit), services)
+    lifecycle.register(app, services.engine)  # uninstall, revoked tokens, channels gone
     app.job_queue = queue  # type: ignore[attr-defined]
     app.job_workers = None  # type: ignore[attr-defined]
     if isinstance(queue.huey, MemoryHuey):

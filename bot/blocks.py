@@ -6,7 +6,7 @@ Slack's limits are respected here: header 150 chars, section text 3000, 10 field
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.security import escaping
 from flexcalc.reply import Reply, Table
 
 RUN_ACTION = "flex_run"  # button runs a command (value = command line); ids get a suffix
@@ -35,14 +36,10 @@ _SECTION_LIMIT = 3000
 _TABLE_ROWS = 24
 
 
-_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack mrkdwn treats specially; user mentions (``<@U123>``,
-    e.g. the impact leaderboard) stay mentions."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _ESCAPED_MENTION.sub(r"<@\1>", escaped)
+def escape(text: str, mentions: Iterable[str] = ()) -> str:
+    """Escape the three characters Slack mrkdwn treats specially (``bot.security.escaping``);
+    ``<@ID>`` stays a mention only for the ids in ``mentions`` (``Reply.data["mentions"]``)."""
+    return escaping.slack(text, mentions)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -71,7 +68,8 @@ def table_text(table: Table, max_rows: int = _TABLE_ROWS) -> str:
 
 def reply_text(reply: Reply) -> str:
     """The plain fallback text (notifications, screen readers)."""
-    return _cut(f"{reply.title}: {reply.summary}" if reply.summary else reply.title, 3000)
+    text = f"{reply.title}: {reply.summary}" if reply.summary else reply.title
+    return _cut(escape(text), 3000)  # notifications parse <!channel> too
 
 
 def reply_blocks(
@@ -90,7 +88,8 @@ def reply_blocks(
     """
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=_cut(reply.title, 150)))]
     if reply.summary:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_cut(escape(reply.summary), 3000))))
+        summary = escape(reply.summary, reply.data.get("mentions", ()))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_cut(summary, 3000))))
     for start in range(0, len(reply.fields), 10):
         chunk = reply.fields[start : start + 10]
         blocks.append(

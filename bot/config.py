@@ -18,6 +18,9 @@ BOT_SCOPES = (
     "im:write",  # conversations.open for reminder DMs (alerts, pledges)
     "channels:history",  # alerts: find a post a crashed clock made before recording it
     "groups:history",  # the same in private channels
+    "channels:read",  # conversations.list: `/flex digest subscribe #name` finds the channel by name
+    "groups:read",  # the same for private channels the app is in
+    "users:read",  # users.info: is this person a workspace admin (bot.security.admin)
 )
 
 

@@ -25,6 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.answering import Where, apology, prefetch, reply_for, understand
 from bot.blocks import as_dicts, reply_blocks, reply_text
 from bot.commands.table import command_for
+from bot.security.privacy import NOTE as PRIVATE_NOTE
+from bot.security.privacy import private_channel
 from bot.services import Services
 from bot.slack_web import BudgetedRespond, client_with_timeout
 from bot.storage.answers import attach_chart, new_token, save_answer
@@ -246,14 +248,20 @@ def send_reply(
             keep = False
             chart_url = None
             upload = chart is not None
-    notes = ["The chart is being posted to this conversation."] if (upload or chart_follows) else []
+    posting = (
+        PRIVATE_NOTE
+        if target.respond is not None
+        else "The chart is being posted to this conversation."
+    )
+    notes = [posting] if (upload or chart_follows) else []
     blocks = reply_blocks(
         reply,
         chart_url=chart_url,
         share_token=token if (keep and target.shareable) else None,
         extra_notes=notes,
     )
-    channel = post_message(reply, blocks, target)
+    files = upload or chart_follows or bool(reply.csv)
+    channel = post_message(reply, blocks, target, files=files)
     if upload and channel:
         timeout = services.chart_upload_timeout if services else 20.0
         title = reply.chart_alt or reply.title
@@ -261,8 +269,9 @@ def send_reply(
     return Posted(token if keep else None, channel)
 
 
-def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
-    """Send the message; returns the channel id the chart should go to (None: don't upload)."""
+def post_message(reply: Reply, blocks: list, target: Target, *, files: bool = True) -> str | None:
+    """Send the message; returns the channel id the chart should go to (None: don't upload).
+    ``files``: charts or CSVs will follow (an ephemeral answer's go to the asker's DM)."""
     text = reply_text(reply)
     if target.respond is not None:
         target.respond(
@@ -271,7 +280,9 @@ def post_message(reply: Reply, blocks: list, target: Target) -> str | None:
             response_type="ephemeral",
             replace_original=target.replace is not None,
         )
-        return target.channel_id
+        if not files:
+            return None
+        return private_channel(target.client, target.user_id)  # its files: to the asker only
     if target.replace is not None and target.channel_id:
         try:
             target.client.chat_update(

@@ -77,14 +77,14 @@ class Services:
 
     def tariff_words(self, team_id: str, scopes: list[str], words: str | None = None) -> str | None:
         """Store (with ``words``) and read default tariffs: first of ``scopes`` that has one."""
-        if self.engine is not None:
+        if self.engine is not None and words is None:
             try:
-                return tariff_words(self.engine, team_id, scopes, words)
-            except SQLAlchemyError:  # database down or locked: Agile when reading; storing fails
-                if words is not None:
-                    raise
+                return tariff_words(self.engine, team_id, scopes)
+            except SQLAlchemyError:  # database down or locked: the default tariff (Agile)
                 log.warning("tariff settings unavailable; using the default", exc_info=True)
                 return None
+        if self.engine is not None:  # storing: a failure reaches the user as a failure
+            return tariff_words(self.engine, team_id, scopes, words)
         if words is not None:
             self._memory_tariffs[(team_id, scopes[0])] = words
         return next(

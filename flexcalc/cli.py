@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from flexcalc import __version__, regions
+from flexcalc import __version__, forecast_cli, regions
 from flexcalc.commands import Context, UsageError, answer, parse
 from flexcalc.commands.answer_tariffs import default_choice
 from flexcalc.reply import Reply
@@ -145,6 +145,9 @@ def emit(reply: Reply, args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # retries are reported in the answer
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["forecast"]:
+        return forecast_cli.main(argv[1:])
     args = build_parser().parse_args(argv)
     text = command_text(args)
     try:

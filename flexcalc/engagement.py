@@ -490,14 +490,14 @@ def impact_reply(
             )
         if hidden_count:
             notes.append(
-                f"{hidden_count} more {'person prefers' if hidden_count == 1 else 'people prefer'}"
-                " not to be listed; their savings are in the totals."
+                f"{hidden_count} more {'person is' if hidden_count == 1 else 'people are'}"
+                " not listed (the leaderboard is opt-in); their savings are in the totals."
             )
         notes.append(
-            "Rather not be listed? `/flex impact hide me` (`/flex impact show me` to undo)."
+            "Want your name listed? `/flex impact show me` (`/flex impact hide me` to undo)."
         )
     elif viewer_hidden:
-        notes.append("You're hidden from the team leaderboard (`/flex impact show me` to undo).")
+        notes.append("You're not on the team leaderboard (`/flex impact show me` to join).")
     freq = "D" if period in ("week", "month") else "W"
     by_period = impact_by_period(outcomes, freq)
     chart = impact_chart(by_period, title, freq) if charts else None
@@ -512,6 +512,7 @@ def impact_reply(
         data={
             "command": "impact",
             "scope": scope,
+            "mentions": [x.user_id for x in leaders] if scope != "me" else [],
             "period": period,
             "kwh": totals.kwh,
             "kg_co2": totals.kg_co2,

@@ -15,9 +15,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from bot.alerts import schedule, store
+from bot.security import outbound
 from bot.storage.settings import get_region
 from bot.storage.subscriptions import ACTIVE, DAILY, PAUSED, THRESHOLD, utcnow
 from bot.storage.teams import (
+    TakenByAnotherWorkspace,
     destination_key,
     destination_url,
     destinations,
@@ -294,10 +296,15 @@ def subscribe_teams(
 ) -> Reply:
     """Store ``request.teams_url`` as a secret and subscribe it (validated by the alerts code)."""
     url = (request.teams_url or "").strip()
-    if not url.startswith("https://"):
-        return error_reply("The Teams workflow URL must start with https://.", TEAMS_HOW_TO)
+    refused = outbound.refusal(url)  # not stored, not posted to
+    if refused:
+        return error_reply(refused, TEAMS_HOW_TO)
     existed = destination_url(engine, destination_key(url)) is not None
-    key = save_destination(engine, url, team_id=team_id, origin=origin)
+    try:
+        key = save_destination(engine, url, team_id=team_id, origin=origin)
+    except TakenByAnotherWorkspace:
+        return error_reply("That workflow URL is already registered elsewhere; create a new "
+                           "workflow in Teams and use its URL.", TEAMS_HOW_TO)  # fmt: skip
     done = handle_alerts(
         replace(request, teams_url=None),
         engine=engine,

@@ -30,6 +30,7 @@ from bot.destinations.choose import destination_for
 from bot.destinations.port import Destination, Outcome
 from bot.engagement import clock as engagement
 from bot.engagement.clock import DIGEST
+from bot.security import retention
 from bot.storage.subscriptions import DAILY, THRESHOLD, TOMORROW, naive_utc, utcnow
 from flexcalc import daily
 from flexcalc.sources.base import DataUnavailable
@@ -166,6 +167,7 @@ class Clock:
         else:
             self._run_in_pool(jobs, now, report, use_lease)
         engagement.settle_finished(self.engine, self.digests.provider, self.clients, now)
+        retention.purge_due(self.engine)  # workspaces that left, once their retention is over
         log.info("alerts tick %s: %s", now.isoformat(), report.summary())
         return report
 

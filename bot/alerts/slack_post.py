@@ -19,6 +19,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import Engine
 
 from bot.blocks import as_dicts, pledge_button, reply_blocks
+from bot.security.installations import installation_store
 from bot.slack_web import make_client
 from flexcalc.reply import Reply
 
@@ -97,7 +98,7 @@ class SlackClients:
     ) -> None:
         self._store: SQLAlchemyInstallationStore | None = None
         if engine is not None and client_id:
-            self._store = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+            self._store = installation_store(client_id, engine)  # tokens encrypted at rest
             try:
                 self._store.metadata.create_all(engine)
             except Exception:  # created concurrently by the web process

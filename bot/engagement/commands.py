@@ -105,13 +105,14 @@ def impact(
             if r.status == SETTLED
         ]
         pending = sum(r.status == PLEDGED for r in rows)
-    hidden = pledges.hidden_users(engine, where.team_id)
+    listed = pledges.listed_users(engine, where.team_id)  # opt-in: privacy by default
+    hidden = {o.user_id for o in outcomes} - listed
     return engagement.impact_reply(
         outcomes,
         scope=request.scope,
         period=request.period,
         hidden=hidden,
-        viewer_hidden=where.user_id in hidden,
+        viewer_hidden=where.user_id not in listed,
         pending=pending,
     )
 

@@ -270,13 +270,14 @@ def set_hidden(engine: Engine, team_id: str, user_id: str, hidden: bool) -> None
             row.hidden = hidden
 
 
-def hidden_users(engine: Engine, team_id: str) -> set[str]:
+def listed_users(engine: Engine, team_id: str) -> set[str]:
+    """The people who chose to be listed on the leaderboard (it is opt-in: privacy by default)."""
     ensure_tables(engine)
     with Session(engine) as session:
         return set(
             session.scalars(
                 select(ImpactPrivacy.user_id).where(
-                    ImpactPrivacy.team_id == team_id, ImpactPrivacy.hidden.is_(True)
+                    ImpactPrivacy.team_id == team_id, ImpactPrivacy.hidden.is_(False)
                 )
             )
         )

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, LargeBinary, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from bot.security.redaction import redact, redact_any
 from bot.storage.base import Base
 
 DEFAULT_TTL = timedelta(days=7)
@@ -78,9 +79,9 @@ def save_answer(
             SavedAnswerRow(
                 token=token,
                 team_id=team_id,
-                command=command,
-                text=text,
-                blocks_json=json.dumps(blocks),
+                command=redact(command),  # never a secret (a workflow URL's sig=, a token)
+                text=redact(text),
+                blocks_json=json.dumps(redact_any(blocks)),
                 chart_png=chart_png,
                 chart_title=chart_title,
                 expires_at=_now() + ttl,

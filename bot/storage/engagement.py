@@ -71,7 +71,7 @@ class Pledge(Base):
 
 
 class ImpactPrivacy(Base):
-    """A user's leaderboard choice in one workspace (absent row: listed)."""
+    """A user's leaderboard choice in one workspace (absent row: not listed: opt-in)."""
 
     __tablename__ = "engagement_privacy"
     __table_args__ = (UniqueConstraint("team_id", "user_id"),)

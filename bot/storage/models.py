@@ -44,6 +44,7 @@ class RegionSetting(Base):
 # Further tables (subscriptions, deliveries, clock lease, pledges) live in their own modules
 # and are imported here so that init_db creates them.
 
+import bot.security.tables  # noqa: E402  (replay ids, scheduled erasures, admin policy)
 import bot.storage.answers  # noqa: E402  (Slack front end: saved answers and charts)
 import bot.storage.engagement  # noqa: E402  (issue 7: pledges, leaderboard opt-outs, digest days)
 import bot.storage.subscriptions  # noqa: E402  (alert subscriptions, deliveries, clock lease)

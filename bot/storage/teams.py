@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import DateTime, Engine, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from bot.security.secrets import EncryptedText
 from bot.storage.base import Base
 from bot.storage.subscriptions import utcnow
 
@@ -29,7 +30,7 @@ class TeamsDestination(Base):
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)  # who registered it
     origin: Mapped[str] = mapped_column(String(64), default="")  # channel it was registered from
-    url: Mapped[str] = mapped_column(Text)  # the secret
+    url: Mapped[str] = mapped_column(EncryptedText)  # the secret, encrypted (bot.security)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -55,15 +56,24 @@ def mask(url: str) -> str:
     return f"{parts.scheme or 'https'}://{host}…/…{url.strip()[-4:]}"
 
 
+class TakenByAnotherWorkspace(ValueError):
+    """The URL is registered by another workspace: it stays theirs (isolation)."""
+
+
 def save_destination(engine: Engine, url: str, *, team_id: str, origin: str = "") -> str:
-    """Store (or re-register) a webhook URL; returns its key."""
+    """Store (or re-register, same workspace only) a webhook URL; returns its key.
+
+    Raises ``TakenByAnotherWorkspace`` when another workspace registered it first.
+    """
     key = destination_key(url)
     with Session(engine) as session, session.begin():
         row = session.get(TeamsDestination, key)
         if row is None:
             session.add(TeamsDestination(key=key, team_id=team_id, origin=origin, url=url.strip()))
+        elif row.team_id != team_id:
+            raise TakenByAnotherWorkspace(key)
         else:
-            row.team_id, row.origin = team_id, origin or row.origin
+            row.origin = origin or row.origin
     return key
 
 

@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from bot.security import escaping
 from flexcalc.reply import Reply, Table
 
 CARD_VERSION = "1.5"
@@ -60,13 +61,19 @@ def _cut(text: str, limit: int = MAX_TEXT) -> str:
 
 def text_block(text: str, **style: Any) -> dict[str, Any]:
     """A wrapping TextBlock (``style`` adds size, weight, isSubtle, color, spacing…)."""
-    return {"type": "TextBlock", "text": _cut(text), "wrap": True, **style}
+    return {"type": "TextBlock", "text": _cut(escaping.teams(text)), "wrap": True, **style}
 
 
 def fact_set(reply: Reply) -> dict[str, Any]:
     return {
         "type": "FactSet",
-        "facts": [{"title": _cut(f.label, 200), "value": _cut(f.value, 500)} for f in reply.fields],
+        "facts": [
+            {
+                "title": _cut(escaping.teams(f.label), 200),
+                "value": _cut(escaping.teams(f.value), 500),
+            }
+            for f in reply.fields
+        ],
     }
 
 
@@ -197,7 +204,7 @@ def message(card: dict[str, Any]) -> dict[str, Any]:
 
 def text_message(text: str) -> dict[str, Any]:
     """A plain-text outgoing-webhook reply (no card)."""
-    return {"type": "message", "text": text}
+    return {"type": "message", "text": escaping.teams_plain(text)}
 
 
 def message_size(payload: dict[str, Any]) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from bot.answering import Where, reply_to
+from bot.security.replay import ReplayGuard, teams_activity_refusal
 from bot.services import Services
 from bot.storage.answers import new_token, save_answer
 from bot.teams.alerts import teams_alerts_reply
@@ -103,6 +104,7 @@ class OutgoingWebhook:
 
     def __post_init__(self) -> None:
         self.secret = self.secret or os.environ.get(SECRET_ENV) or None
+        self.replay = ReplayGuard(self.services.engine)
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="teams")
 
     def handle(self, body: bytes, authorization: str | None) -> tuple[int, dict[str, Any]]:
@@ -117,6 +119,10 @@ class OutgoingWebhook:
             return 400, {"error": "bad json"}
         if not isinstance(activity, dict):
             return 400, {"error": "bad json"}
+        refused = teams_activity_refusal(self.replay, activity)  # HMAC has no timestamp
+        if refused:
+            log.warning("refused a Teams outgoing webhook activity (%s)", refused)
+            return (409 if refused == "replayed" else 401), {"error": refused}
         text = command_text(str(activity.get("text", "")))
         where = where_from(activity)
         if not text:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from bot.security import outbound
 from bot.storage.teams import mask
 from bot.teams.cards import message
 
@@ -80,8 +81,9 @@ def make_session(retries: int = 3, backoff: float = 0.5) -> requests.Session:
         raise_on_status=False,
     )
     session = requests.Session()
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    session.mount("http://", HTTPAdapter(max_retries=retry))
+    session.trust_env = False  # no proxies from the environment: the peer check needs the peer
+    session.mount("https://", outbound.GuardedAdapter(max_retries=retry))
+    session.mount("http://", outbound.GuardedAdapter(max_retries=retry))
     return session
 
 
@@ -102,10 +104,23 @@ def post_card(
     session: requests.Session | None = None,
     timeout: float = 15.0,
 ) -> PostResult:
-    """POST ``card`` (wrapped as a message) to a Workflows webhook; never raises."""
+    """POST ``card`` (wrapped as a message) to a Workflows webhook; never raises.
+
+    The outbound policy (``bot.security.outbound``) is checked first and on the connection;
+    redirects are not followed; the response body is never read into the result.
+    """
     where = mask(url)
+    refused = outbound.refusal(url)
+    if refused:
+        log.warning("Teams workflow %s refused by the outbound policy", where)
+        return PostResult("gone", None, 1, f"refused: {refused}")
     try:
-        response = (session or _session()).post(url, json=message(card), timeout=timeout)
+        response = (session or _session()).post(
+            url, json=message(card), timeout=timeout, allow_redirects=False
+        )
+    except outbound.OutboundRefused as error:
+        log.warning("Teams workflow %s refused at connection", where)
+        return PostResult("gone", None, 1, f"refused: {error}")
     except requests.RequestException as error:
         log.warning("Teams workflow %s unreachable (%s)", where, type(error).__name__)
         return PostResult("retry", None, _attempts(None), f"unreachable ({type(error).__name__})")
@@ -113,7 +128,9 @@ def post_card(
     attempts = _attempts(response)
     if 200 <= status < 300:
         return PostResult("sent", status, attempts)
-    if status in RETRY_STATUSES:
+    if 300 <= status < 400:
+        kind = "rejected"  # a redirect is never followed (it could lead anywhere)
+    elif status in RETRY_STATUSES:
         kind = "retry"
     elif status in GONE_STATUSES:
         kind = "gone"
@@ -129,5 +146,8 @@ def _attempts(response: requests.Response | None) -> int:
 
 
 def _reason(response: requests.Response) -> str:
-    text = _SECRETS.sub(r"\1=…", response.text[:200]).strip().replace("\n", " ")
-    return f": {text}" if text else ""
+    """The status's standard phrase: the body is never shown (it may be anyone's secret)."""
+    try:
+        return f" {HTTPStatus(response.status_code).phrase}"
+    except ValueError:
+        return ""

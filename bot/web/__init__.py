@@ -21,6 +21,8 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from bot.app import create_app
 from bot.config import SlackConfig
 from bot.jobs.queue import make_huey
+from bot.security import redaction
+from bot.security.limits import EdgeLimits
 from bot.services import Services
 from bot.storage.answers import load_chart
 from bot.storage.db import get_engine
@@ -35,6 +37,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
         config = SlackConfig.from_env()
         services = services or Services(engine=get_engine(), public_base_url=config.public_base_url)
         bolt_app = bolt_app or create_app(config, services, huey=make_huey())
+    redaction.install()  # gunicorn imports this module without bot.__main__
     handler = SlackRequestHandler(bolt_app)
     web = Flask("flexcalc")
 
@@ -68,6 +71,7 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
         return Response("ok\n", mimetype="text/plain")
 
     register_teams(web, services)
+    web.wsgi_app = EdgeLimits(web.wsgi_app)  # body limits, malformed requests (bot.security)
     return web
 
 

@@ -36,6 +36,7 @@ from flexcalc.charts.common import (
     to_png,
     utc_index,
 )
+from flexcalc.charts.forecast_band import band_limits, draw_forecast_band
 from flexcalc.intensity import intensity_index
 from flexcalc.timeslots import LONDON, SLOT
 from flexcalc.windows import Window
@@ -171,6 +172,7 @@ def _forecast_figure(
     with_carbon: bool = True,
     mean_line: bool = False,
     extremes: bool = False,
+    band: pd.DataFrame | None = None,
 ) -> Figure:
     fig = new_figure(width_px, height_px)
     add_titles(fig, title, source)
@@ -195,6 +197,9 @@ def _forecast_figure(
         y_lo, y_hi, negative = _draw_prices(ax, price)
         if negative:
             legend.append(Patch(facecolor=PALETTE["negative"], label="Negative price"))
+        if band is not None:
+            legend += draw_forecast_band(ax, band)
+            y_lo, y_hi = band_limits(band, y_lo, y_hi)
         if mean_line:
             mean = float(price.mean())
             ax.axhline(mean, color=PALETTE["mean"], linewidth=1.3, linestyle="--", zorder=3)
@@ -257,11 +262,13 @@ def forecast_chart(
     source: str = "",
     width_px: int = WIDTH_PX,
     height_px: int = HEIGHT_PX,
+    band: pd.DataFrame | None = None,
 ) -> bytes:
     """Price bars (negative prices coloured below zero) and the carbon line on a second axis over
     the horizon, each window in ``windows`` shaded with its key as legend label, a "now" marker,
-    and ``source`` (e.g. "Offline sample data") under the title. PNG bytes."""
-    fig = _forecast_figure(frame, windows, now, title, source, width_px, height_px)
+    and ``source`` (e.g. "Offline sample data") under the title. ``band`` (p10/p90 of forecast
+    slots) shades the prices that are forecast, not published. PNG bytes."""
+    fig = _forecast_figure(frame, windows, now, title, source, width_px, height_px, band=band)
     return to_png(fig)
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, time
 
 import pandas as pd
 
 from flexcalc import windows
 from flexcalc.commands import units
+from flexcalc.commands.forecast_slots import WithForecast, with_forecast
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
 from flexcalc.engagement import pledge_actions
+from flexcalc.forecast.carbon_bands import CarbonBand, recorded_band
 from flexcalc.intensity import intensity_index
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
@@ -52,10 +55,14 @@ def _span(req: BestSlotRequest, now: pd.Timestamp) -> tuple[pd.Timestamp, pd.Tim
     return start, None, "in the known horizon"
 
 
-def _row(label: str, window: windows.Window | None, kwh: float | None) -> list[str]:
+def _row(
+    label: str, window: windows.Window | None, kwh: float | None, ahead: WithForecast | None = None
+) -> list[str]:
     if window is None:
         return [label, "not available", "", ""] + (["", ""] if kwh else [])
     span = fmt_span(window.start, window.end) if window.is_contiguous else _split_text(window)
+    if ahead is not None:
+        span = ahead.label(span, window)
     row = [label, span, units.price(window.price), units.carbon(window.carbon)]
     if kwh:
         row += [units.gbp(window.cost_gbp(kwh)), units.kg(window.emissions_kg(kwh))]
@@ -98,6 +105,8 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             f"it is {fmt_day_time(now)} now.",
             ["bestslot 2h by 07:00", "bestslot 4h within 12h"],
         )
+    ahead = with_forecast(forecast, ctx.provider, end)
+    forecast = ahead.forecast
     frame = windows.candidate_slots(forecast.frame(), start, end, req.between)
     objectives = ["price", "carbon", "balanced"] if req.objective == "both" else [req.objective]
     if req.objective == "both":  # compare like with like: only slots with a price and a carbon
@@ -126,7 +135,9 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     worst = windows.best_window(frame, k, primary, highest=True, split=req.split)
     comparison = windows.Comparison(chosen=best, now=now_window, worst=worst)
 
-    when = fmt_span(best.start, best.end) if best.is_contiguous else _split_text(best)
+    when = ahead.label(
+        fmt_span(best.start, best.end) if best.is_contiguous else _split_text(best), best
+    )
     summary = f"Best {units.duration(req.duration)} {span_text} in {region.label}: {when} (UK time)"
     summary += f" at {units.price(best.price)} and {units.carbon(best.carbon)}."
     if now_window is not None and now_window.start != best.start:
@@ -138,7 +149,17 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     elif now_window is not None and first == start:
         summary += " Now is the best time to start."
 
-    fields = [Field(f"{label} window", _row(label, w, None)[1]) for label, w in chosen.items()]
+    fields = [
+        Field(f"{label} window", _row(label, w, None, ahead)[1]) for label, w in chosen.items()
+    ]
+    cheapest = chosen.get("Cheapest")
+    stays = ahead.stays_best(frame["price"].dropna(), cheapest)
+    if ahead.known_until is not None:
+        fields.append(Field("Forecast prices", _forecast_text(ahead, cheapest, stays)))
+    greenest = chosen.get("Greenest")
+    carbon_band = recorded_band(k) if greenest is not None and greenest.carbon is not None else None
+    if carbon_band is not None:
+        fields.append(Field("How sure (carbon)", _carbon_sure_text(greenest, carbon_band)))
     fields.append(
         Field(
             f"vs {now_label.lower().replace('start', 'starting')}",
@@ -154,8 +175,8 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             )
         )
     columns = ["", "When (UK)", "Price", "Carbon"] + (["Cost", "Emissions"] if kwh else [])
-    rows = [_row(label, w, kwh) for label, w in chosen.items()]
-    rows += [_row(now_label, now_window, kwh), _row("Worst", worst, kwh)]
+    rows = [_row(label, w, kwh, ahead) for label, w in chosen.items()]
+    rows += [_row(now_label, now_window, kwh, ahead), _row("Worst", worst, kwh, ahead)]
     notes = [*_source_notes(forecast), windows.coverage_text(forecast.frame()) + "."]
     data = {
         "command": "bestslot",
@@ -170,6 +191,10 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         "worst": _window_data(worst, kwh),
         "saving_vs_now": comparison.saving_vs(now_window, kwh),
         "saving_vs_worst": comparison.saving_vs(worst, kwh),
+        "price_forecast": ahead.data(),
+        "forecast_windows": [label for label, w in chosen.items() if ahead.touches(w)],
+        "stays_cheapest_probability": stays,
+        "carbon_band": None if carbon_band is None else dataclasses.asdict(carbon_band),
     }
     if req.objective == "both":
         per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
@@ -185,6 +210,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             now=now,
             title=f"Best {units.duration(req.duration)} — {region.label}",
             source=_chart_source(forecast),
+            band=ahead.band(start, end),
         )
     return Reply(
         title=f"Best {units.duration(req.duration)} window — {region.label}",
@@ -201,6 +227,24 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
             Action("Best for price", _command_for(req, "price")),
         ],
         data=data,
+    )
+
+
+def _forecast_text(
+    ahead: WithForecast, cheapest: windows.Window | None, stays: float | None
+) -> str:
+    """Which prices are forecast and how likely the cheapest window is to stay the cheapest."""
+    text = f"from {fmt_day_time(ahead.known_until)} (UK) prices are a forecast, not published"
+    if stays is not None and cheapest is not None:
+        text += f"; {stays:.0%} chance the cheapest window stays cheapest once they are published"
+    return text
+
+
+def _carbon_sure_text(window: windows.Window, band: CarbonBand) -> str:
+    low, high = band.around(window.carbon)
+    return (
+        f"the greenest window's actual intensity is likely {low:.0f}–{high:.0f} gCO2/kWh "
+        f"(10–90% of past forecast misses; mean miss {band.mae:.0f})"
     )
 
 

@@ -110,7 +110,7 @@ def _submit(app: SlackClientSide, values: dict) -> dict:
         "team": {"id": TEAM, "domain": "flexcalc-test"},
         "user": {"id": "U0ALICE", "team_id": TEAM},
         "api_app_id": "A0FLEXCALC",
-        "trigger_id": "1.2.3",
+        "trigger_id": f"{time.monotonic_ns()}.1.abc",  # unique, like Slack's
         "view": {
             "id": "VMODAL",
             "type": "modal",

@@ -77,6 +77,10 @@ def test_impact_settles_from_real_data_dms_the_saving_and_ranks_the_team(app, en
     assert f"{alice.kwh:,.1f} kWh" in block_text(mine)
 
     team = flex(app, "impact team all")
+    assert "<@U0ALICE>" not in block_text(team)  # the leaderboard is opt-in
+    for user in ("U0ALICE", "U0BOB"):
+        flex(app, "impact show me", user=user)
+    team = flex(app, "impact team all")
     text = block_text(team)
     assert "<@U0ALICE>" in text and "<@U0BOB>" in text and "U0CAROL" not in text
     assert "by 2 people" in text
@@ -89,20 +93,22 @@ def pytest_approx(value):
     return pytest.approx(value, rel=1e-9)
 
 
-def test_hide_me_keeps_the_totals_but_leaves_the_name_out(app, clock):
+def test_the_leaderboard_is_opt_in_and_hide_me_keeps_the_totals(app, clock):
     pledge(app, "2h", "I'll charge my EV then", "U0ALICE")
     offer = pledge(app, "3h", "I'll run my 3 h load then", "U0BOB")
     clock.now = after(offer) + pd.Timedelta(hours=3)
-    shown = flex(app, "impact team")
-    assert "Rather not be listed? `/flex impact hide me`" in block_text(shown)
+    shown = block_text(flex(app, "impact team"))
+    assert "<@U0ALICE>" not in shown and "<@U0BOB>" not in shown  # nobody chose to be listed
+    assert "2 more people are not listed (the leaderboard is opt-in)" in shown
+    assert "Want your name listed? `/flex impact show me`" in shown
+    for user in ("U0ALICE", "U0BOB"):
+        assert "You're on the leaderboard" in flex(app, "impact show me", user=user)["text"]
     assert "You're off the leaderboard" in flex(app, "impact hide me", user="U0BOB")["text"]
     hidden = block_text(flex(app, "impact team"))
     assert "<@U0BOB>" not in hidden and "<@U0ALICE>" in hidden
-    assert "1 more person prefers not to be listed" in hidden
+    assert "1 more person is not listed" in hidden
     assert "by 2 people" in hidden  # still counted
-    assert "You're hidden from the team leaderboard" in block_text(
-        flex(app, "impact me", user="U0BOB")
-    )
+    assert "You're not on the team leaderboard" in block_text(flex(app, "impact me", user="U0BOB"))
     flex(app, "impact show me", user="U0BOB")
     assert "<@U0BOB>" in block_text(flex(app, "impact team"))
 

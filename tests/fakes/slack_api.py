@@ -27,6 +27,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bot.config import BOT_SCOPES
+from tests.fakes.slack_scopes import needed
 
 DEFAULT_TEAM = "T0000TEAM"
 DEFAULT_TOKEN = "xoxb-fake-default"
@@ -52,6 +53,7 @@ class Workspace:
     bot_token: str
     bot_user_id: str
     name: str = "Test workspace"
+    scopes: frozenset[str] = frozenset(BOT_SCOPES)  # what the install granted
 
 
 class FakeSlack:
@@ -67,6 +69,7 @@ class FakeSlack:
         self.response_url_uses = 5  # Slack accepts a response_url 5 times, then 404 used_url
         self.rate_limits: dict[str, list[int]] = {}  # method -> [calls left to 429, Retry-After]
         self.refused: list[Call] = []  # what Slack turned away (over-used URLs, 429s)
+        self.admins: set[str] = set()  # users.info says these users are workspace admins
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
         self.add_workspace(DEFAULT_TEAM, DEFAULT_TOKEN)
@@ -171,7 +174,9 @@ class FakeSlack:
                     mimetype="application/json",
                     headers={"Retry-After": str(limit[1])},
                 )
-        answer = self._answer(method, params, token)
+        answer = missing_scope(method, params, self.workspaces.get(token or "")) or self._answer(
+            method, params, token
+        )
         self._record(Call(method, params, token=token, response=answer))
         return Response(json.dumps(answer), mimetype="application/json")
 
@@ -203,6 +208,12 @@ class FakeSlack:
                 target = "D" + target[1:]  # posting to a user id lands in the app's DM
             ts = f"1700000000.{n:06d}"
             return {"ok": True, "channel": target, "ts": ts, "message": {"ts": ts, **params}}
+        if method == "users.info":  # admins: ids listed in ``self.admins``
+            user = str(params.get("user", ""))
+            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins,
+                                         "is_owner": False}}  # fmt: skip
+        if method == "conversations.open":  # the app's DM with a user: D + the user id's tail
+            return {"ok": True, "channel": {"id": "D" + str(params.get("users", ""))[1:]}}
         if method == "chat.update":
             return {
                 "ok": True,
@@ -280,6 +291,19 @@ class FakeSlack:
             names.get(c.params["file_id"], c.params["file_id"]): c.body
             for c in self.calls_to("upload")
         }
+
+
+def missing_scope(
+    method: str, params: dict[str, Any], workspace: Workspace | None
+) -> dict[str, Any] | None:
+    """Slack's ``missing_scope`` answer when the token's install lacks the method's scope."""
+    if workspace is None:
+        return None
+    for alternatives in needed(method, params):
+        if not alternatives & workspace.scopes:
+            return {"ok": False, "error": "missing_scope", "needed": ",".join(sorted(alternatives)),
+                    "provided": ",".join(sorted(workspace.scopes))}  # fmt: skip
+    return None
 
 
 def _params(request: Request, body: bytes) -> dict[str, Any]:

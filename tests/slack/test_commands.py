@@ -56,13 +56,13 @@ def test_bestslot_answers_privately_with_windows_savings_note_and_chart(slack_ap
     buttons = [e for b in _blocks_of_type(reply, "actions") for e in b["elements"]]
     assert "Share to channel" in [b["text"]["text"] for b in buttons]
 
-    # The chart: Slack's three upload steps, into the conversation the command came from.
+    # The chart: Slack's three upload steps, into the asker's DM (the answer is private).
     [complete] = fake.wait_calls("files.completeUploadExternal")
     [get_url] = fake.calls_to("files.getUploadURLExternal")
     [png] = fake.uploaded_pngs()
     assert png.startswith(b"\x89PNG")
     assert int(get_url.params["length"]) == len(png)
-    assert complete.params["channel_id"] == "C0GENERAL"
+    assert complete.params["channel_id"] == "D0ALICE"  # never the channel: bot.security.privacy
     assert "bestslot 4h" in complete.params["initial_comment"]
     assert "<@U0ALICE>" in complete.params["initial_comment"]
     assert fake.calls_to("chat.postMessage") == []  # the answer itself stays private
@@ -87,7 +87,7 @@ def test_prices_lists_cheapest_dearest_and_plunge_slots(slack_app):
 
 
 def test_chart_upload_refused_not_in_channel_tells_the_user_how_to_fix_it(slack_app):
-    slack_app.fake.fail("files.completeUploadExternal", "not_in_channel", channel="C0PRIVATE")
+    slack_app.fake.fail("files.completeUploadExternal", "not_in_channel", channel="D0ALICE")
     _, url = slack_app.slack.command("/bestslot", "2h", channel_id="C0PRIVATE")
     first, second = slack_app.fake.wait_replies(url, count=2)
     assert "Best 2 h window" in block_text(first)
@@ -159,7 +159,7 @@ def test_flex_backtest_says_working_then_replaces_it_with_the_answer_chart_and_c
     assert answer["replace_original"] is True  # the same message, updated in place
     assert "Backtest: 2 h daily" in block_text(answer)
     completes = fake.wait_calls("files.completeUploadExternal", count=2, timeout=30)
-    assert {c.params["channel_id"] for c in completes} == {"C0GENERAL"}
+    assert {c.params["channel_id"] for c in completes} == {"D0ALICE"}  # private answer: DM
     comments = " ".join(c.params["initial_comment"] for c in completes)
     assert "/flex backtest 2h daily" in comments and "(CSV)" in comments
     files = fake.uploaded_files()

@@ -25,7 +25,13 @@ def test_events_home_tab_interactivity_and_one_request_url():
     assert sorted(settings["event_subscriptions"]["bot_events"]) == [
         "app_home_opened",
         "app_mention",
+        "app_uninstalled",  # lifecycle (bot.security.lifecycle)
+        "channel_archive",
+        "channel_deleted",
+        "group_archive",
+        "group_deleted",
         "message.im",
+        "tokens_revoked",
     ]
     assert settings["interactivity"]["is_enabled"] is True
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True

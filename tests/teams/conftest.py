@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.config import SlackConfig
+from bot.security import outbound
 from bot.services import Services
 from bot.storage.db import get_engine
 from bot.teams.outgoing import OutgoingWebhook, sign
@@ -30,6 +33,8 @@ def activity(text: str) -> dict[str, Any]:
     """The recorded-shape outgoing-webhook activity with ``text`` in place of the command."""
     payload = json.loads((FIXTURES / "outgoing_message.json").read_text())
     payload["text"] = text
+    payload["id"] = str(time.time_ns())  # Teams: a new id and the current time per activity
+    payload["timestamp"] = datetime.now(UTC).isoformat(timespec="milliseconds")
     return payload
 
 
@@ -50,6 +55,22 @@ class CountingProvider:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+LOOPBACK = outbound.OutboundPolicy(
+    hosts=(*outbound.DEFAULT_HOSTS, "localhost", "127.0.0.1"),
+    schemes=("http", "https"),
+    allow_private=True,
+)
+
+
+@pytest.fixture(autouse=True)
+def loopback_workflows() -> Iterator[None]:
+    """The Teams tests' workflow endpoints are loopback fakes: let the policy allow them
+    (tests/security checks the production policy)."""
+    outbound.use_policy(LOOPBACK)
+    yield
+    outbound.use_policy(None)
 
 
 @pytest.fixture

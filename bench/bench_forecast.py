@@ -1,0 +1,147 @@
+"""Benchmark: price forecast skill per season on held-out history, speed, training time.
+
+Run from the repository root:  /work/main/.venv/bin/python -m bench.bench_forecast [--quick]
+
+Skill (``flexcalc.forecast.skill``): forecasts made at 10:00 UK on D-1 for day D. For each season
+a model is trained only on prices before the season starts (expanding window: the days scored
+were never trained on), then scored against persistence and the plain linear baseline (slot of
+day + persistence + carbon forecast) fitted on the same rows, in the same run. Region C history
+except winter 2023/24, scored on region N (the only winter prices in the fixtures). Targets:
+MAE <= 0.75 x persistence, regret <= 0.5 x persistence, 10-90 % band holding 70-90 % of actuals;
+7 days x 14 regions forecast warm <= 200 ms; training on the two years <= 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flexcalc.forecast import model as price_model
+from flexcalc.forecast import skill
+from flexcalc.forecast.history import PRICE_FILES, read_history
+from flexcalc.forecast.predict import price_outlooks
+from flexcalc.forecast.tariff_formula import REGION_FACTORS, import_from_wholesale
+from flexcalc.sources.csv_files import read_prices
+from flexcalc.timeslots import utc
+
+HISTORY = Path(__file__).resolve().parents[1] / "tests/fixtures/history"
+SEASONS = [  # name, region scored, first day, last day
+    ("autumn 2023", "C", "2023-09-01", "2023-11-30"),
+    ("winter 2023/24", "N", "2023-12-01", "2023-12-31"),
+    ("spring 2024", "C", "2024-04-11", "2024-05-31"),
+    ("summer 2024", "C", "2024-06-01", "2024-08-31"),
+    ("autumn 2024", "C", "2024-09-01", "2024-09-30"),
+]
+
+
+def region_prices(letter: str) -> pd.Series:
+    parts = [read_prices(HISTORY / name).prices for name, region in PRICE_FILES if region == letter]
+    joined = pd.concat(parts)
+    return joined[~joined.index.duplicated(keep="first")].sort_index()
+
+
+def season_rows(history, quick: bool) -> list[dict]:
+    rows = []
+    for name, letter, first, last in SEASONS[-2:] if quick else SEASONS:
+        train = history.before(utc(f"{first} 00:00"))
+        model = price_model.fit(train)
+        baseline = skill.fit_linear_baseline(train)
+        prices = region_prices(letter)
+        days = (date.fromisoformat(first), date.fromisoformat(last))
+        scored = skill.evaluate(model, prices, letter, history.carbon, *days, baseline)
+        blind = skill.evaluate(model, prices, letter, None, *days)
+        rows.append({"season": name, "region": letter, **scored, "no_carbon": blind})
+        print(_season_line(rows[-1]), flush=True)
+    return rows
+
+
+def _season_line(r: dict) -> str:
+    return (
+        f"  {r['season']:<15} {r['region']} {r['days']:>3} d  MAE model {r['model_mae']:5.2f} "
+        f"pers {r['persistence_mae']:5.2f} lin {r['linear_mae']:5.2f} | ratio model "
+        f"{r['mae_ratio']:.2f} lin {r['linear_mae_ratio']:.2f} (no carbon "
+        f"{r['no_carbon']['mae_ratio']:.2f}) | regret ratio model {r['regret_ratio']:.2f} lin "
+        f"{r['linear_regret_ratio']:.2f} (no carbon {r['no_carbon']['regret_ratio']:.2f}) | "
+        f"10-90 band {r['inside_10_90']:.0%}"
+    )
+
+
+def forecast_speed(history, repeats: int = 5) -> float:
+    """Best-of wall ms to forecast 7 days for all 14 regions with the shipped model (warm)."""
+    model = price_model.shipped_model()
+    now = utc("2024-09-20 10:00")
+    week = history.wholesale[
+        (history.wholesale.index >= now - pd.Timedelta(days=8))
+        & (history.wholesale.index < utc("2024-09-20 23:00"))
+    ]
+    published = {
+        letter: pd.Series(import_from_wholesale(week.to_numpy(), week.index, letter), week.index)
+        for letter in REGION_FACTORS
+    }
+    best = float("inf")
+    for _ in range(repeats + 1):  # the first round warms caches
+        started = time.perf_counter()
+        outlooks = price_outlooks(published, history.carbon, now, model=model)
+        best = min(best, time.perf_counter() - started)
+    assert len(outlooks) == 14 and all(len(o.imports) == 336 for o in outlooks.values())
+    return best * 1000
+
+
+def training_time(history) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    price_model.fit(history)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="the last two seasons only")
+    p.add_argument("--speed-only", action="store_true", help="forecast and training times only")
+    args = p.parse_args(argv)
+    history = read_history(HISTORY)
+    print(f"python {platform.python_version()}, {platform.machine()}; history {HISTORY}")
+    print("skill: forecast at 10:00 UK on D-1 for D; trained only on prices before each season")
+    rows = [] if args.speed_only else season_rows(history, args.quick)
+    ms = forecast_speed(history)
+    wall, cpu = training_time(history)
+    print(f"forecast 7 days x 14 regions (warm): {ms:.0f} ms")
+    print(
+        f"training on {history.wholesale.dropna().index[0]:%Y-%m-%d}..: {wall:.1f} s wall, "
+        f"{cpu:.1f} s CPU"
+    )
+    checks = [
+        ("7 days x 14 regions <= 200 ms warm", ms <= 200),
+        ("training <= 60 s", wall <= 60),
+    ]
+    if rows:
+        checks += [
+            ("MAE <= 0.75 x persistence, every season", all(r["mae_ratio"] <= 0.75 for r in rows)),
+            (
+                "regret <= 0.5 x persistence, every season",
+                all(r["regret_ratio"] <= 0.5 for r in rows),
+            ),
+            (
+                "beats the linear baseline on MAE, every season",
+                all(r["mae_ratio"] < r["linear_mae_ratio"] for r in rows),
+            ),
+            (
+                "10-90 band holds 70-90 % of actuals, every season",
+                all(0.7 <= r["inside_10_90"] <= 0.9 for r in rows),
+            ),
+        ]
+    for label, ok in checks:
+        print(f"target: {label} .. {'PASS' if ok else 'FAIL'}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""Replay protection: each Slack and Teams request is acted on once.
+
+A request's identity (Slack: ``event_id`` for events, ``trigger_id`` for commands and
+interactions; Teams: the activity ``id``) is recorded in ``seen_requests`` for ``WINDOW``; a
+second request with the same identity within the window is acknowledged and dropped. Slack's
+signature already refuses anything older than 5 minutes and Teams activities older than
+``MAX_AGE`` are refused here, so the window covers every replay that could still be accepted.
+This is also the one place Slack redeliveries (``X-Slack-Retry-Num``) are deduplicated: a retry
+carries the same ``event_id``.
+
+Without a database (``engine=None``) the record is kept in the process's memory. The Slack side
+is ``bot.security.slack_replay`` (a Bolt middleware).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.security.tables import SeenRequest
+
+WINDOW = timedelta(hours=1)
+MAX_AGE = timedelta(minutes=10)  # Teams activities older than this are refused outright
+MAX_SKEW = timedelta(minutes=5)  # ...and so are those from the future
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ReplayGuard:
+    """``first_time(kind, id)``: True once per identity within the window."""
+
+    def __init__(self, engine: Engine | None, window: timedelta = WINDOW) -> None:
+        self.engine = engine
+        self.window = window
+        self._memory: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+
+    def first_time(self, kind: str, identity: str, now: datetime | None = None) -> bool:
+        now = now or _now()
+        key = f"{kind}:" + hashlib.sha256(identity.encode()).hexdigest()[: 62 - len(kind)]
+        if self.engine is None:
+            return self._first_in_memory(key, now)
+        with Session(self.engine) as session:
+            session.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - self.window))
+            session.add(SeenRequest(key=key, seen_at=now))
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+        return True
+
+    def _first_in_memory(self, key: str, now: datetime) -> bool:
+        with self._lock:
+            for old in [k for k, at in self._memory.items() if at < now - self.window]:
+                del self._memory[old]
+            if key in self._memory:
+                return False
+            self._memory[key] = now
+            return True
+
+
+def teams_activity_refusal(
+    guard: ReplayGuard, activity: dict[str, Any], now: datetime | None = None
+) -> str | None:
+    """Why a (signed) Teams activity must not be acted on: stale, from the future, without an id,
+    or already seen; None when it is new."""
+    now = now or _now()
+    try:
+        stamp = pd.Timestamp(str(activity.get("timestamp") or ""))
+    except ValueError:
+        return "no timestamp"
+    if pd.isna(stamp):
+        return "no timestamp"
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    at = stamp.to_pydatetime().replace(tzinfo=None)
+    if at < now - MAX_AGE or at > now + MAX_SKEW:
+        return "stale"
+    identity = str(activity.get("id") or "")
+    if not identity:
+        return "no id"
+    conversation = str((activity.get("conversation") or {}).get("id", ""))
+    return None if guard.first_time("teams", f"{conversation}/{identity}", now) else "replayed"

@@ -1,0 +1,102 @@
+"""Secrets at rest: Slack OAuth tokens and Teams workflow URLs, encrypted with Fernet.
+
+``FLEX_SECRET_KEY`` holds one or more Fernet keys, comma-separated, newest first: the first
+encrypts, all of them decrypt (``MultiFernet``), so a key is rotated by putting the new key in
+front, running ``python -m bot secrets rotate`` (re-encrypts every stored secret with it) and
+then dropping the old key. ``python -m bot secrets key`` prints a new key.
+
+Stored values are Fernet tokens (they start ``gAAAAA``); anything else is a value stored before
+encryption was turned on and is read as it is (``rotate`` encrypts it). Without a key, secrets are
+stored in plaintext and a warning is logged once: set the key in production.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "FLEX_SECRET_KEY"
+MARK = "gAAAAA"  # every Fernet token starts so (version byte 0x80, then the timestamp's zeros)
+
+
+class SecretKeyMissing(RuntimeError):
+    """An encrypted secret was read but FLEX_SECRET_KEY is not set (or holds none of its keys)."""
+
+
+def new_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+@cache
+def _box(keys: str) -> MultiFernet | None:
+    parts = [k.strip() for k in keys.split(",") if k.strip()]
+    return MultiFernet([Fernet(k.encode()) for k in parts]) if parts else None
+
+
+def box() -> MultiFernet | None:
+    """The MultiFernet for the keys in the environment (None without a key)."""
+    return _box(os.environ.get(KEY_ENV, ""))
+
+
+def is_encrypted(value: str | None) -> bool:
+    return bool(value) and value.startswith(MARK)
+
+
+def encrypt(value: str | None) -> str | None:
+    """``value`` encrypted with the newest key (unchanged without a key, or if already done)."""
+    if value is None or is_encrypted(value):
+        return value
+    fernet = box()
+    if fernet is None:
+        _warn_plaintext()
+        return value
+    return fernet.encrypt(value.encode()).decode()
+
+
+def decrypt(value: str | None) -> str | None:
+    """The plaintext of a stored value (plaintext values come back as they are)."""
+    if value is None or not is_encrypted(value):
+        return value
+    fernet = box()
+    if fernet is None:
+        raise SecretKeyMissing(f"a stored secret is encrypted: set {KEY_ENV}")
+    try:
+        return fernet.decrypt(value.encode()).decode()
+    except InvalidToken as error:
+        raise SecretKeyMissing(f"no key in {KEY_ENV} decrypts a stored secret") from error
+
+
+def reencrypt(value: str | None) -> str | None:
+    """``value`` encrypted with the newest key, whatever it was encrypted with (or not)."""
+    if value is None:
+        return None
+    fernet = box()
+    if fernet is None:
+        raise SecretKeyMissing(f"set {KEY_ENV} to rotate")
+    return fernet.rotate(value.encode()).decode() if is_encrypted(value) else encrypt(value)
+
+
+@cache
+def _warn_plaintext() -> None:
+    log.warning("%s is not set: secrets are stored unencrypted (see docs/security.md)", KEY_ENV)
+
+
+class EncryptedText(TypeDecorator[str]):
+    """A Text column whose values are encrypted on the way in and decrypted on the way out."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return decrypt(value)
