@@ -19,6 +19,7 @@ from bot.slack_web import make_client
 from bot.storage.db import get_engine
 from flexcalc.reply import Reply
 from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN
+from tests.teams.conftest import loopback_workflows  # noqa: F401 (fixture: loopback allowed)
 from tests.teams.test_alerts import httpserver, tls  # noqa: F401 (fixtures: HTTPS Workflows)
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.SystemTimeWarning")
