@@ -22,18 +22,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.answering import (
-    Where,
-    apology,
-    chart_after_answer,
-    is_engagement,
-    prefetch,
-    reply_for,
-    takes_a_while,
-    understand,
-)
+from bot.answering import Where, apology, prefetch, reply_for, understand
 from bot.blocks import as_dicts, reply_blocks, reply_text
-from bot.engagement.commands import handle
+from bot.commands.table import command_for
 from bot.security.privacy import NOTE as PRIVATE_NOTE
 from bot.security.privacy import private_channel
 from bot.services import Services
@@ -141,21 +132,18 @@ def deliver(line: str, shown: str, services: Services, where: Where, target: Tar
         if isinstance(request, Reply):
             send_reply(request, target, services=services, where=where, command=shown)
             return
-        if is_engagement(request):  # impact, digest, forget me: per-person data in the database
-            reply = handle(request, services, where, target.client)
-            send_reply(reply, target, services=services, where=where, command=shown)
-            return
+        command = command_for(request)
         now = services.clock() if services.clock is not None else pd.Timestamp.now(tz="UTC")
-        quick = chart_after_answer(request)
+        quick = command.chart_after
         provider = prefetch(request, services, where, now) if quick else None
         later = quick and not services.public_base_url
-        working = WorkingMessage.post(target, shown) if takes_a_while(request) else None
+        working = WorkingMessage.post(target, shown) if command.speed == "slow" else None
         if working is not None:
             target = working.target
         with _computing_turn(services):
             reply = reply_for(
                 request, services, where, charts=not later, now=now, provider=provider,
-                progress=working.progress if working else None,
+                progress=working.progress if working else None, client=target.client,
             )  # fmt: skip
     follows = later and not failed(reply)
     posted = send_reply(

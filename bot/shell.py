@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.answering import Where, reply_to
+from bot.commands.table import command_line
 from bot.services import Services
 
 CHART_DIR = Path("flexcalc-charts")
@@ -22,14 +23,6 @@ BANNER = (
     "Flexcalc shell: the same commands as in Slack, e.g. `bestslot 4h by 07:00`, "
     "`carbon`, `prices in NG1`, `region B`. Type `help` or `quit`."
 )
-
-
-def command_line(raw: str) -> str:
-    """``/bestslot 4h`` -> ``bestslot 4h``; ``/flex prices`` and ``flex prices`` -> ``prices``."""
-    words = raw.strip().lstrip("/").split()
-    if words and words[0].lower() == "flex":
-        words = words[1:]
-    return " ".join(words) or "help"
 
 
 def save_chart(png: bytes, line: str, directory: Path = CHART_DIR) -> Path:

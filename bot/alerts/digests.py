@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from bot.alerts.slack_post import Chart
+from bot.destinations.port import Chart
 from bot.storage.answers import new_token, save_answer
 from flexcalc import daily, regions
 from flexcalc.reply import Reply

@@ -20,27 +20,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.alerts import lease, ledger, schedule, store
 from bot.alerts.digests import Digests
-from bot.alerts.slack_post import (
-    SlackClients,
-    disabled_note,
-    error_code,
-    error_kind,
-    find_posted,
-    notify_creator,
-    post_alert,
-)
+from bot.alerts.slack_post import SlackClients
 from bot.alerts.store import SubscriptionInfo
+from bot.destinations.choose import destination_for
+from bot.destinations.port import Destination, Outcome
 from bot.engagement import clock as engagement
 from bot.engagement.clock import DIGEST
 from bot.security import retention
 from bot.storage.subscriptions import DAILY, THRESHOLD, TOMORROW, naive_utc, utcnow
-from bot.storage.teams import is_teams
-from bot.teams.alerts import deliver_teams
 from flexcalc import daily
 from flexcalc.sources.base import DataUnavailable
 from flexcalc.timeslots import LONDON
@@ -268,7 +259,8 @@ class Clock:
     # -- delivering -------------------------------------------------------------------------
 
     def deliver(self, job: Job, now: pd.Timestamp, report: TickReport) -> None:
-        """Claim, post and record one alert; every failure stays with this job."""
+        """Claim, post and record one alert, for any destination; every failure stays with
+        this job."""
         event = (job.event.start, job.event.end) if job.event else None
         claim = ledger.claim(
             self.engine,
@@ -282,44 +274,27 @@ class Clock:
         if claim is None:
             report.add("busy")
             return
-        if is_teams(job.sub.channel_id):  # a Teams Workflows destination (bot.teams.alerts)
-            return deliver_teams(self, job, claim.delivery_id, now, report)
-        retry_at = utcnow() + self.settings.retry_after
-        client = self.clients.for_team(job.sub.team_id)
-        if client is None:
-            ledger.mark_failed(self.engine, claim.delivery_id, "no bot token", retry_at)
-            report.add("retry_later", error=f"{job.sub.team_id}: no bot token")
-            return
+        where = destination_for(self.engine, self.clients, job.sub, job.local_date.isoformat())
+        if isinstance(where, Outcome):
+            return self._record(job, claim.delivery_id, where, None, report)
         try:
             if claim.retry and claim.previous_claim_at is not None:
                 since = claim.previous_claim_at - timedelta(minutes=1)
-                ts = find_posted(client, job.sub.channel_id, since, job.key)
+                ts = where.find_posted(since, job.key)
                 if ts is not None:
                     ledger.mark_sent(self.engine, claim.delivery_id, self.holder, ts)
                     report.add("reconciled", job)
                     return
             reply, chart = self._content(job, now)
-            ts = post_alert(
-                client,
-                job.sub.channel_id,
-                reply,
-                subscription_id=job.sub.id,
-                delivery_key=job.key,
-                chart=chart,
+            outcome = where.post_alert(
+                reply, subscription_id=job.sub.id, delivery_key=job.key, chart=chart
             )
-            if self.after_post is not None:
-                self.after_post(job, ts)
-            ledger.mark_sent(self.engine, claim.delivery_id, self.holder, ts)
-            report.add("posted", job)
-        except SlackApiError as error:
-            self._slack_failure(job, claim.delivery_id, error, client, retry_at, report)
         except DataUnavailable as error:
-            ledger.mark_failed(self.engine, claim.delivery_id, str(error), retry_at)
-            report.add("retry_later", error=f"{job.key}: {error}")
+            outcome = Outcome("retry", error=str(error))
         except Exception as error:  # one broken job never stops the fan-out
             log.exception("alert %s failed", job.key)
-            ledger.mark_failed(self.engine, claim.delivery_id, repr(error), retry_at)
-            report.add("retry_later", error=f"{job.key}: {error!r}")
+            outcome = Outcome("retry", error=repr(error))
+        self._record(job, claim.delivery_id, outcome, where, report)
 
     def _content(self, job: Job, now: pd.Timestamp):
         if job.kind == DIGEST:  # issue 7: the weekly leadership digest
@@ -335,21 +310,34 @@ class Clock:
         digest = self.digests.daily(job.sub.region_letter, now, tomorrow=job.kind == TOMORROW)
         return digest.reply(_durations(job.sub)), digest.chart()
 
-    def _slack_failure(self, job, delivery_id, error, client, retry_at, report) -> None:
-        code = error_code(error)
-        kind = error_kind(code)
-        if kind == "retry":
-            ledger.mark_failed(self.engine, delivery_id, code, retry_at)
-            report.add("retry_later", error=f"{job.key}: {code}")
+    def _record(
+        self,
+        job: Job,
+        delivery_id: int,
+        outcome: Outcome,
+        where: Destination | None,
+        report: TickReport,
+    ) -> None:
+        """The one claim/retry/disable path: record what became of a post."""
+        if outcome.ok:
+            if self.after_post is not None:
+                self.after_post(job, outcome.ref)
+            ledger.mark_sent(self.engine, delivery_id, self.holder, outcome.ref)
+            report.add("posted", job)
             return
-        ledger.give_up(self.engine, delivery_id, code)
-        report.add("gave_up", error=f"{job.key}: {code}")
-        note = disabled_note(code, job.local_date.isoformat())
-        if kind == "channel":
+        if outcome.kind == "retry":
+            retry_at = utcnow() + self.settings.retry_after
+            ledger.mark_failed(self.engine, delivery_id, outcome.error, retry_at)
+            report.add("retry_later", error=f"{job.key}: {outcome.error}")
+            return
+        ledger.give_up(self.engine, delivery_id, outcome.error)
+        report.add("gave_up", error=f"{job.key}: {outcome.error}")
+        if outcome.kind == "channel_gone":
             report.add("disabled_channels")
-            store.disable_channel(self.engine, job.sub.team_id, job.sub.channel_id, note)
-            notify_creator(
-                client, job.sub.created_by, f"Flexcalc alerts in <#{job.sub.channel_id}>: {note}"
-            )
-        else:
-            store.disable_team(self.engine, job.sub.team_id, note)
+            store.disable_channel(self.engine, job.sub.team_id, job.sub.channel_id, outcome.note)
+            if where is not None:
+                where.tell_privately(
+                    job.sub.created_by, f"Flexcalc alerts in {where.name}: {outcome.note}"
+                )
+        elif outcome.kind == "team_gone":
+            store.disable_team(self.engine, job.sub.team_id, outcome.note)

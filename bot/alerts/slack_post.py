@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
-from bot.blocks import as_dicts, pledge_button, reply_blocks, reply_text
+from bot.blocks import as_dicts, pledge_button, reply_blocks
 from bot.security.installations import installation_store
 from bot.slack_web import make_client
 from flexcalc.reply import Reply
@@ -133,15 +132,6 @@ class SlackClients:
         return self._clients[token]
 
 
-@dataclass(frozen=True)
-class Chart:
-    """How the chart travels: a public image link (one per region) or PNG bytes to upload."""
-
-    url: str | None = None
-    png: bytes | None = None
-    title: str = "chart"
-
-
 def alert_buttons(reply: Reply, subscription_id: int) -> dict[str, Any]:
     """ "I'll do it" pledges, "Remind me at the best time" and "Snooze alerts for a week"."""
 
@@ -183,42 +173,6 @@ def render(reply: Reply, subscription_id: int, chart_url: str | None) -> list[di
     return [*blocks, alert_buttons(reply, subscription_id)]
 
 
-def post_alert(
-    client: WebClient,
-    channel: str,
-    reply: Reply,
-    *,
-    subscription_id: int,
-    delivery_key: str,
-    chart: Chart | None = None,
-) -> str:
-    """Post one alert; returns the message ts. The chart goes in the message (link) or, when
-    there is no public link, is uploaded into the message's thread (a failed upload is logged,
-    never re-posts the alert)."""
-
-    response = client.chat_postMessage(
-        channel=channel,
-        text=reply_text(reply),
-        blocks=render(reply, subscription_id, chart.url if chart else None),
-        metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery": delivery_key}},
-        unfurl_links=False,
-    )
-    ts = str(response["ts"])
-    if chart is not None and chart.url is None and chart.png:
-        try:
-            client.files_upload_v2(
-                channel=str(response.get("channel") or channel),
-                thread_ts=ts,
-                content=chart.png,
-                filename="flexcalc-greener-times.png",
-                title=chart.title,
-                alt_txt=reply.chart_alt[:1000] or chart.title,
-            )
-        except Exception:  # the alert itself is out; the chart is a bonus
-            log.warning("chart upload failed in %s", channel, exc_info=True)
-    return ts
-
-
 def find_posted(client: WebClient, channel: str, since: datetime, delivery_key: str) -> str | None:
     """The ts of an alert already posted for ``delivery_key`` since ``since`` (naive UTC), found
     through the message metadata; None if absent or if history cannot be read."""
@@ -244,13 +198,3 @@ def _naive_ts(moment: datetime) -> float:
     from datetime import UTC
 
     return moment.replace(tzinfo=UTC).timestamp()
-
-
-def notify_creator(client: WebClient, user_id: str, text: str) -> None:
-    """Best-effort DM to whoever set the alert up (e.g. why it stopped)."""
-    if not user_id:
-        return
-    try:
-        client.chat_postMessage(channel=user_id, text=text)
-    except SlackApiError:
-        log.info("could not DM %s about a stopped alert", user_id)

@@ -1,7 +1,7 @@
 """``/flex impact``, ``impact hide|show me``, ``digest ...`` and ``forget me`` in Slack.
 
-``handle_line(line, services, where, client)`` returns a ``Reply`` for these commands and None for
-any other line (the caller answers those as usual). Everything is scoped to the asking
+``handle(request, services, where, client)`` answers them (the command table,
+``bot.commands.table``, sends them here). Everything is scoped to the asking
 workspace; impact first settles that workspace's finished pledges (on demand).
 """
 
@@ -15,13 +15,13 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.answering import Where, default_region
+from bot.commands.context import default_region
 from bot.engagement import digests, pledges, settle
 from bot.services import Services
 from bot.storage.engagement import PLEDGED, SETTLED, Pledge, ensure_tables
 from bot.storage.subscriptions import naive_utc
+from bot.where import Where
 from flexcalc import engagement
-from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import (
     DigestRequest,
     ForgetRequest,
@@ -33,26 +33,11 @@ from flexcalc.reply import Field, Reply, error_reply
 
 log = logging.getLogger(__name__)
 
-ENGAGEMENT_REQUESTS = (ImpactRequest, ImpactVisibilityRequest, DigestRequest, ForgetRequest)
 DIGEST_EXAMPLES = ["/flex digest subscribe #leadership monday 09:00", "/flex digest"]
 
 
 def now_for(services: Services) -> pd.Timestamp:
     return services.clock() if services.clock is not None else pd.Timestamp.now(tz="UTC")
-
-
-def handle_line(
-    line: str, services: Services, where: Where, client: WebClient | None
-) -> Reply | None:
-    """A reply for an engagement command, or None when ``line`` is something else."""
-
-    try:
-        request = parse(line)
-    except UsageError:
-        return None  # the usual path explains the problem
-    if not isinstance(request, ENGAGEMENT_REQUESTS):
-        return None
-    return handle(request, services, where, client)
 
 
 def handle(

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.destinations.slack import SlackDestination
 from bot.engagement import blocks
 from bot.storage.engagement import (
     CANCELLED,
@@ -184,30 +185,18 @@ def upcoming(engine: Engine, team_id: str, user_id: str, now: pd.Timestamp) -> l
         return [PledgeInfo.of(r) for r in rows]
 
 
-def dm_channel(client: WebClient, user_id: str) -> str:
-    """The id of the app's DM with ``user_id`` (scheduled messages need a conversation id)."""
-    response = client.conversations_open(users=user_id)
-    return str(response["channel"]["id"])
-
-
 def schedule_reminder(
     engine: Engine, client: WebClient, pledge: PledgeInfo, now: pd.Timestamp
 ) -> PledgeInfo:
     """DM a reminder at the window start (scheduled), or now if it is about to start."""
-    channel = dm_channel(client, pledge.user_id)
     text, message_blocks = blocks.reminder(pledge)
-    if pledge.start - now <= POST_NOW_WITHIN:
-        client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
-        return _set_reminder(engine, pledge.id, POSTED, channel, "")
-    response = client.chat_scheduleMessage(
-        channel=channel,
-        post_at=int(pledge.start.timestamp()),
-        text=text,
-        blocks=message_blocks,
+    at = None if pledge.start - now <= POST_NOW_WITHIN else pledge.start.to_pydatetime()
+    reminder = SlackDestination(client, pledge.user_id).schedule_reminder(
+        pledge.user_id, text, message_blocks, at
     )
-    return _set_reminder(
-        engine, pledge.id, SCHEDULED, channel, str(response.get("scheduled_message_id", ""))
-    )
+    assert reminder is not None  # Slack always can
+    state = POSTED if at is None else SCHEDULED
+    return _set_reminder(engine, pledge.id, state, reminder.channel, reminder.scheduled_id)
 
 
 def _set_reminder(

@@ -10,7 +10,7 @@ from bot.services import Services
 
 def register_listeners(app: App, services: Services) -> None:
     """Slash commands, events, buttons, alerts and engagement (pledges, impact, digests)."""
-    engagement.register(app, services)  # first: it claims /flex impact|digest|forget
+    engagement.register(app, services)
     commands.register(app, services)
     events.register(app, services)
     actions.register(app, services)

@@ -43,6 +43,7 @@ from microsoft_agents.hosting.core.authorization.jwt import _authorize_request
 
 from bot.alerts.commands import handle_alerts
 from bot.answering import reply_to
+from bot.commands.table import TABLE, word_of
 from bot.services import Services
 from bot.storage.teams import save_conversation
 from bot.teams.alerts import teams_alerts_reply, use_conversation_sender
@@ -165,7 +166,7 @@ class TeamsAgent:
         services = self.services
         assert services is not None, "an agent that answers needs Services"
         where = where_from(activity)
-        if text.lower().startswith("alerts") and services.engine is not None:
+        if word_of(text) is TABLE["alerts"] and services.engine is not None:
             mine = self._conversation_alerts(text, activity, where)
             if mine is not None:
                 return mine

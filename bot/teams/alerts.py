@@ -3,7 +3,8 @@
 A Teams destination is an ordinary alert subscription whose ``channel_id`` is the URL's key
 (``bot.storage.teams.destination_key``), so the clock plans, claims and records it exactly like a
 Slack channel (one delivery row per subscription, day and kind; one analysis and one chart per
-region, shared with Slack). Only the last step differs: ``deliver_teams`` posts an Adaptive Card.
+region, shared with Slack). Only the last step differs: the Destination port's Teams adapters
+(``bot.destinations.teams``) post an Adaptive Card with the helpers here.
 Teams webhooks have no history to read back, so a crash between Teams accepting a post and the
 database recording it is the one case that can repeat an alert (after the stale-claim timeout).
 """
@@ -17,26 +18,22 @@ from typing import Any
 import requests
 from sqlalchemy import Engine
 
-from bot.alerts import ledger, store
+from bot.alerts import store
 from bot.alerts.commands import TEAMS_HOW_TO as HOW_TO
 from bot.alerts.commands import subscribe_teams
+from bot.commands.table import TABLE, word_of
 from bot.services import Services
-from bot.storage.subscriptions import Subscription, utcnow
+from bot.storage.subscriptions import Subscription
 from bot.storage.teams import (
     conversation_reference,
-    destination_url,
     destinations,
     forget,
-    is_bot_conversation,
-    mask,
 )
-from bot.teams.cards import reply_card
 from bot.teams.workflows import PostResult, make_session, post_card
 from bot.where import Where
 from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import AlertsRequest
 from flexcalc.reply import Field, Reply
-from flexcalc.sources.base import DataUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +89,7 @@ def post_to_conversation(engine: Engine, key: str, card: dict[str, Any], title: 
 def teams_alerts_reply(text: str, services: Services, where: Where) -> Reply | None:
     """``alerts ...`` typed in a Teams channel (outgoing webhook); None for other commands."""
 
-    if not text.lower().startswith("alerts"):
+    if word_of(text) is not TABLE["alerts"]:
         return None
     try:
         request = parse(text)
@@ -148,64 +145,3 @@ def _subs(engine: Engine, key: str):
         query = select(Subscription).where(Subscription.channel_id == key).order_by(Subscription.id)
         rows = session.scalars(query).all()
         return [store.SubscriptionInfo.of(r) for r in rows]
-
-
-# -- delivering (called by the clock's fan-out for Teams destinations) -----------------------
-
-
-def deliver_teams(clock: Any, job: Any, delivery_id: int, now: Any, report: Any) -> None:
-    """Post one claimed alert to its Teams workflow (or bot conversation) and record the
-    outcome; never raises."""
-    engine = clock.engine
-    retry_at = utcnow() + clock.settings.retry_after
-    bot_chat = is_bot_conversation(job.sub.channel_id)
-    url = None if bot_chat else destination_url(engine, job.sub.channel_id)
-    if url is None and not bot_chat:
-        ledger.give_up(engine, delivery_id, "Teams workflow URL missing")
-        report.add("gave_up", error=f"{job.key}: Teams workflow URL missing")
-        return
-    try:
-        reply, chart = clock._content(job, now)
-        card = reply_card(reply, chart_url=chart.url if chart else None)
-    except DataUnavailable as error:
-        ledger.mark_failed(engine, delivery_id, str(error), retry_at)
-        report.add("retry_later", error=f"{job.key}: {error}")
-        return
-    except Exception as error:  # one broken job never stops the fan-out
-        log.exception("alert %s for Teams failed", job.key)
-        ledger.mark_failed(engine, delivery_id, type(error).__name__, retry_at)
-        report.add("retry_later", error=f"{job.key}: {type(error).__name__}")
-        return
-    if url is None:
-        result = post_to_conversation(engine, job.sub.channel_id, card, reply.title)
-    else:
-        result = post_alert_card(url, card)
-    if result.ok:
-        ts = f"teams:{result.status}"
-        if clock.after_post is not None:
-            clock.after_post(job, ts)
-        ledger.mark_sent(engine, delivery_id, clock.holder, ts)
-        report.add("posted", job)
-        return
-    error = f"{job.key}: Teams {result.error}"
-    if result.kind == "retry":
-        ledger.mark_failed(engine, delivery_id, f"Teams {result.error}", retry_at)
-        report.add("retry_later", error=error)
-        return
-    ledger.give_up(engine, delivery_id, f"Teams {result.error}")
-    if result.kind != "gone":
-        report.add("gave_up", error=error)
-        return
-    report.add("gave_up", error=error)
-    report.add("disabled_channels")
-    if url is None:
-        note = (
-            f"Stopped on {job.local_date.isoformat()}: Teams refused the bot's post "
-            f"({result.error}); the bot was probably removed. Add it again and subscribe."
-        )
-    else:
-        note = (
-            f"Stopped on {job.local_date.isoformat()}: the Teams workflow {mask(url)} answered "
-            f"{result.error} (deleted or turned off). Register a new workflow URL to restart."
-        )
-    store.disable_channel(engine, job.sub.team_id, job.sub.channel_id, note)

@@ -150,9 +150,9 @@ def test_flex_backtest_says_working_then_replaces_it_with_the_answer_chart_and_c
     fake = slack_app.fake
     _, url = slack_app.slack.command("/flex", "backtest 2h daily")
     working, *_, answer = fake.wait_for(
-        lambda f: f.replies(url)
-        if any("Backtest" in block_text(r) for r in f.replies(url))
-        else None,
+        lambda f: (
+            f.replies(url) if any("Backtest" in block_text(r) for r in f.replies(url)) else None
+        ),
         timeout=30,
     )
     assert working["text"].startswith("Working on it") and not working.get("replace_original")
@@ -176,13 +176,13 @@ def test_a_quick_command_gets_no_working_message(slack_app):
 
 
 def test_slash_words_map_onto_the_shared_grammar():
-    from bot.listeners.commands.slash import command_line
+    from bot.commands.table import command_line
     from bot.listeners.events.messages import command_from_message
 
-    assert command_line("/bestslot", " 4h  by 07:00 ") == "bestslot 4h by 07:00"
-    assert command_line("/flex", "region NG1") == "region NG1"
-    assert command_line("/flex", "") == "help"
-    assert command_line("/carbon", "") == "carbon"
+    assert command_line(" 4h  by 07:00 ", "/bestslot") == "bestslot 4h by 07:00"
+    assert command_line("region NG1", "/flex") == "region NG1"
+    assert command_line("", "/flex") == "help"
+    assert command_line("", "/carbon") == "carbon"
     assert command_from_message("<@U0FLEXBOT> /bestslot 2h") == "bestslot 2h"
     assert command_from_message("<@U0FLEXBOT|flexcalc> flex prices in B") == "prices in B"
     assert command_from_message("<@U0FLEXBOT>") == "help"

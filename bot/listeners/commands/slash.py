@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.commands.table import command_line
 from bot.delivery import apologise_on_error, deliver
 from bot.listeners.payloads import command_where, private_target
 from bot.services import Services
@@ -15,19 +16,10 @@ from bot.services import Services
 SLASH_COMMANDS = ("/flex", "/bestslot", "/carbon", "/prices")
 
 
-def command_line(command: str, text: str) -> str:
-    """``/bestslot`` + ``4h`` -> ``bestslot 4h``; ``/flex`` + ``region NG1`` -> ``region NG1``."""
-    text = " ".join((text or "").split())
-    word = command.lstrip("/").lower()
-    if word == "flex":
-        return text or "help"
-    return f"{word} {text}".strip()
-
-
 def make_answer_command(services: Services) -> Callable[..., None]:
     def answer_command(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         where = command_where(command)
-        line = command_line(command.get("command", "/flex"), command.get("text", ""))
+        line = command_line(command.get("text", ""), command.get("command", "/flex"))
         target = private_target(client, where, respond)
         with apologise_on_error(target, line):
             shown = f"{command.get('command', '/flex')} {command.get('text', '')}".strip()

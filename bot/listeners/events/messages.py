@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,19 +9,14 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.answering import Where
+from bot.commands.table import command_line
 from bot.delivery import Target, apologise_on_error, deliver
 from bot.services import Services
-
-_MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
 
 
 def command_from_message(text: str) -> str:
     """The command words of a message: mentions removed, a leading slash or ``flex`` dropped."""
-    words = _MENTION.sub(" ", text or "").split()
-    if words and words[0].lower() in ("/flex", "flex"):
-        words = words[1:]
-    line = " ".join(words).lstrip("/")
-    return line or "help"
+    return command_line(text)
 
 
 def ack_event(ack: Ack) -> None:

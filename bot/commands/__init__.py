@@ -1,0 +1,1 @@
+"""The application layer's commands: one table (word -> parse, answer, usage, who, speed)."""

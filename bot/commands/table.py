@@ -1,0 +1,186 @@
+"""The command table: every command word, and for each how it is parsed, answered, explained,
+who may run it and whether it is fast or slow.
+
+Every door (Slack slash commands, mentions and DMs, the Home tab, Teams, the shell) reads a
+command line with ``understand`` and answers it with ``Command.answer`` from ``command_for``;
+nothing else in ``bot/`` matches command words. Usage text and examples come from their one
+owner, the grammar's help (``flexcalc.commands.help.USAGE`` and ``grammar.EXAMPLES``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from slack_sdk import WebClient
+
+from bot.commands.context import make_context
+from bot.commands.settings import alerts_reply, region_reply, tariff_reply
+from bot.engagement.commands import handle as engagement_answer
+from bot.services import Services
+from bot.where import Where
+from flexcalc.commands import answer as domain_answer
+from flexcalc.commands import parse
+from flexcalc.commands.grammar import EXAMPLES, PostcodeLookup, tokenize
+from flexcalc.commands.help import USAGE
+from flexcalc.commands.requests import (
+    AlertsRequest,
+    BacktestRequest,
+    BatteryRequest,
+    BestSlotRequest,
+    CarbonRequest,
+    CompareTariffsRequest,
+    DigestRequest,
+    FootprintEnergyRequest,
+    FootprintStorageRequest,
+    ForgetRequest,
+    HelpRequest,
+    ImpactRequest,
+    ImpactVisibilityRequest,
+    PricesRequest,
+    RegionRequest,
+    Request,
+    TariffRequest,
+)
+from flexcalc.reply import Reply
+
+Who = Literal["everyone", "channel_managers", "admins"]
+Speed = Literal["fast", "slow"]
+
+EVERYONE: Who = "everyone"  # the default; the admin policy (bot/security) may narrow a command
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Who asked, where, and how the answer will be shown (what every answer function gets)."""
+
+    services: Services
+    where: Where
+    client: WebClient | None = None  # the Slack client when asked in Slack (pledges need it)
+    charts: bool = True
+    now: Any = None
+    provider: Any = None  # overrides services.provider (e.g. a prefetched forecast)
+    progress: Callable[[float, str], None] | None = None
+
+    def context(self) -> Any:
+        return make_context(
+            self.services,
+            self.where,
+            charts=self.charts,
+            now=self.now,
+            provider=self.provider,
+            progress=self.progress,
+        )
+
+
+Answer = Callable[[Any, Asked], Reply]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command word and everything the doors need to know about it."""
+
+    word: str
+    requests: tuple[type, ...]  # the request types ``parse`` gives for this word
+    answer: Answer
+    speed: Speed = "fast"  # slow: a progress message first (history, optimisation)
+    who: Who = EVERYONE
+    chart_after: bool = False  # post the answer first, draw its chart afterwards
+
+    @property
+    def usage(self) -> str:
+        return USAGE[self.word]
+
+    @property
+    def examples(self) -> list[str]:
+        return list(EXAMPLES[self.word])
+
+    def parse(self, rest: str, lookup: PostcodeLookup | None = None) -> Request:
+        """The request for ``WORD rest`` (raises ``UsageError`` with this word's examples)."""
+        return parse(f"{self.word} {rest}".strip(), lookup)
+
+
+def _computed(request: Request, asked: Asked) -> Reply:
+    """A domain answer (flexcalc.commands), with the asker's region and tariff."""
+    return domain_answer(request, asked.context())
+
+
+def _tariff(request: TariffRequest, asked: Asked) -> Reply:
+    if request.choice is None:
+        return _computed(request, asked)
+    return tariff_reply(request, asked.services, asked.where, asked.context(), domain_answer)
+
+
+def _region(request: RegionRequest, asked: Asked) -> Reply:
+    return region_reply(request, asked.services, asked.where)
+
+
+def _alerts(request: AlertsRequest, asked: Asked) -> Reply:
+    return alerts_reply(request, asked.services, asked.where)
+
+
+def _engagement(request: Any, asked: Asked) -> Reply:
+    """Pledges, impact and digests belong to a Slack workspace; elsewhere the domain says so."""
+    if asked.client is None:
+        return _computed(request, asked)
+    return engagement_answer(request, asked.services, asked.where, asked.client)
+
+
+_ENTRIES = (
+    Command("bestslot", (BestSlotRequest,), _computed, chart_after=True),
+    Command("prices", (PricesRequest,), _computed, chart_after=True),
+    Command("carbon", (CarbonRequest,), _computed, chart_after=True),
+    Command("backtest", (BacktestRequest,), _computed, speed="slow"),
+    Command("battery", (BatteryRequest,), _computed, speed="slow"),
+    Command(
+        "footprint", (FootprintEnergyRequest, FootprintStorageRequest), _computed, speed="slow"
+    ),
+    Command("tariff", (TariffRequest,), _tariff),
+    Command("compare", (CompareTariffsRequest,), _computed),
+    Command("region", (RegionRequest,), _region),
+    Command("alerts", (AlertsRequest,), _alerts),
+    Command("impact", (ImpactRequest, ImpactVisibilityRequest), _engagement),
+    Command("digest", (DigestRequest,), _engagement),
+    Command("forget", (ForgetRequest,), _engagement),
+    Command("help", (HelpRequest,), _computed),
+)
+
+TABLE: dict[str, Command] = {command.word: command for command in _ENTRIES}
+_BY_REQUEST: dict[type, Command] = {kind: c for c in _ENTRIES for kind in c.requests}
+
+
+def lookup(word: str) -> Command | None:
+    """The command for a word (``/bestslot``, ``Prices`` and ``?`` included), or None."""
+    word = word.lower().lstrip("/")
+    return TABLE.get("help" if word == "?" else word)
+
+
+def command_for(request: Request) -> Command:
+    """The table entry that answers a parsed request."""
+    return _BY_REQUEST[type(request)]
+
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
+
+
+def command_line(text: str, command: str = "/flex") -> str:
+    """The command words a person typed, however they reached us.
+
+    A slash command's own word goes in front (``/bestslot`` + ``4h`` -> ``bestslot 4h``);
+    Slack mentions, a leading slash and a leading ``flex`` are dropped; nothing left is ``help``.
+    """
+    words = _MENTION.sub(" ", text or "").split()
+    word = command.lstrip("/").lower()
+    if word != "flex":
+        words = [word, *words]
+    if words and words[0].lower().lstrip("/") == "flex":
+        words = words[1:]
+    return " ".join(words).lstrip("/") or "help"
+
+
+def word_of(line: str) -> Command | None:
+    """The command a line starts with (None: not a command word, e.g. ``4h``)."""
+    words = tokenize(line)
+    return lookup(words[0]) if words else None
