@@ -26,6 +26,7 @@ from bot.alerts import lease, ledger, schedule, store
 from bot.alerts.digests import Digests
 from bot.alerts.slack_post import SlackClients
 from bot.alerts.store import SubscriptionInfo
+from bot.alerts.tariffs import channel_tariffs
 from bot.destinations.choose import destination_for
 from bot.destinations.port import Destination, Outcome
 from bot.engagement import clock as engagement
@@ -34,6 +35,7 @@ from bot.security import retention
 from bot.storage.subscriptions import DAILY, THRESHOLD, TOMORROW, naive_utc, utcnow
 from flexcalc import daily
 from flexcalc.sources.base import DataUnavailable
+from flexcalc.tariffs.spec import TariffChoice
 from flexcalc.timeslots import LONDON
 
 log = logging.getLogger(__name__)
@@ -53,12 +55,13 @@ class ClockSettings:
 
 @dataclass(frozen=True)
 class Job:
-    """One alert to post: the subscription, what kind, for which local date."""
+    """One alert to post: the subscription, what kind, for which local date, on which tariff."""
 
     sub: SubscriptionInfo
     kind: str  # daily | tomorrow | threshold:<UTC start>
     local_date: date
     event: daily.ThresholdEvent | None = None
+    tariff: TariffChoice | None = None  # the channel's default tariff (None: the default)
 
     @property
     def key(self) -> str:
@@ -102,6 +105,10 @@ class TickReport:
 
 def _durations(sub: SubscriptionInfo) -> tuple[pd.Timedelta, ...]:
     return (pd.Timedelta(minutes=sub.duration_minutes),) if sub.duration_minutes else ()
+
+
+def _tariff_key(job: Job) -> str:
+    return job.tariff.text() if job.tariff is not None else ""
 
 
 def _overlaps(event: daily.ThresholdEvent, spans: list[tuple[datetime, datetime]]) -> bool:
@@ -208,39 +215,47 @@ class Clock:
     # -- planning ---------------------------------------------------------------------------
 
     def plan(self, now: pd.Timestamp, report: TickReport) -> list[Job]:
-        """Due jobs not yet sent or given up, grouped by region (digests are reused)."""
+        """Due jobs not yet sent or given up, grouped by region and tariff (digests reused)."""
         subs = store.live_subscriptions(self.engine, naive_utc(now))
+        tariffs = channel_tariffs(self.engine, subs)
         candidates: list[Job] = []
         tomorrow_date = schedule.tomorrow_polling(now)
         for sub in subs:
             if sub.kind == DAILY:
+                tariff = tariffs.get(sub.id)
                 due = schedule.daily_due(schedule.parse_hhmm(sub.at_time), now, self.settings.grace)
                 if due is not None:
-                    candidates.append(Job(sub, DAILY, due.local_date))
+                    candidates.append(Job(sub, DAILY, due.local_date, tariff=tariff))
                 if sub.tomorrow and tomorrow_date is not None:
-                    candidates.append(Job(sub, TOMORROW, tomorrow_date))
+                    candidates.append(Job(sub, TOMORROW, tomorrow_date, tariff=tariff))
         candidates += [Job(s, DIGEST, d) for s, d in engagement.due_digests(self.engine, subs, now)]
         done = ledger.settled(self.engine, [(j.sub.id, j.local_date, j.kind) for j in candidates])
         jobs = [j for j in candidates if (j.sub.id, j.local_date, j.kind) not in done]
         jobs = [j for j in jobs if j.kind != TOMORROW or self._tomorrow_ready(j, now, report)]
-        jobs += self._threshold_jobs([s for s in subs if s.kind == THRESHOLD], now, report)
-        return sorted(jobs, key=lambda j: (j.sub.region_letter, j.kind, j.sub.id))
+        thresholds = [s for s in subs if s.kind == THRESHOLD]
+        jobs += self._threshold_jobs(thresholds, tariffs, now, report)
+        return sorted(jobs, key=lambda j: (j.sub.region_letter, _tariff_key(j), j.kind, j.sub.id))
 
     def _tomorrow_ready(self, job: Job, now: pd.Timestamp, report: TickReport) -> bool:
         try:
-            forecast = self.digests.forecast(job.sub.region_letter, now)
+            forecast = self.digests.forecast(job.sub.region_letter, now, job.tariff)
         except DataUnavailable as error:
             report.errors.append(f"{job.sub.region_letter}: {error}")
             return False
         return daily.tomorrow_prices_published(forecast)
 
     def _threshold_jobs(
-        self, subs: list[SubscriptionInfo], now: pd.Timestamp, report: TickReport
+        self,
+        subs: list[SubscriptionInfo],
+        tariffs: dict[int, TariffChoice | None],
+        now: pd.Timestamp,
+        report: TickReport,
     ) -> list[Job]:
         jobs = []
         for sub in subs:
+            tariff = tariffs.get(sub.id)
             try:
-                forecast = self.digests.forecast(sub.region_letter, now)
+                forecast = self.digests.forecast(sub.region_letter, now, tariff)
             except DataUnavailable as error:
                 report.errors.append(f"{sub.region_letter}: {error}")
                 continue
@@ -253,7 +268,7 @@ class Clock:
                     continue
                 day = event.start.tz_convert(LONDON).date()
                 kind = f"{THRESHOLD}:{event.start.strftime('%Y%m%dT%H%MZ')}"
-                jobs.append(Job(sub, kind, day, event))
+                jobs.append(Job(sub, kind, day, event, tariff=tariff))
         return jobs
 
     # -- delivering -------------------------------------------------------------------------
@@ -300,14 +315,16 @@ class Clock:
         if job.kind == DIGEST:  # issue 7: the weekly leadership digest
             provider = self.digests.provider
             return engagement.digest_reply(self.engine, provider, self.clients, job.sub, now), None
+        letter = job.sub.region_letter
         if job.event is not None:
-            forecast = self.digests.forecast(job.sub.region_letter, now)
+            forecast = self.digests.forecast(letter, now, job.tariff)
+            export = self.digests.pricing(job.tariff, now).export
             assert job.sub.metric and job.sub.op and job.sub.threshold is not None
             reply = daily.threshold_alert(
-                forecast, job.event, job.sub.metric, job.sub.op, job.sub.threshold
+                forecast, job.event, job.sub.metric, job.sub.op, job.sub.threshold, export=export
             )
             return reply, None
-        digest = self.digests.daily(job.sub.region_letter, now, tomorrow=job.kind == TOMORROW)
+        digest = self.digests.daily(letter, now, tomorrow=job.kind == TOMORROW, choice=job.tariff)
         return digest.reply(_durations(job.sub)), digest.chart()
 
     def _record(

@@ -51,11 +51,7 @@ def tariff_scopes(where: Where, personal: bool = False) -> list[str]:
 
 def default_tariff(services: Services, where: Where) -> tariff_spec.TariffChoice | None:
     """The asker's own tariff, else the channel's, else the workspace's (None: Agile)."""
-    words = services.tariff_words(where.team_id, tariff_scopes(where))
-    try:
-        return tariff_spec.parse(words) if words else None
-    except tariff_spec.TariffSpecError:  # words stored by an older grammar: fall back
-        return None
+    return tariff_spec.stored(services.tariff_words(where.team_id, tariff_scopes(where)))
 
 
 def make_context(

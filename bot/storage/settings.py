@@ -58,3 +58,13 @@ def tariff_words(
             row.words = words
             by_scope[scopes[0]] = row
         return next((by_scope[s].words for s in scopes if s in by_scope), None)
+
+
+def tariff_words_of_teams(engine: Engine, team_ids: set[str]) -> dict[tuple[str, str], str]:
+    """Every stored default tariff of ``team_ids``, by (team id, scope), in one query (the
+    alerts clock reads them once per tick)."""
+    if not team_ids:
+        return {}
+    with Session(engine) as session:
+        rows = session.scalars(select(TariffSetting).where(TariffSetting.team_id.in_(team_ids)))
+        return {(row.team_id, row.scope): row.words for row in rows}

@@ -229,7 +229,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     cheapest = chosen.get("Cheapest")
     stays = ahead.stays_best(frame["price"].dropna(), cheapest)
     if ahead.known_until is not None:
-        fields.append(Field("Forecast prices", _forecast_text(ahead, cheapest, stays)))
+        fields.append(Field("Forecast prices", ahead.text(cheapest, stays)))
     greenest = chosen.get("Greenest")
     carbon_band = recorded_band(k) if greenest is not None and greenest.carbon is not None else None
     if carbon_band is not None:
@@ -318,16 +318,6 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         ],
         data=data,
     )
-
-
-def _forecast_text(
-    ahead: WithForecast, cheapest: windows.Window | None, stays: float | None
-) -> str:
-    """Which prices are forecast and how likely the cheapest window is to stay the cheapest."""
-    text = f"from {fmt_day_time(ahead.known_until)} (UK) prices are a forecast, not published"
-    if stays is not None and cheapest is not None:
-        text += f"; {stays:.0%} chance the cheapest window stays cheapest once they are published"
-    return text
 
 
 def _carbon_sure_text(window: windows.Window, band: CarbonBand) -> str:

@@ -24,7 +24,6 @@ from flexcalc.sources.base import DataUnavailable, Forecast
 from flexcalc.tariffs import registry, spec
 from flexcalc.tariffs.base import Tariff, is_flat
 from flexcalc.tariffs.families import DEFAULT_FAMILY, FAMILIES, NAMED
-from flexcalc.tariffs.offline import offline_tariff
 from flexcalc.tariffs.priced import TariffPricedProvider
 from flexcalc.timeslots import LONDON, SLOT, fmt_span, local_day_slots
 
@@ -42,11 +41,7 @@ def default_choice() -> spec.TariffChoice | None:
 
 
 def resolve(choice: spec.TariffChoice, ctx: Context) -> Tariff:
-    try:
-        client = registry.octopus_client_of(ctx.provider)
-        return registry.resolve(choice, client, lambda c: offline_tariff(c, ctx.provider))
-    except LookupError as err:
-        raise DataUnavailable(str(err)) from None
+    return registry.for_provider(choice, ctx.provider)
 
 
 def priced(request: Request, ctx: Context) -> tuple[Request, Context]:

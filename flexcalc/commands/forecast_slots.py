@@ -59,6 +59,15 @@ class WithForecast:
             return None
         return stays_best_probability(prices, self.outlook, window.start, len(window.slots))
 
+    def text(self, cheapest: Window | None, stays: float | None) -> str:
+        """Which prices are forecast and how likely the cheapest window is to stay cheapest."""
+        text = f"from {fmt_day_time(self.known_until)} (UK) prices are a {MARK}, not published"
+        if stays is not None and cheapest is not None:
+            text += (
+                f"; {stays:.0%} chance the cheapest window stays cheapest once they are published"
+            )
+        return text
+
     def data(self) -> dict | None:
         if self.outlook is None:
             return None

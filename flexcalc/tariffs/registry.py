@@ -11,6 +11,7 @@ from flexcalc.sources.octopus import OctopusClient
 from flexcalc.tariffs.base import Tariff, TariffKind
 from flexcalc.tariffs.families import FAMILIES, family_of
 from flexcalc.tariffs.octopus import OctopusTariff
+from flexcalc.tariffs.offline import offline_tariff
 from flexcalc.tariffs.schedule import BandedTariff, ScheduleTariff
 from flexcalc.tariffs.spec import TariffChoice
 
@@ -97,3 +98,12 @@ def resolve(
     if choice.kind == "named":
         return named(choice.word, client)
     return product(choice.word, client)
+
+
+def for_provider(choice: TariffChoice, provider: Any) -> Tariff:
+    """The tariff a choice names, priced through ``provider``'s Octopus client, or offline
+    stand-ins when it has none (raises ``DataUnavailable`` with a message fit for users)."""
+    try:
+        return resolve(choice, octopus_client_of(provider), lambda c: offline_tariff(c, provider))
+    except LookupError as err:
+        raise DataUnavailable(str(err)) from None

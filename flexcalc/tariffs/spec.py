@@ -177,3 +177,12 @@ def parse(text: str) -> TariffChoice:
     if end != len(words):
         raise TariffSpecError(f"I didn't understand {words[end]!r} in that tariff.")
     return choice
+
+
+def stored(words: str | None) -> TariffChoice | None:
+    """A stored default (channel, person, workspace) -> a choice; None when there is none or
+    the words were stored by an older grammar (answers then fall back to the default family)."""
+    try:
+        return parse(words) if words else None
+    except TariffSpecError:
+        return None

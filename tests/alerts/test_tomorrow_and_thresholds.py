@@ -30,6 +30,9 @@ class LatePublisher:
             forecast = replace(forecast, prices=forecast.prices[forecast.prices.index < today_23])
         return forecast
 
+    def __getattr__(self, name):  # price history and the rest: the sample's
+        return getattr(self.inner, name)
+
 
 def _sent(reports, kind):
     return [moment for moment, r in reports for _, k in r.sent if k == kind]
