@@ -1,11 +1,14 @@
 """Fan-out benchmark: 1,000 channel subscriptions across all 14 regions, one clock tick at 08:00,
 posted to the fake Slack Web API on loopback (tests/fakes/slack_api.py).
 
-Measures wall time, chart renders (target: 14, one per region), analyses, Slack calls and peak
-memory (tracemalloc peak of Python allocations, and the process's peak RSS). Offline: the bundled
-sample data stands in for every region.
+Channels follow their tariff: with ``--tariffs`` (default 3) every third channel keeps the
+default (Agile), the others are set to Octopus Go and to a custom tariff in turn, so the target
+is one chart render per distinct (region, tariff): 14 x 3 = 42. Measures wall time, chart
+renders, analyses, Slack calls and peak memory (tracemalloc peak of Python allocations, and the
+process's peak RSS). Offline: the bundled sample data stands in for every region (Go from its
+bundled schedule).
 
-    .venv/bin/python -m bench.bench_fanout [--subs 1000] [--link] [--tracemalloc]
+    .venv/bin/python -m bench.bench_fanout [--subs 1000] [--tariffs 3] [--link] [--tracemalloc]
         [--workers 16] [--latency 0.1]
 
 ``--link`` gives the clock a PUBLIC_BASE_URL so charts travel as one image link per region
@@ -28,35 +31,46 @@ import tracemalloc
 from pathlib import Path
 
 import time_machine
+from sqlalchemy.orm import Session
 
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
 from bot.storage.db import get_engine
+from bot.storage.models import TariffSetting
 from bot.storage.subscriptions import Subscription
 from flexcalc.regions import all_regions
 from flexcalc.sources.sample import SampleProvider
 from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN, FakeSlack, serve
 
 MOMENT = "2024-06-05 08:00"  # a UK wall time inside the bundled sample
+TARIFFS = (None, "go", "custom 7.5p 00:30-04:30, 28p otherwise")  # None: the default (Agile)
 
 
-def _subscribe(engine, count: int) -> None:
-    from sqlalchemy.orm import Session
-
+def _subscribe(engine, count: int, tariffs: int = len(TARIFFS)) -> int:
+    """``count`` channels over 14 regions and ``tariffs`` tariffs; returns the distinct
+    (region, tariff) pairs (the chart renders expected)."""
     letters = [r.letter for r in all_regions()]
     rng = random.Random(4)
+    pairs = set()
     with Session(engine) as session, session.begin():
         for i in range(count):
+            channel = f"C{i:08d}"
+            letter = letters[i % len(letters)]
+            words = TARIFFS[(i // len(letters)) % tariffs]
+            pairs.add((letter, words))
             session.add(
                 Subscription(
                     team_id=DEFAULT_TEAM,
-                    channel_id=f"C{i:08d}",
+                    channel_id=channel,
                     created_by="U0BENCH",
                     at_time="08:00",
-                    region_letter=letters[i % len(letters)],
+                    region_letter=letter,
                     duration_minutes=rng.choice([None, None, 60, 120, 240]),
                 )
             )
+            if words is not None:
+                session.add(TariffSetting(team_id=DEFAULT_TEAM, scope=channel, words=words))
+    return len(pairs)
 
 
 def serve_fake(latency: float) -> int:
@@ -79,7 +93,12 @@ def serve_fake(latency: float) -> int:
 
 
 def run(
-    count: int, link: bool, trace: bool, workers: int = 16, latency: float = 0.0
+    count: int,
+    link: bool,
+    trace: bool,
+    workers: int = 16,
+    latency: float = 0.0,
+    tariffs: int = len(TARIFFS),
 ) -> dict[str, float]:
     """One tick over ``count`` subscriptions; the fake Slack runs in its own process so the
     memory figures are the clock's alone."""
@@ -93,7 +112,7 @@ def run(
     api_url = child.stdout.readline().strip()
     workdir = Path(tempfile.mkdtemp(prefix="flexcalc-bench-"))
     engine = get_engine(f"sqlite:///{workdir}/bench.sqlite")
-    _subscribe(engine, count)
+    pairs = _subscribe(engine, count, tariffs)
     provider = SampleProvider()
     provider.forecast(all_regions()[0], pd.Timestamp("2024-06-05 07:00", tz="UTC"))  # warm
     clock = Clock(
@@ -119,6 +138,7 @@ def run(
     methods: dict[str, int] = json.loads(child.communicate(timeout=60)[0].strip() or "{}")
     return {
         "subscriptions": count,
+        "region_tariff_pairs": pairs,
         "posted": report.posted,
         "failed": report.retry_later + report.gave_up,
         "wall_s": wall,
@@ -138,6 +158,13 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subs", type=int, default=1000)
+    parser.add_argument(
+        "--tariffs",
+        type=int,
+        default=len(TARIFFS),
+        choices=range(1, len(TARIFFS) + 1),
+        help="tariffs the channels are spread over (1: every channel on the default)",
+    )
     parser.add_argument("--serve-fake", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--link", action="store_true", help="chart links instead of uploads")
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
@@ -151,16 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     if args.serve_fake:
         return serve_fake(args.latency)
-    result = run(args.subs, args.link, args.tracemalloc, args.workers, args.latency)
+    result = run(args.subs, args.link, args.tracemalloc, args.workers, args.latency, args.tariffs)
     mode = "chart link" if args.link else "chart upload per alert"
     print(
-        f"fan-out of {args.subs} subscriptions over 14 regions ({mode}, {args.workers} workers, "
-        f"{args.latency * 1000:.0f} ms Slack latency)"
+        f"fan-out of {args.subs} subscriptions over 14 regions x {args.tariffs} tariffs ({mode}, "
+        f"{args.workers} workers, {args.latency * 1000:.0f} ms Slack latency)"
     )
     for key, value in result.items():
         shown = f"{value:.2f}" if isinstance(value, float) else str(value)
         print(f"  {key:22} {shown}")
-    ok = result["posted"] == args.subs and result["chart_renders"] == 14
+    ok = result["posted"] == args.subs and result["chart_renders"] == result["region_tariff_pairs"]
     print("OK" if ok else "UNEXPECTED", file=sys.stderr)
     return 0 if ok else 1
 
