@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from bot.alerts import schedule, store
 from bot.alerts.clock_warning import with_clock_warning
+from bot.alerts.tariffs import tariff_text
 from bot.security import outbound
 from bot.storage.settings import get_region
 from bot.storage.subscriptions import ACTIVE, DAILY, PAUSED, THRESHOLD, utcnow
@@ -158,6 +159,7 @@ def _subscribe(
             Field("Region", region.label),
             Field("Load length", load),
             Field("Tomorrow's prices", "yes" if info.tomorrow else "no"),
+            Field("Tariff", tariff_text(engine, team_id, channel_id)),
             Field("Next alert", fmt_day_time(nxt)),
         ],
         notes=[
@@ -209,7 +211,15 @@ def _subscribe_threshold(
         summary=(
             f"I'll post here once each time the {region.label} {metric} forecast goes {op} {shown}."
         ),
-        fields=[Field("Alert", f"{metric} {op} {shown}"), Field("Region", region.label)],
+        fields=[
+            Field("Alert", f"{metric} {op} {shown}"),
+            Field("Region", region.label),
+            *(
+                [Field("Tariff", tariff_text(engine, team_id, channel_id))]
+                if metric == "price"
+                else []
+            ),
+        ],
         data={"subscription_id": info.id, "created": created},
     )
 

@@ -15,6 +15,7 @@ from bot.commands.context import tariff_scopes
 from bot.storage.settings import tariff_words_of_teams
 from bot.where import Where
 from flexcalc.tariffs import spec
+from flexcalc.tariffs.families import DEFAULT_SHORT_LABEL
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,23 @@ def channel_tariffs(
     except SQLAlchemyError:  # settings unreadable: alerts on the default tariff, not no alerts
         log.warning("tariff settings unavailable; alerts use the default tariff", exc_info=True)
         stored = {}
-    chosen: dict[int, spec.TariffChoice | None] = {}
-    for sub in subs:
-        scopes = tariff_scopes(Where(sub.team_id, sub.channel_id))
-        words = next((stored[(sub.team_id, s)] for s in scopes if (sub.team_id, s) in stored), None)
-        chosen[sub.id] = spec.stored(words)
-    return chosen
+    return {sub.id: _choice(stored, sub.team_id, sub.channel_id) for sub in subs}
+
+
+def _choice(
+    stored: dict[tuple[str, str], str], team_id: str, channel_id: str | None
+) -> spec.TariffChoice | None:
+    scopes = tariff_scopes(Where(team_id, channel_id))
+    words = next((stored[(team_id, s)] for s in scopes if (team_id, s) in stored), None)
+    return spec.stored(words)
+
+
+def tariff_text(engine: Engine, team_id: str, channel_id: str | None) -> str:
+    """What a subscription confirmation says about the tariff its alerts will use."""
+    try:
+        choice = _choice(tariff_words_of_teams(engine, {team_id}), team_id, channel_id)
+    except SQLAlchemyError:
+        choice = None
+    if choice is None:
+        return f"{DEFAULT_SHORT_LABEL} (the default; change it with /flex tariff go or any tariff)"
+    return f"{choice.text()} (this channel's tariff: /flex tariff)"

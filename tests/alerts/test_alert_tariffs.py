@@ -152,3 +152,13 @@ def test_price_thresholds_watch_the_channels_tariff(engine, slack, make_clock):
     band_text = f"{band.start:%H:%M}–{band.end:%H:%M}"
     assert posts and all("on Octopus Go" in p["text"] for p in posts)
     assert all(band_text in str(p["blocks"]) for p in posts)  # each alert is that band
+
+
+def test_subscribing_says_which_tariff_the_alerts_use(engine):
+    set_tariff(engine, "C0GO", "go")
+    go = {f.label: f.value for f in subscribe(engine, "alerts subscribe 08:00", "C0GO").fields}
+    plain = {f.label: f.value for f in subscribe(engine, "alerts subscribe 08:00", "C0NONE").fields}
+    assert go["Tariff"].startswith("go (this channel's tariff")
+    assert plain["Tariff"].startswith("Agile (the default")
+    cheap = subscribe(engine, "alerts when price below 10", "C0GO")
+    assert {f.label: f.value for f in cheap.fields}["Tariff"].startswith("go")
