@@ -10,17 +10,14 @@ from __future__ import annotations
 import pytest
 from huey import SqliteHuey
 
-from bot.app import create_app, slack_tokens
-from bot.config import SlackConfig
+from bot.app import slack_tokens
 from bot.jobs.bridge import ListenerTable, QueuingApp
 from bot.jobs.runner import JobQueue
 from bot.listeners import actions, alerts, commands, engagement, events
 from bot.services import Services
-from bot.storage.db import get_engine
-from bot.web import create_web_app
-from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack, serve
-from tests.slack.conftest import RunningApp, offline_provider
-from tests.slack.harness import SIGNING_SECRET, SlackClientSide, block_text
+from tests.fakes.slack_api import FakeSlack
+from tests.jobs.web import offline_services, queueing_web, single_workspace
+from tests.slack.harness import block_text
 
 
 def _worker_table(services: Services, order: list) -> ListenerTable:
@@ -40,14 +37,13 @@ def test_a_worker_registering_listeners_in_another_order_answers_queued_commands
     fake_slack: FakeSlack, tmp_path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setenv("FLEX_OFFLINE", "1")
-    engine = get_engine(f"sqlite:///{tmp_path}/flexcalc.sqlite")
-    services = Services(engine=engine, provider_factory=offline_provider)
-    config = SlackConfig(
-        bot_token=DEFAULT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake_slack.api_url
-    )
+    services = offline_services(tmp_path)
+    config = single_workspace(fake_slack)
     queue_file = str(tmp_path / "queue.sqlite")
     # The web: acks and queues on the durable queue; nothing runs the jobs yet.
-    running, stop = _web(fake_slack, services, config, SqliteHuey("flexcalc", filename=queue_file))
+    running, stop = queueing_web(
+        fake_slack, services, config, SqliteHuey("flexcalc", filename=queue_file)
+    )
     try:
         _, prices_url = running.slack.command("/prices", "")
         _, bestslot_url = running.slack.command("/bestslot", "2h")
@@ -56,7 +52,9 @@ def test_a_worker_registering_listeners_in_another_order_answers_queued_commands
     # A worker from a build whose listener modules register in reverse order.
     order = [alerts, actions, events, commands, engagement]
     huey = SqliteHuey("flexcalc", filename=queue_file, results=False)
-    worker = JobQueue(huey, _worker_table(services, order), lambda: slack_tokens(config, engine))
+    worker = JobQueue(
+        huey, _worker_table(services, order), lambda: slack_tokens(config, services.engine)
+    )
     assert huey.pending_count() == 2
     while (task := huey.dequeue()) is not None:
         huey.execute(task)
@@ -83,11 +81,3 @@ def test_two_different_listeners_cannot_share_a_name():
     assert table.add("command", answer, "/prices")  # the same listener again: the same name
     with pytest.raises(ValueError, match="both named"):
         table.add("command", make_other(), "/prices")
-
-
-def _web(fake: FakeSlack, services: Services, config: SlackConfig, huey: SqliteHuey):
-    """The web process's app on loopback, queueing on ``huey``; (running app, stop)."""
-    bolt = create_app(config, services, huey=huey)
-    assert bolt.job_workers is None  # a durable queue: the web only enqueues
-    server, url = serve(create_web_app(bolt, services))
-    return RunningApp(SlackClientSide(url, fake), fake, services, url), server.shutdown
