@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from bot.jobs.queue import make_huey
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,3 +53,17 @@ def test_the_queue_file_does_not_wait_for_the_disk_on_every_commit(tmp_path: Pat
     [[level]] = huey.storage.conn.execute("pragma synchronous").fetchall()
     [[mode]] = huey.storage.conn.execute("pragma journal_mode").fetchall()
     assert (level, mode) == (1, "wal")  # NORMAL: safe against a killed process in WAL mode
+
+
+@pytest.mark.slow  # a real PostgreSQL server (pgserver)
+def test_a_postgresql_queue_hands_jobs_between_processes_without_waiting_for_the_disk(
+    postgres_url: str, monkeypatch
+):
+    monkeypatch.delenv("FLEX_QUEUE_URL", raising=False)
+    web, worker = make_huey(db_url=postgres_url), make_huey(db_url=postgres_url)
+    assert web.put_if_empty("seen:k1", 1.0) and not worker.put_if_empty("seen:k1", 2.0)
+    web.storage.enqueue(b"job 1", 0)
+    assert worker.storage.dequeue() == b"job 1"
+    with worker.storage.db() as cursor:  # the queue's sessions only (ADR 0087)
+        cursor.execute("show synchronous_commit")
+        assert cursor.fetchone() == ("off",)
