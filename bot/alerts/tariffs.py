@@ -4,20 +4,17 @@ channel's alerts. Unreadable or missing settings, or a database that can't say: 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.alerts.store import SubscriptionInfo
 from bot.commands.context import tariff_scopes
+from bot.services import setting_or_default
 from bot.storage.settings import tariff_words_of_teams
 from bot.where import Where
 from flexcalc.tariffs import spec
 from flexcalc.tariffs.families import DEFAULT_SHORT_LABEL
-
-log = logging.getLogger(__name__)
 
 
 def channel_tariffs(
@@ -25,11 +22,9 @@ def channel_tariffs(
 ) -> dict[int, spec.TariffChoice | None]:
     """Subscription id -> the tariff choice its alerts use (None: the default family)."""
     subs = list(subs)
-    try:
-        stored = tariff_words_of_teams(engine, {s.team_id for s in subs})
-    except SQLAlchemyError:  # settings unreadable: alerts on the default tariff, not no alerts
-        log.warning("tariff settings unavailable; alerts use the default tariff", exc_info=True)
-        stored = {}
+    teams = {s.team_id for s in subs}
+    # settings unreadable: alerts on the default tariff, not no alerts
+    stored = setting_or_default("tariff", lambda: tariff_words_of_teams(engine, teams)) or {}
     return {sub.id: _choice(stored, sub.team_id, sub.channel_id) for sub in subs}
 
 
@@ -43,10 +38,8 @@ def _choice(
 
 def tariff_text(engine: Engine, team_id: str, channel_id: str | None) -> str:
     """What a subscription confirmation says about the tariff its alerts will use."""
-    try:
-        choice = _choice(tariff_words_of_teams(engine, {team_id}), team_id, channel_id)
-    except SQLAlchemyError:
-        choice = None
+    stored = setting_or_default("tariff", lambda: tariff_words_of_teams(engine, {team_id}))
+    choice = _choice(stored or {}, team_id, channel_id)
     if choice is None:
         return f"{DEFAULT_SHORT_LABEL} (the default; change it with /flex tariff go or any tariff)"
     return f"{choice.text()} (this channel's tariff: /flex tariff)"
