@@ -221,7 +221,15 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
         ctx, region, day_start(start), day_start(end + dt.timedelta(days=1)), "history"
     )
     if prices.empty:
-        raise ValueError(f"There are no prices for {region.label} from {span}.")
+        why = " ".join(n for n in source_notes if "prices n/a" in n)
+        raise ValueError(
+            f"There are no prices for {region.label} from {span}."
+            + (
+                f" {why} The battery model needs prices (also `for carbon`): add a prices file."
+                if why
+                else ""
+            )
+        )
     if carbon.empty and req.objective != "price":
         raise ValueError(f"There is no carbon data from {span} to plan {req.objective} on.")
     actual = carbon.get("actual", pd.Series(dtype=float))
