@@ -17,6 +17,7 @@ import pandas as pd
 from flexcalc import tips, windows
 from flexcalc.commands import units
 from flexcalc.engagement import pledge_actions, usual_window
+from flexcalc.intensity import low_carbon_share
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
 from flexcalc.tariffs.calendars import DAY_AHEAD_START
@@ -35,7 +36,6 @@ from flexcalc.timeslots import (
 STANDARD_DURATIONS = (pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=4))
 AVOID_DURATION = pd.Timedelta(hours=2)
 MERGE_GAP = pd.Timedelta(hours=1)  # crossings closer than this are one threshold event
-LOW_CARBON_FUELS = ("wind", "solar", "nuclear", "hydro")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def mix_text(mix: dict[str, float], top: int = 4) -> str:
         return "not available"
     ranked = sorted(mix.items(), key=lambda kv: kv[1], reverse=True)[:top]
     text = " · ".join(f"{fuel} {pct:.0f}%" for fuel, pct in ranked)
-    low = sum(mix.get(f, 0.0) for f in LOW_CARBON_FUELS)
+    low = low_carbon_share(mix)
     return f"{text} (low-carbon {low:.0f}%)"
 
 
