@@ -16,7 +16,7 @@ import pandas as pd
 
 from flexcalc import tips, windows
 from flexcalc.commands import units
-from flexcalc.engagement import pledge_actions, usual_window
+from flexcalc.engagement import alert_start, alert_window, pledge_actions
 from flexcalc.intensity import low_carbon_share
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
@@ -210,6 +210,7 @@ def daily_alert(
     fields: list[Field] = []
     found: dict[str, dict | None] = {}
     best_of_longest: windows.Window | None = None
+    usual = alert_start(frame, forecast.now)  # the baseline of every comparison and pledge
     for duration in lengths:
         k = _slots(duration)
         best = windows.best_window(frame, k, objective)
@@ -219,7 +220,7 @@ def daily_alert(
             fields.append(Field(label, "not enough data"))
             continue
         best_of_longest = best
-        start_now = windows.window_at(frame, frame.index[0], k)
+        start_now = windows.window_at(frame, usual, k)
         versus = "n/a"
         if start_now is not None:
             versus = (
@@ -247,9 +248,10 @@ def daily_alert(
     tip = practical_tip(frame)
     summary = _summary(best_of_longest, dearest, dirtiest, lengths, tip)
     chart = daily_chart(forecast, tomorrow) if charts else None
-    baseline = usual_window(frame, len(best_of_longest.slots)) if best_of_longest else None
+    k = len(best_of_longest.slots) if best_of_longest else 0
+    baseline = alert_window(frame, k, forecast.now) if best_of_longest else None
     pledges = pledge_actions(forecast.region.letter, best_of_longest, baseline) if baseline else []
-    versus_label = f"vs starting {fmt_time(frame.index[0])}" if tomorrow else "vs starting now"
+    versus_label = f"vs starting {fmt_time(usual)} (alert time)" if tomorrow else "vs starting now"
     return Reply(
         title=title,
         summary=summary,

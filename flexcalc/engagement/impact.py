@@ -11,6 +11,7 @@ import pandas as pd
 from flexcalc.commands import units
 from flexcalc.engagement.savings import kg_text, money
 from flexcalc.reply import Action, Field, Reply
+from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import LONDON, utc
 
 
@@ -112,9 +113,15 @@ def leaderboard(
     return leaders[:top], len(set(people) & hidden_set)
 
 
-# --------------------------------------------------------------------------- /flex impact
+# --------------------------------------------------------------------------- impact reply
 
-BASELINE_WORDS = "compared with starting when asked"  # every impact figure says its baseline
+# Every impact figure says its baseline: the time each pledge replaced.
+BASELINE_TEXT = (
+    "each pledge's usual time: starting when asked, the time given with `usually`, or the "
+    "daily alert's time for pledges made from an alert"
+)
+BASELINE_WORDS = "compared with each pledge's usual time"
+VERSUS = "vs usual time"
 PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 SCOPE_LABELS = {"me": "You", "channel": "This channel", "team": "The whole workspace"}
 
@@ -162,16 +169,16 @@ def impact_reply(
     )
     fields = [
         Field("kWh shifted", f"{totals.kwh:,.1f} kWh"),
-        Field("CO2 avoided (vs starting when asked)", f"{totals.kg_co2:,.2f} kgCO2"),
-        Field("Money saved (vs starting when asked)", units.gbp(totals.gbp)),
+        Field(f"CO2 avoided ({VERSUS})", f"{totals.kg_co2:,.2f} kgCO2"),
+        Field(f"Money saved ({VERSUS})", units.gbp(totals.gbp)),
         Field("Kept pledges", str(totals.pledges)),
     ]
     if scope != "me":
         fields.append(Field("People taking part", str(totals.participants)))
     notes = [
-        "Savings are measured after each window from the real Agile prices and the grid's "
-        "actual carbon intensity, against the time each pledge replaced: starting when the "
-        "person asked (never the day's worst time, which nobody would have used)."
+        f"Savings are measured after each window from the real {tariff_name()} prices and the "
+        f"grid's actual carbon intensity, against {BASELINE_TEXT} (never the day's worst time, "
+        "which nobody would have used)."
     ]
     if pending:
         notes.append(f"{pending} more pledge(s) will be counted once their window has passed.")

@@ -96,7 +96,7 @@ def mpan_region(text: str) -> str | None:
 
 @dataclass
 class PriceFile:
-    """Agile prices read from a file."""
+    """Half-hourly electricity prices read from a file (any tariff's)."""
 
     prices: pd.Series  # import p/kWh inc VAT, name "price"
     export: pd.Series | None  # export p/kWh (dashboard exports only), name "export"
@@ -317,7 +317,7 @@ def _missing_values(
 
 
 def read_prices(path: PathLike) -> PriceFile:
-    """Agile import (and export, if present) prices from a CSV or JSON file."""
+    """Import (and export, if present) prices from a CSV or JSON file."""
     path = Path(path)
     text = _open_text(path)
     region = region_shown(path, text)
@@ -402,7 +402,7 @@ def read_carbon(path: PathLike) -> CarbonFile:
         actual = pd.Series("", index=frame.index)
         fmt = "carbon-seed"
     elif all(c in frame.columns for c in DASHBOARD_COLUMNS) or "cost_p_per_kwh" in frame.columns:
-        raise ValueError(f"{path}: these are Agile prices; pass them as prices, not carbon.")
+        raise ValueError(f"{path}: these are electricity prices; pass them as prices, not carbon.")
     else:
         raise _unrecognised(path, header, "carbon")
     bad = _problem_rows(index, frame["line"], problems)
