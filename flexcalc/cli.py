@@ -1,4 +1,4 @@
-"""``python -m flexcalc``: the same command words as Slack, plus flags for scripts.
+"""``python -m flexcalc``: the same command words as in team chat, plus flags for scripts.
 
     python -m flexcalc bestslot 4h by 07:00 in NG1 for both
     python -m flexcalc bestslot 4h --by 07:00 --region NG1 --for both --json

@@ -6,7 +6,7 @@
 - ``savings``: ``pledge_saving`` from the *real* outcome (the tariff's prices, actual carbon
   where the grid published it, else the forecast, and it says so), window against baseline.
 - ``impact``: ``Outcome``, ``impact_totals`` / ``impact_by_period`` / ``leaderboard`` and the
-  ``/flex impact`` reply.
+  ``impact`` reply.
 - ``digest``: the weekly leadership digest.
 
 Every name the front ends use is importable from ``flexcalc.engagement`` itself.

@@ -21,7 +21,7 @@ from flexcalc.engagement.impact import (
     people_text,
 )
 from flexcalc.engagement.savings import _between, kg_text, money, outcome_carbon
-from flexcalc.reply import Field, Reply, Table
+from flexcalc.reply import Field, Reply, Table, command_hint
 from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import LONDON, SLOT, utc
 
@@ -77,7 +77,7 @@ def digest(
 
     ``outcomes``: the workspace's settled pledges (any dates; last week and the week before are
     picked out). ``carbon``: intensity covering both weeks (forecast/actual frame or series).
-    Plain words, no Slack mentions: it can be forwarded unchanged.
+    Plain words, no mentions: it can be forwarded unchanged.
     """
     start = utc(pd.Timestamp(week_start))
     end = utc(pd.Timestamp(week_start + timedelta(days=7)))
@@ -268,8 +268,9 @@ def weekly_actions(
         )
     else:
         actions.append(
-            "Subscribe a busy channel to the daily greener-times alert (`/flex alerts subscribe`) "
-            "and ask people to press \u201cI'll do it\u201d when they can shift a load."
+            "Subscribe a busy channel to the daily greener-times alert "
+            f"({command_hint('alerts subscribe')}) and ask people to press \u201cI'll do it\u201d "
+            "when they can shift a load."
         )
     return actions
 

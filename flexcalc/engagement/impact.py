@@ -1,4 +1,4 @@
-"""Team impact: aggregating settled pledges, the leaderboard and the ``/flex impact`` reply."""
+"""Team impact: aggregating settled pledges, the leaderboard and the ``impact`` reply."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from flexcalc.commands import units
 from flexcalc.engagement.savings import kg_text, money
-from flexcalc.reply import Action, Field, Reply
+from flexcalc.reply import Action, Field, Reply, command_hint, mention_hint
 from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import LONDON, utc
 
@@ -142,7 +142,7 @@ def impact_reply(
     pending: int = 0,
     charts: bool = True,
 ) -> Reply:
-    """``/flex impact``: totals, a chart over time and a friendly leaderboard (opt-outs left
+    """The ``impact`` answer: totals, a chart over time and a friendly leaderboard (opt-outs left
     out). ``outcomes`` are already limited to the scope and period; ``pending`` counts pledges
     whose window hasn't finished or whose data isn't in yet."""
     who = SCOPE_LABELS.get(scope, "This workspace")
@@ -184,9 +184,9 @@ def impact_reply(
         notes.append(f"{pending} more pledge(s) will be counted once their window has passed.")
     if scope != "me":
         leaders, hidden_count = leaderboard(outcomes, hidden)
-        if leaders:  # in the summary, not a table: Slack renders mentions there
+        if leaders:  # in the summary, not a table: chat apps render mentions there
             summary += "\nThank you to:\n" + "\n".join(
-                f"{i}. <@{x.user_id}> — {kg_text(x.kg_co2)}, {money(x.gbp)} "
+                f"{i}. {mention_hint(x.user_id)} — {kg_text(x.kg_co2)}, {money(x.gbp)} "
                 f"({x.pledges} pledge{'s' if x.pledges != 1 else ''})"
                 for i, x in enumerate(leaders, 1)
             )
@@ -196,10 +196,13 @@ def impact_reply(
                 " not listed (the leaderboard is opt-in); their savings are in the totals."
             )
         notes.append(
-            "Want your name listed? `/flex impact show me` (`/flex impact hide me` to undo)."
+            f"Want your name listed? {command_hint('impact show me')} "
+            f"({command_hint('impact hide me')} to undo)."
         )
     elif viewer_hidden:
-        notes.append("You're not on the team leaderboard (`/flex impact show me` to join).")
+        notes.append(
+            f"You're not on the team leaderboard ({command_hint('impact show me')} to join)."
+        )
     freq = "D" if period in ("week", "month") else "W"
     by_period = impact_by_period(outcomes, freq)
     chart = impact_chart(by_period, title, freq) if charts else None
