@@ -127,3 +127,12 @@ def test_a_backtest_on_a_carbon_file_takes_live_prices_where_the_sample_has_none
     out = capsys.readouterr().out
     assert code == 0 and "No prices file: live prices." in out
     assert "n/a (n/a)" not in out
+
+
+def test_a_footprint_on_a_carbon_file_says_once_why_prices_are_na(monkeypatch, capsys):
+    monkeypatch.setenv("FLEX_OFFLINE", "1")
+    code = run("footprint 10 kWh in N --quiet --now 2024-06-10T17:10", "--carbon", str(CARBON))
+    out = capsys.readouterr().out
+    assert code == 0 and "kgCO2" in out.split("\n\n")[1]
+    assert out.count("the bundled sample does not cover that period: prices n/a") == 1
+    assert "cheaper at the cheapest time" not in out  # no £ claim without prices
