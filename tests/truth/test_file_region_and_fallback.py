@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flexcalc.cli import main
@@ -37,6 +37,7 @@ def with_check_digit(twelve: str) -> str:
     return twelve + str(total % 11 % 10)
 
 
+@settings(deadline=None)  # a loaded CI machine is no reason to fail
 @given(st.sampled_from(sorted(DISTRIBUTORS)), st.integers(0, 10**10 - 1))
 def test_an_mpan_core_names_its_distributors_region(distributor, rest):
     core = with_check_digit(f"{distributor}{rest:010d}")
