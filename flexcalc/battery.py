@@ -35,7 +35,6 @@ from functools import cache
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linprog
 
 from flexcalc.timeslots import LONDON
 
@@ -187,6 +186,9 @@ def plan(
     bounds += [(battery.soc_min, battery.soc_max)] * n
     s0 = battery.initial_soc_kwh
     bounds.append((battery.soc_min, battery.soc_max) if s0 is None else (s0, s0))
+    # scipy.optimize costs ~30 MB: only processes that plan a battery load it (never the web).
+    from scipy.optimize import linprog
+
     res = linprog(
         np.concatenate(cost),
         A_ub=_power_shared(n, has_export),
