@@ -3,7 +3,9 @@
 Optional: mounted only when the SDK's service connection is configured in the environment
 (``CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID`` / ``__CLIENTSECRET`` / ``__TENANTID``,
 the SDK's own variable names). Incoming requests carry a Bot Framework JWT, validated by the
-SDK's ``JwtTokenValidator``; a missing or bad token gets 401 before anything runs.
+SDK's ``JwtTokenValidator``; a missing or bad token gets 401 before anything runs. An authorised
+activity whose id was already acted on (a replay) gets 200 and is not answered again
+(``bot.security.replay``, the one dedupe owner).
 
 Personal chats and channels get the same grammar and the same Adaptive Card as the outgoing
 webhook. ``alerts subscribe ...`` in a bot conversation stores that conversation's reference
@@ -44,6 +46,7 @@ from microsoft_agents.hosting.core.authorization.jwt import _authorize_request
 from bot.alerts.commands import handle_alerts
 from bot.answering import reply_to
 from bot.commands.table import TABLE, word_of
+from bot.security.replay import WINDOW, ReplayGuard, teams_activity_refusal
 from bot.services import Services
 from bot.storage.teams import save_conversation
 from bot.teams.alerts import teams_alerts_reply, use_conversation_sender
@@ -124,6 +127,7 @@ class TeamsAgent:
             storage=MemoryStorage(), connection_manager=connections,
             start_typing_timer=False,
         )  # fmt: skip
+        self.replay = ReplayGuard(services.engine if services is not None else None)
         self.app.activity("message")(self._on_message)
         self.app.conversation_update("membersAdded")(self._on_added)
 
@@ -137,6 +141,19 @@ class TeamsAgent:
         claims = await _authorize_request(authorization, self.auth)
         if not isinstance(claims, ClaimsIdentity):
             return claims.status_code, claims.body
+        try:
+            activity = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return 400, {"error": "bad activity"}
+        if not isinstance(activity, dict):
+            return 400, {"error": "bad activity"}
+        refused = teams_activity_refusal(self.replay, activity, max_age=WINDOW, undated=True)
+        if refused == "replayed":
+            log.warning("dropped a replayed Teams bot activity")
+            return 200, None  # acknowledged, so the sender stops; acted on once
+        if refused:
+            log.warning("refused a Teams bot activity (%s)", refused)
+            return 401, {"error": refused}
         try:
             response = await self.adapter.process_request(_Request(body, {}, claims), self.app)
         except (ValueError, json.JSONDecodeError):
