@@ -44,14 +44,14 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.authorization.jwt import _authorize_request
 
 from bot.alerts.commands import handle_alerts
-from bot.answering import reply_to
+from bot.answering import refusal_for
 from bot.commands.table import TABLE, word_of
 from bot.security.replay import WINDOW, ReplayGuard, teams_activity_refusal
 from bot.services import Services
 from bot.storage.teams import save_conversation
-from bot.teams.alerts import teams_alerts_reply, use_conversation_sender
+from bot.teams.alerts import use_conversation_sender
 from bot.teams.cards import CARD_CONTENT_TYPE, reply_card
-from bot.teams.outgoing import command_text, publish_chart, where_from
+from bot.teams.outgoing import command_text, publish_chart, teams_answer, where_from
 from bot.where import Where
 from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import AlertsRequest
@@ -178,17 +178,20 @@ class TeamsAgent:
             )
 
     def answer(self, text: str, activity: dict[str, Any]) -> Reply:
-        """The same grammar as everywhere; ``alerts`` subscribe this conversation."""
+        """The same grammar as everywhere; ``alerts`` subscribe this conversation. The command
+        table's ``who`` is checked first, as at every door."""
 
         services = self.services
         assert services is not None, "an agent that answers needs Services"
         where = where_from(activity)
+        refused = refusal_for(text, services, where)
+        if refused is not None:
+            return refused
         if word_of(text) is TABLE["alerts"] and services.engine is not None:
             mine = self._conversation_alerts(text, activity, where)
             if mine is not None:
                 return mine
-        special = teams_alerts_reply(text, services, where)
-        return special if special is not None else reply_to(text, services, where)
+        return teams_answer(text, services, where)
 
     def _conversation_alerts(self, text: str, activity: dict[str, Any], where: Where):
 
