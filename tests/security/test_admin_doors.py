@@ -143,12 +143,12 @@ def test_an_admin_only_word_is_refused_for_a_member_at_every_door(
     assert "prices" in _slack(sides, "U0MALLORY", "help").lower()  # other words stay open
 
 
-def test_the_shell_obeys_the_command_table_too(sides, carbon_for_admins):
+def test_the_shell_obeys_the_command_table_too(sides, carbon_for_admins, tmp_path):
     services = Services(engine=sides[0].engine)
     out = io.StringIO()
-    run_shell(io.StringIO("carbon\n"), out, services=services)
+    run_shell(io.StringIO("carbon\n"), out, services=services, chart_dir=tmp_path)
     assert "Only this workspace's admins can use `carbon`" in out.getvalue()
     admin._update(services.engine, "shell", "test", admins=_user())  # a named Flexcalc admin
     out = io.StringIO()
-    run_shell(io.StringIO("carbon\n"), out, services=services)
+    run_shell(io.StringIO("carbon\n"), out, services=services, chart_dir=tmp_path)
     assert "Only this workspace's admins" not in out.getvalue()
