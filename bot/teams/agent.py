@@ -51,6 +51,7 @@ from bot.services import Services
 from bot.storage.teams import save_conversation
 from bot.teams.alerts import use_conversation_sender
 from bot.teams.cards import CARD_CONTENT_TYPE, reply_card
+from bot.teams.lifecycle import conversation_gone
 from bot.teams.outgoing import command_text, publish_chart, teams_answer, where_from
 from bot.where import Where
 from flexcalc.commands import UsageError, parse
@@ -129,7 +130,7 @@ class TeamsAgent:
         )  # fmt: skip
         self.replay = ReplayGuard(services.engine if services is not None else None)
         self.app.activity("message")(self._on_message)
-        self.app.conversation_update("membersAdded")(self._on_added)
+        self.app.activity("conversationUpdate")(self._on_update)
 
     # -- inbound ------------------------------------------------------------------------
 
@@ -168,8 +169,14 @@ class TeamsAgent:
         reply = await asyncio.to_thread(self.answer, text, raw)
         await context.send_activity(self.card_activity(reply, text, raw))
 
-    async def _on_added(self, context: TurnContext, _state: TurnState) -> None:
+    async def _on_update(self, context: TurnContext, _state: TurnState) -> None:
+        """Members, channels and teams changing: say hello when added; when a channel or team
+        goes away (or the bot is removed), stop the alerts posting there."""
         activity = context.activity
+        if self.services is not None and self.services.engine is not None:
+            raw = activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+            await asyncio.to_thread(conversation_gone, self.services.engine, raw,
+                                    where_from(raw).team_id)  # fmt: skip
         bot_id = activity.recipient.id if activity.recipient else None
         if any(m.id == bot_id for m in activity.members_added or []):
             await context.send_activity(
