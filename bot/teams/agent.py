@@ -52,7 +52,13 @@ from bot.storage.teams import save_conversation
 from bot.teams.alerts import use_conversation_sender
 from bot.teams.cards import CARD_CONTENT_TYPE, reply_card
 from bot.teams.lifecycle import conversation_gone
-from bot.teams.outgoing import command_text, publish_chart, teams_answer, where_from
+from bot.teams.outgoing import (
+    command_text,
+    parse_activity,
+    publish_chart,
+    teams_answer,
+    where_from,
+)
 from bot.where import Where
 from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import AlertsRequest
@@ -142,11 +148,8 @@ class TeamsAgent:
         claims = await _authorize_request(authorization, self.auth)
         if not isinstance(claims, ClaimsIdentity):
             return claims.status_code, claims.body
-        try:
-            activity = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return 400, {"error": "bad activity"}
-        if not isinstance(activity, dict):
+        activity = parse_activity(body)
+        if activity is None:
             return 400, {"error": "bad activity"}
         refused = teams_activity_refusal(self.replay, activity, max_age=WINDOW, undated=True)
         if refused == "replayed":

@@ -65,6 +65,15 @@ def verify(header: str | None, body: bytes, secret_b64: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), header.strip().encode())
 
 
+def parse_activity(body: bytes) -> dict[str, Any] | None:
+    """A request body as a Bot Framework activity (a JSON object), or None."""
+    try:
+        activity = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return activity if isinstance(activity, dict) else None
+
+
 def command_text(text: str) -> str:
     """The command a user typed: mentions, HTML tags and entities removed, spaces collapsed."""
     text = _MENTION.sub(" ", text or "")
@@ -110,11 +119,8 @@ class OutgoingWebhook:
         if not verify(authorization, body, self.secret):
             log.warning("refused a Teams outgoing webhook request with a missing or bad signature")
             return 401, {"error": "unauthorized"}
-        try:
-            activity = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return 400, {"error": "bad json"}
-        if not isinstance(activity, dict):
+        activity = parse_activity(body)
+        if activity is None:
             return 400, {"error": "bad json"}
         refused = teams_activity_refusal(self.replay, activity)  # HMAC has no timestamp
         if refused:
