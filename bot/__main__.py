@@ -22,6 +22,7 @@ from bot.config import SlackConfig
 from bot.migrate_cli import main as migrate_main
 from bot.observability.logs import configure_logging
 from bot.security import redaction
+from bot.security.secrets import SecretKeyInvalid, exit_if_key_invalid
 from bot.services import Services
 from bot.shell import run_shell
 from bot.storage.db import get_engine
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaError as problem:  # out-of-date database: say what to do, no traceback
         print(problem, file=sys.stderr)
         return 2
+    except SecretKeyInvalid as problem:  # FLEX_SECRET_KEY malformed: one line, no traceback
+        print(problem, file=sys.stderr)
+        return 1
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -100,6 +104,7 @@ def _main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--version"]:
         print(f"flexcalc-bot {__version__}")
         return 0
+    exit_if_key_invalid()  # every mode: a malformed FLEX_SECRET_KEY stops here, exit 1
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     redaction.install()  # tokens and signed URLs never reach a log, at any level
     config = SlackConfig.from_env()

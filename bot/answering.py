@@ -15,6 +15,7 @@ from typing import Any
 from bot.commands.context import apology, default_region, make_context
 from bot.commands.table import Asked, command_for
 from bot.observability import metrics
+from bot.security import admin
 from bot.services import Services
 from bot.where import Where
 from flexcalc.commands import UsageError, parse
@@ -22,7 +23,9 @@ from flexcalc.commands.requests import Request
 from flexcalc.regions import Region
 from flexcalc.reply import Reply
 
-__all__ = ["Where", "apology", "default_region", "make_context", "reply_for", "reply_to"]
+__all__ = [
+    "Where", "apology", "default_region", "make_context", "refusal_for", "reply_for", "reply_to",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,10 @@ def reply_for(
     started, outcome = time.perf_counter(), "failed"
     asked = Asked(services, where, client, charts, now, provider, progress)
     try:
+        refused = refusal_for(request, services, where, client)
+        if refused is not None:  # the command table's ``who`` says not this asker
+            outcome = "refused"
+            return refused
         reply = command_for(request).answer(request, asked)
         outcome = "error" if reply.is_error else "ok"
         return reply
@@ -71,6 +78,22 @@ def reply_for(
         return apology("an answer to that")
     finally:
         metrics.record_command(request, outcome, time.perf_counter() - started)
+
+
+def refusal_for(
+    request: Request | str, services: Services, where: Where, client: Any = None
+) -> Reply | None:
+    """The "ask an admin" reply when the asker may not run this request (or command line) by
+    its command table entry's ``who``; None when they may, or the line is not a command."""
+    if isinstance(request, str):
+        try:
+            request = parse(request)
+        except Exception:  # a usage problem or worse: the door's own answer deals with it
+            return None
+    command = command_for(request)
+    who = command.who_for(request)
+    return admin.refusal(who, command.word, services.engine, client, where.team_id,
+                         where.user_id or "")  # fmt: skip
 
 
 def reply_to(text: str, services: Services, where: Where, client: Any = None) -> Reply:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from bot.alerts.slack_post import SlackClients
 from bot.config import SlackConfig
-from bot.jobs.bridge import ListenerTable, QueuingApp
+from bot.jobs.bridge import ListenerTable, QueuingApp, enqueue_only
 from bot.jobs.runner import JobQueue, LocalWorkers, SlackTokens
 from bot.listeners import register_listeners
 from bot.security import admin_slack, lifecycle
@@ -90,12 +90,12 @@ def create_app(
     else:
         client.token = config.bot_token
         app = App(**common)
-    app.use(SlackReplayMiddleware(ReplayGuard(services.engine)))  # each delivery acted on once
+    app.use(SlackReplayMiddleware(ReplayGuard(services.engine)))  # the one dedupe (ADR 0083)
     admin_slack.register(app, services.engine)  # first: /flex admin, the subscription gate
     table = ListenerTable()
     queue = JobQueue(huey or MemoryHuey("flexcalc", results=False), table,
                      lambda: slack_tokens(config, services.engine))  # fmt: skip
-    register_listeners(QueuingApp(app, table, queue.submit), services)
+    register_listeners(QueuingApp(app, table, enqueue_only(queue.run)), services)
     lifecycle.register(app, services.engine)  # uninstall, revoked tokens, channels gone
     app.job_queue = queue  # type: ignore[attr-defined]
     app.job_workers = None  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from bot.alerts.fanout import Clock, ClockSettings, TickReport
 from bot.alerts.slack_post import SlackClients
 from bot.observability import metrics
 from bot.observability.logs import configure_logging
+from bot.security.secrets import exit_if_key_invalid
 from bot.storage import heartbeat
 from bot.storage.db import get_engine
 from flexcalc.sources.providers import make_provider as shared_provider
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the clock; returns the process exit code."""
     args = _parser().parse_args(argv)
+    exit_if_key_invalid()  # a malformed FLEX_SECRET_KEY: one line, exit 1
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     clock = build_clock(args.minutes)
     metrics.serve_if_configured()  # FLEX_METRICS_PORT: /metrics of this process

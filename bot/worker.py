@@ -27,6 +27,7 @@ from bot.listeners import register_listeners
 from bot.observability import metrics
 from bot.observability.health import set_queue_probe
 from bot.observability.logs import configure_logging
+from bot.security.secrets import exit_if_key_invalid
 from bot.services import Services
 from bot.storage.db import get_engine
 
@@ -88,6 +89,7 @@ def consumer_options() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the consumer until SIGTERM/SIGINT; returns the process exit code."""
+    exit_if_key_invalid()  # a malformed FLEX_SECRET_KEY: one line, exit 1
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     metrics.serve_if_configured()  # FLEX_METRICS_PORT: /metrics of this process
     queue = build_queue()

@@ -22,8 +22,9 @@ import pandas as pd
 from flexcalc import tips, windows
 from flexcalc.commands import units
 from flexcalc.commands.forecast_slots import WithForecast
-from flexcalc.engagement import pledge_actions, usual_window
+from flexcalc.engagement import alert_start, alert_window, pledge_actions
 from flexcalc.forecast_review import ForecastReview
+from flexcalc.intensity import low_carbon_share
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
 from flexcalc.tariffs.base import is_flat
@@ -43,7 +44,6 @@ from flexcalc.timeslots import (
 STANDARD_DURATIONS = (pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=4))
 AVOID_DURATION = pd.Timedelta(hours=2)
 MERGE_GAP = pd.Timedelta(hours=1)  # crossings closer than this are one threshold event
-LOW_CARBON_FUELS = ("wind", "solar", "nuclear", "hydro")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def mix_text(mix: dict[str, float], top: int = 4) -> str:
         return "not available"
     ranked = sorted(mix.items(), key=lambda kv: kv[1], reverse=True)[:top]
     text = " · ".join(f"{fuel} {pct:.0f}%" for fuel, pct in ranked)
-    low = sum(mix.get(f, 0.0) for f in LOW_CARBON_FUELS)
+    low = low_carbon_share(mix)
     return f"{text} (low-carbon {low:.0f}%)"
 
 
@@ -260,6 +260,7 @@ def daily_alert(
     found: dict[str, dict | None] = {}
     chosen: dict[str, windows.Window] = {}
     best_of_longest: windows.Window | None = None
+    usual = alert_start(frame, forecast.now)  # the baseline of every comparison and pledge
     for duration in lengths:
         k = _slots(duration)
         best = _best(frame, k, objective)
@@ -269,7 +270,7 @@ def daily_alert(
             fields.append(Field(label, "not enough data"))
             continue
         best_of_longest = chosen[label] = best
-        start_now = windows.window_at(frame, frame.index[0], k)
+        start_now = windows.window_at(frame, usual, k)
         versus = "n/a"
         if start_now is not None:
             versus = (
@@ -297,9 +298,10 @@ def daily_alert(
     avoid_windows = (dearest,) if export else (dearest, dirtiest)
     summary = _summary(best_of_longest, avoid_windows, lengths, tip, export, ahead)
     chart = daily_chart(forecast, tomorrow, export=export, ahead=ahead) if charts else None
-    baseline = usual_window(frame, len(best_of_longest.slots)) if best_of_longest else None
+    k = len(best_of_longest.slots) if best_of_longest else 0
+    baseline = alert_window(frame, k, forecast.now) if best_of_longest else None
     pledges = pledge_actions(forecast.region.letter, best_of_longest, baseline) if baseline else []
-    versus_label = f"vs starting {fmt_time(frame.index[0])}" if tomorrow else "vs starting now"
+    versus_label = f"vs starting {fmt_time(usual)} (alert time)" if tomorrow else "vs starting now"
     return Reply(
         title=title,
         summary=summary,

@@ -49,7 +49,14 @@ from flexcalc.reply import Reply
 Who = Literal["everyone", "channel_managers", "admins"]
 Speed = Literal["fast", "slow"]
 
-EVERYONE: Who = "everyone"  # the default; the admin policy (bot/security) may narrow a command
+# Who may run a command (the one source of truth; ``bot.security.admin.refusal`` enforces it for
+# every door): ``everyone``; ``channel_managers``, whoever the workspace's ``admin`` policy lets
+# point alerts and digests at a channel (everyone by default, admins under ``admins``); or
+# ``admins``, the workspace's admins only. A command may decide by its parsed request.
+EVERYONE: Who = "everyone"
+CHANNEL_MANAGERS: Who = "channel_managers"
+ADMINS: Who = "admins"
+WhoRule = Who | Callable[[Any], Who]
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,7 @@ class Command:
     requests: tuple[type, ...]  # the request types ``parse`` gives for this word
     answer: Answer
     speed: Speed = "fast"  # slow: a progress message first (history, optimisation)
-    who: Who = EVERYONE
+    who: WhoRule = EVERYONE  # who may run it, or a function of the parsed request
     chart_after: bool = False  # post the answer first, draw its chart afterwards
 
     @property
@@ -96,6 +103,10 @@ class Command:
     @property
     def examples(self) -> list[str]:
         return list(EXAMPLES[self.word])
+
+    def who_for(self, request: Request) -> Who:
+        """Who may run this request (``who``, or what ``who`` says of this request)."""
+        return self.who(request) if callable(self.who) else self.who
 
     def parse(self, rest: str, lookup: PostcodeLookup | None = None) -> Request:
         """The request for ``WORD rest`` (raises ``UsageError`` with this word's examples)."""
@@ -122,10 +133,20 @@ def _alerts(request: AlertsRequest, asked: Asked) -> Reply:
 
 
 def _engagement(request: Any, asked: Asked) -> Reply:
-    """Pledges, impact and digests belong to a Slack workspace; elsewhere the domain says so."""
+    """Pledges, impact and digests belong to a Slack workspace; elsewhere this says so (the
+    application layer knows the platforms; the domain only says "team chat")."""
     if asked.client is None:
-        return _computed(request, asked)
+        return Reply(
+            title="That one works in Slack",
+            summary="Pledges, team impact and the weekly digest are kept per Slack workspace: "
+            "use /flex impact, /flex digest or /flex forget me there.",
+        )
     return engagement_answer(request, asked.services, asked.where, asked.client)
+
+
+def _subscribing(request: AlertsRequest | DigestRequest) -> Who:
+    """Pointing alerts or a digest at a channel is for channel managers; reading is for all."""
+    return CHANNEL_MANAGERS if request.action == "subscribe" else EVERYONE
 
 
 _ENTRIES = (
@@ -140,9 +161,9 @@ _ENTRIES = (
     Command("tariff", (TariffRequest,), _tariff),
     Command("compare", (CompareTariffsRequest,), _computed),
     Command("region", (RegionRequest,), _region),
-    Command("alerts", (AlertsRequest,), _alerts),
+    Command("alerts", (AlertsRequest,), _alerts, who=_subscribing),
     Command("impact", (ImpactRequest, ImpactVisibilityRequest), _engagement),
-    Command("digest", (DigestRequest,), _engagement),
+    Command("digest", (DigestRequest,), _engagement, who=_subscribing),
     Command("forget", (ForgetRequest,), _engagement),
     Command("help", (HelpRequest,), _computed),
 )

@@ -161,6 +161,20 @@ class QueuingApp:
         return ack_and_enqueue
 
 
+def enqueue_only(run: Callable[[dict[str, Any]], Any]) -> Callable[[Job], bool]:
+    """The web side's ``submit``: enqueue every job it is given.
+
+    Repeated deliveries never get this far: ``bot.security.replay`` (a Bolt middleware ahead of
+    every listener) is the one deduplication owner, so the enqueue is the ack path's only write
+    besides that record (ADR 0083)."""
+
+    def submit(job: Job) -> bool:
+        run(job.to_dict())
+        return True
+
+    return submit
+
+
 def listener_arguments(job: Job, client: WebClient, ledger: SendLedger) -> dict[str, Any]:
     """The arguments Bolt would pass a listener for this payload (those a job can rebuild)."""
     body = job.body

@@ -1,19 +1,25 @@
-"""Admin controls: who may point alerts and digests at a channel.
+"""Admin controls: who may point alerts and digests at a channel, and who may run what.
 
-A workspace's policy (``workspace_policies``) says who may subscribe channels: ``everyone`` (the
-default: Flexcalc behaves as before) or ``admins``. Admins are the workspace's Slack admins and
-owners (``users.info``, scope ``users:read``) plus the people a Slack admin named Flexcalc admins.
+Who may run each command is declared once, in the command table (``Command.who``,
+``bot.commands.table``); ``refusal`` enforces it, and every door asks it before answering:
+``bot.answering.reply_for`` (Slack commands, mentions and DMs, the Teams outgoing webhook and
+bot, the shell), the Teams alert paths, and the Slack Home tab's alert form.
+
+A workspace's policy (``workspace_policies``) says who may subscribe channels
+(``channel_managers`` in the table): ``everyone`` (the default) or ``admins``. Admins are the
+workspace's Slack admins and owners (``users.info``, scope ``users:read``), in Teams the people
+listed in ``FLEX_TEAMS_ADMINS`` (Entra object ids), plus the people an admin named Flexcalc
+admins.
 
 ``/flex admin`` shows the policy; ``/flex admin subscriptions admins|everyone`` and
 ``/flex admin add|remove @person`` change it (admins only). Under ``admins``, anybody else
-trying ``/flex alerts subscribe``, ``/flex alerts when`` or ``/flex digest subscribe`` gets a
-clear "ask an admin" reply and nothing changes (``bot.security.admin_slack`` wires this into
-the Bolt app).
+gets a clear "ask an admin" reply and nothing changes.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 from slack_sdk import WebClient
@@ -22,21 +28,25 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.security.tables import ADMINS, EVERYONE, WorkspacePolicy
+from bot.where import short_id
 from flexcalc.reply import Reply, error_reply
 
 log = logging.getLogger(__name__)
 
-RESTRICTED = re.compile(r"^\s*(alerts\s+(subscribe|when)|digest\s+subscribe)\b", re.IGNORECASE)
+TEAMS_ADMINS_ENV = "FLEX_TEAMS_ADMINS"
 ADMIN_COMMAND = re.compile(r"^\s*admin\b", re.IGNORECASE)
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 ASK_AN_ADMIN = (
     "Only this workspace's admins can subscribe channels to Flexcalc alerts and digests. "
     "Ask an admin to set it up, or to run `/flex admin subscriptions everyone`."
 )
+ADMINS_ONLY = "Only this workspace's admins can use `{word}`. Ask an admin to run it for you."
 
 
-def get_policy(engine: Engine, team_id: str) -> tuple[str, list[str]]:
-    """(who may subscribe, extra Flexcalc admins) of a workspace."""
+def get_policy(engine: Engine | None, team_id: str) -> tuple[str, list[str]]:
+    """(who may subscribe, extra Flexcalc admins) of a workspace (no database: the default)."""
+    if engine is None:
+        return EVERYONE, []
     with Session(engine) as session:
         row = session.get(WorkspacePolicy, team_id)
         if row is None:
@@ -67,14 +77,45 @@ def is_slack_admin(client: WebClient | None, user_id: str) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def is_admin(engine: Engine, client: WebClient | None, team_id: str, user_id: str) -> bool:
+def is_teams_admin(user_id: str) -> bool:
+    """A Teams user listed in FLEX_TEAMS_ADMINS (Entra object ids or Teams user ids)."""
+    listed = [a.strip() for a in os.environ.get(TEAMS_ADMINS_ENV, "").split(",") if a.strip()]
+    return bool(user_id) and user_id in {short_id("msu", a) for a in listed}
+
+
+def is_admin(engine: Engine | None, client: WebClient | None, team_id: str, user_id: str) -> bool:
+    """A named Flexcalc admin of the workspace, a Slack admin or owner, or a listed Teams admin."""
     _, extra = get_policy(engine, team_id)
-    return user_id in extra or is_slack_admin(client, user_id)
+    return user_id in extra or is_teams_admin(user_id) or is_slack_admin(client, user_id)
 
 
-def may_subscribe(engine: Engine, client: WebClient | None, team_id: str, user_id: str) -> bool:
+def may_subscribe(
+    engine: Engine | None, client: WebClient | None, team_id: str, user_id: str
+) -> bool:
     subscribers, _ = get_policy(engine, team_id)
     return subscribers == EVERYONE or is_admin(engine, client, team_id, user_id)
+
+
+def refusal(
+    who: str, word: str, engine: Engine | None, client: WebClient | None, team_id: str,
+    user_id: str,
+) -> Reply | None:  # fmt: skip
+    """The "ask an admin" reply when ``user_id`` may not run a command whose table entry says
+    ``who`` (``everyone`` | ``channel_managers`` | ``admins``); None when they may."""
+    if who == EVERYONE:
+        return None
+    if who == "channel_managers":
+        if may_subscribe(engine, client, team_id, user_id):
+            return None
+        return _ask_an_admin(ASK_AN_ADMIN)
+    if is_admin(engine, client, team_id, user_id):
+        return None
+    return _ask_an_admin(ADMINS_ONLY.format(word=word))
+
+
+def _ask_an_admin(text: str) -> Reply:
+    return Reply(title="Ask an admin", summary=text, notes=["See who can: `admin`"],
+                 is_error=True, data={"error": "not_allowed"})  # fmt: skip
 
 
 def admin_reply(

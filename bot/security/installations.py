@@ -1,5 +1,6 @@
 """slack_sdk's SQLAlchemy installation store with the OAuth tokens encrypted at rest
-(``bot.security.secrets``). Same tables, same API: only the token columns' contents change."""
+(``bot.security.secrets``). Same tables and API; the token columns are Text, not slack_sdk's
+String(200), since encrypted tokens are longer (migration 0004)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, MetaData, Table, select, update
 
 from bot.security.retention import cancel_erasure
 from bot.security.secrets import decrypt, encrypt, reencrypt
+from bot.security.tables import widen_token_columns
 
 INSTALLATION_TOKENS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 BOT_TOKENS = ("bot_token", "bot_refresh_token")
@@ -26,6 +28,14 @@ def _with(entity: Any, fields: tuple[str, ...], change: Any) -> Any:
 
 class EncryptedInstallationStore(SQLAlchemyInstallationStore):
     """Tokens are encrypted before every save and decrypted in every entity read back."""
+
+    @classmethod
+    def build_installations_table(cls, metadata: MetaData, table_name: str) -> Table:
+        return widen_token_columns(super().build_installations_table(metadata, table_name))
+
+    @classmethod
+    def build_bots_table(cls, metadata: MetaData, table_name: str) -> Table:
+        return widen_token_columns(super().build_bots_table(metadata, table_name))
 
     def save(self, installation: Installation) -> None:
         super().save(_with(installation, INSTALLATION_TOKENS, encrypt))

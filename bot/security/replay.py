@@ -8,8 +8,13 @@ signature already refuses anything older than 5 minutes and Teams activities old
 This is also the one place Slack redeliveries (``X-Slack-Retry-Num``) are deduplicated: a retry
 carries the same ``event_id``.
 
-Without a database (``engine=None``) the record is kept in the process's memory. The Slack side
-is ``bot.security.slack_replay`` (a Bolt middleware).
+This is the one deduplication owner for every door (ADR 0083): the Slack middleware
+(``bot.security.slack_replay``), the Teams outgoing webhook and the Teams bot (``/api/messages``)
+ask it, and the job queue enqueues whatever it lets through. On the request path it costs one
+INSERT (a conditional UPDATE when an expired record is reused); expired records are deleted by
+the clock's tick (``purge``, from ``bot.security.retention.purge_due``), never on a request.
+
+Without a database (``engine=None``) the record is kept in the process's memory.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -54,16 +59,23 @@ class ReplayGuard:
             return self._first_in_memory(key, now)
         try:
             with Session(self.engine) as session:
-                session.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - self.window))
                 session.add(SeenRequest(key=key, seen_at=now))
                 try:
                     session.commit()
+                    return True
                 except IntegrityError:
-                    return False
+                    session.rollback()
+                # seen before: a first time again only if that record has expired (not purged yet)
+                renewed = session.execute(
+                    update(SeenRequest)
+                    .where(SeenRequest.key == key, SeenRequest.seen_at < now - self.window)
+                    .values(seen_at=now)
+                ).rowcount
+                session.commit()
+                return renewed == 1
         except SQLAlchemyError:  # database down or locked: this process's memory still dedupes
             log.warning("replay table unavailable; deduplicating in memory", exc_info=True)
             return self._first_in_memory(key, now)
-        return True
 
     def _first_in_memory(self, key: str, now: datetime) -> bool:
         with self._lock:
@@ -75,12 +87,32 @@ class ReplayGuard:
             return True
 
 
+def purge(engine: Engine, now: datetime | None = None, window: timedelta = WINDOW) -> int:
+    """Delete the records older than the window (the clock's tick); returns rows deleted."""
+    now = now or _now()
+    with Session(engine) as session, session.begin():
+        expired = delete(SeenRequest).where(SeenRequest.seen_at < now - window)
+        return session.execute(expired).rowcount
+
+
 def teams_activity_refusal(
-    guard: ReplayGuard, activity: dict[str, Any], now: datetime | None = None
+    guard: ReplayGuard,
+    activity: dict[str, Any],
+    now: datetime | None = None,
+    *,
+    max_age: timedelta = MAX_AGE,
+    undated: bool = False,
 ) -> str | None:
     """Why a (signed) Teams activity must not be acted on: stale, from the future, without an id,
-    or already seen; None when it is new."""
+    or already seen; None when it is new.
+
+    The outgoing webhook's HMAC carries no time, so its activities must be dated and recent
+    (``MAX_AGE``). The bot's JWT expires by itself: there ``undated=True`` accepts an activity
+    without a timestamp and ``max_age=WINDOW`` refuses only what the window could have forgotten.
+    """
     now = now or _now()
+    if undated and not activity.get("timestamp"):
+        return _seen_before(guard, activity, now)
     try:
         stamp = pd.Timestamp(str(activity.get("timestamp") or ""))
     except ValueError:
@@ -89,8 +121,12 @@ def teams_activity_refusal(
         return "no timestamp"
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
     at = stamp.to_pydatetime().replace(tzinfo=None)
-    if at < now - MAX_AGE or at > now + MAX_SKEW:
+    if at < now - max_age or at > now + MAX_SKEW:
         return "stale"
+    return _seen_before(guard, activity, now)
+
+
+def _seen_before(guard: ReplayGuard, activity: dict[str, Any], now: datetime) -> str | None:
     identity = str(activity.get("id") or "")
     if not identity:
         return "no id"

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from bot.alerts import store
+from bot.security import replay
 from bot.security.tables import ScheduledErasure
 from bot.storage.base import Base
 from bot.storage.subscriptions import utcnow
@@ -66,8 +67,10 @@ def erase_workspace(engine: Engine, team_id: str) -> int:
 
 
 def purge_due(engine: Engine, now: datetime | None = None) -> list[str]:
-    """Erase the workspaces whose retention period is over; their team ids."""
+    """Erase the workspaces whose retention period is over; their team ids. Also forgets the
+    replay records older than their window (kept off the request path, ADR 0083)."""
     now = now or utcnow()
+    replay.purge(engine, now)
     with Session(engine) as session:
         due = list(session.scalars(
             select(ScheduledErasure.team_id).where(ScheduledErasure.erase_after <= now)

@@ -8,12 +8,17 @@ then dropping the old key. ``python -m bot secrets key`` prints a new key.
 Stored values are Fernet tokens (they start ``gAAAAA``); anything else is a value stored before
 encryption was turned on and is read as it is (``rotate`` encrypts it). Without a key, secrets are
 stored in plaintext and a warning is logged once: set the key in production.
+
+A malformed key stops every process at start (``exit_if_key_invalid``: web through
+``gunicorn.conf.py``, worker, clock, shell and every ``flexcalc-bot`` mode): one line naming the
+variable and how to make a key, exit status 1, no traceback.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -31,6 +36,16 @@ class SecretKeyMissing(RuntimeError):
     """An encrypted secret was read but FLEX_SECRET_KEY is not set (or holds none of its keys)."""
 
 
+class SecretKeyInvalid(ValueError):
+    """FLEX_SECRET_KEY is set but one of its keys is not a Fernet key."""
+
+
+BAD_KEY = (
+    f"{KEY_ENV} is not a valid key: each comma-separated key must be a Fernet key (44 characters "
+    "of URL-safe base64). Make one with `flexcalc-bot secrets key`, or unset it."
+)
+
+
 def new_key() -> str:
     return Fernet.generate_key().decode()
 
@@ -38,7 +53,24 @@ def new_key() -> str:
 @cache
 def _box(keys: str) -> MultiFernet | None:
     parts = [k.strip() for k in keys.split(",") if k.strip()]
-    return MultiFernet([Fernet(k.encode()) for k in parts]) if parts else None
+    try:
+        return MultiFernet([Fernet(k.encode()) for k in parts]) if parts else None
+    except ValueError as error:  # binascii.Error is a ValueError too
+        raise SecretKeyInvalid(BAD_KEY) from error
+
+
+def check_key() -> None:
+    """Raise ``SecretKeyInvalid`` (a friendly message) when FLEX_SECRET_KEY is malformed."""
+    box()
+
+
+def exit_if_key_invalid() -> None:
+    """At a process's start: a malformed key prints one line and exits 1 (no traceback)."""
+    try:
+        check_key()
+    except SecretKeyInvalid as problem:
+        print(problem, file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def box() -> MultiFernet | None:

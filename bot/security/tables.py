@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import DateTime, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base
@@ -44,3 +44,16 @@ class WorkspacePolicy(Base):
     admins: Mapped[str] = mapped_column(Text, default="")  # comma-separated user ids
     updated_by: Mapped[str] = mapped_column(String(32), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+# slack_sdk declares its OAuth token columns String(200); encrypted (and rotated, ``xoxe.``)
+# tokens are longer, and PostgreSQL enforces VARCHAR lengths: they are Text (migration 0004).
+TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+
+
+def widen_token_columns(table: Table) -> Table:
+    """slack_sdk's installations or bots table with its token columns as Text."""
+    for name in TOKEN_COLUMNS:
+        if name in table.c:
+            table.c[name].type = Text()
+    return table

@@ -32,6 +32,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
 import bot.storage.models  # noqa: F401  (registers every table on Base.metadata)
+from bot.security.tables import widen_token_columns
 from bot.storage.base import Base
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -67,13 +68,13 @@ class SchemaState:
 
 def slack_metadata() -> list[MetaData]:
     """The tables slack_sdk's OAuth installation and state stores use (default names)."""
-    installs = MetaData()
-    SQLAlchemyInstallationStore.build_bots_table(
+    installs = MetaData()  # token columns widened to Text (migration 0004, bot.security)
+    widen_token_columns(SQLAlchemyInstallationStore.build_bots_table(
         installs, SQLAlchemyInstallationStore.default_bots_table_name
-    )
-    SQLAlchemyInstallationStore.build_installations_table(
+    ))  # fmt: skip
+    widen_token_columns(SQLAlchemyInstallationStore.build_installations_table(
         installs, SQLAlchemyInstallationStore.default_installations_table_name
-    )
+    ))  # fmt: skip
     states = MetaData()
     SQLAlchemyOAuthStateStore.build_oauth_states_table(
         states, SQLAlchemyOAuthStateStore.default_table_name

@@ -135,6 +135,13 @@ def save_conversation(engine: Engine, reference: str, *, team_id: str) -> str:
     return key
 
 
+def conversations(engine: Engine, team_id: str) -> list[str]:
+    """The keys of the bot conversations stored for one team (``Where.team_id``)."""
+    query = select(TeamsConversation.key).where(TeamsConversation.team_id == team_id)
+    with Session(engine) as session:
+        return list(session.scalars(query))
+
+
 def conversation_reference(engine: Engine, key: str) -> str | None:
     with Session(engine) as session:
         row = session.get(TeamsConversation, key)

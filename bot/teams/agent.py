@@ -3,7 +3,9 @@
 Optional: mounted only when the SDK's service connection is configured in the environment
 (``CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID`` / ``__CLIENTSECRET`` / ``__TENANTID``,
 the SDK's own variable names). Incoming requests carry a Bot Framework JWT, validated by the
-SDK's ``JwtTokenValidator``; a missing or bad token gets 401 before anything runs.
+SDK's ``JwtTokenValidator``; a missing or bad token gets 401 before anything runs. An authorised
+activity whose id was already acted on (a replay) gets 200 and is not answered again
+(``bot.security.replay``, the one dedupe owner).
 
 Personal chats and channels get the same grammar and the same Adaptive Card as the outgoing
 webhook. ``alerts subscribe ...`` in a bot conversation stores that conversation's reference
@@ -42,13 +44,21 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.authorization.jwt import _authorize_request
 
 from bot.alerts.commands import handle_alerts
-from bot.answering import reply_to
+from bot.answering import refusal_for
 from bot.commands.table import TABLE, word_of
+from bot.security.replay import WINDOW, ReplayGuard, teams_activity_refusal
 from bot.services import Services
 from bot.storage.teams import save_conversation
-from bot.teams.alerts import teams_alerts_reply, use_conversation_sender
+from bot.teams.alerts import use_conversation_sender
 from bot.teams.cards import CARD_CONTENT_TYPE, reply_card
-from bot.teams.outgoing import command_text, publish_chart, where_from
+from bot.teams.lifecycle import conversation_gone
+from bot.teams.outgoing import (
+    command_text,
+    parse_activity,
+    publish_chart,
+    teams_answer,
+    where_from,
+)
 from bot.where import Where
 from flexcalc.commands import UsageError, parse
 from flexcalc.commands.requests import AlertsRequest
@@ -124,8 +134,9 @@ class TeamsAgent:
             storage=MemoryStorage(), connection_manager=connections,
             start_typing_timer=False,
         )  # fmt: skip
+        self.replay = ReplayGuard(services.engine if services is not None else None)
         self.app.activity("message")(self._on_message)
-        self.app.conversation_update("membersAdded")(self._on_added)
+        self.app.activity("conversationUpdate")(self._on_update)
 
     # -- inbound ------------------------------------------------------------------------
 
@@ -137,6 +148,16 @@ class TeamsAgent:
         claims = await _authorize_request(authorization, self.auth)
         if not isinstance(claims, ClaimsIdentity):
             return claims.status_code, claims.body
+        activity = parse_activity(body)
+        if activity is None:
+            return 400, {"error": "bad activity"}
+        refused = teams_activity_refusal(self.replay, activity, max_age=WINDOW, undated=True)
+        if refused == "replayed":
+            log.warning("dropped a replayed Teams bot activity")
+            return 200, None  # acknowledged, so the sender stops; acted on once
+        if refused:
+            log.warning("refused a Teams bot activity (%s)", refused)
+            return 401, {"error": refused}
         try:
             response = await self.adapter.process_request(_Request(body, {}, claims), self.app)
         except (ValueError, json.JSONDecodeError):
@@ -151,8 +172,14 @@ class TeamsAgent:
         reply = await asyncio.to_thread(self.answer, text, raw)
         await context.send_activity(self.card_activity(reply, text, raw))
 
-    async def _on_added(self, context: TurnContext, _state: TurnState) -> None:
+    async def _on_update(self, context: TurnContext, _state: TurnState) -> None:
+        """Members, channels and teams changing: say hello when added; when a channel or team
+        goes away (or the bot is removed), stop the alerts posting there."""
         activity = context.activity
+        if self.services is not None and self.services.engine is not None:
+            raw = activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+            await asyncio.to_thread(conversation_gone, self.services.engine, raw,
+                                    where_from(raw).team_id)  # fmt: skip
         bot_id = activity.recipient.id if activity.recipient else None
         if any(m.id == bot_id for m in activity.members_added or []):
             await context.send_activity(
@@ -161,17 +188,20 @@ class TeamsAgent:
             )
 
     def answer(self, text: str, activity: dict[str, Any]) -> Reply:
-        """The same grammar as everywhere; ``alerts`` subscribe this conversation."""
+        """The same grammar as everywhere; ``alerts`` subscribe this conversation. The command
+        table's ``who`` is checked first, as at every door."""
 
         services = self.services
         assert services is not None, "an agent that answers needs Services"
         where = where_from(activity)
+        refused = refusal_for(text, services, where)
+        if refused is not None:
+            return refused
         if word_of(text) is TABLE["alerts"] and services.engine is not None:
             mine = self._conversation_alerts(text, activity, where)
             if mine is not None:
                 return mine
-        special = teams_alerts_reply(text, services, where)
-        return special if special is not None else reply_to(text, services, where)
+        return teams_answer(text, services, where)
 
     def _conversation_alerts(self, text: str, activity: dict[str, Any], where: Where):
 

@@ -28,13 +28,15 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from bot.answering import Where, reply_to
+from bot.answering import Where, refusal_for, reply_to
+from bot.security.admin import ADMIN_COMMAND, admin_reply
 from bot.security.replay import ReplayGuard, teams_activity_refusal
 from bot.services import Services
 from bot.storage.answers import new_token, save_answer
 from bot.teams.alerts import teams_alerts_reply
-from bot.teams.cards import message, reply_card, text_message
-from flexcalc.reply import Reply
+from bot.teams.cards import message, reply_card, teams_command, text_message
+from bot.where import short_id
+from flexcalc.reply import Reply, error_reply
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +65,21 @@ def verify(header: str | None, body: bytes, secret_b64: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), header.strip().encode())
 
 
+def parse_activity(body: bytes) -> dict[str, Any] | None:
+    """A request body as a Bot Framework activity (a JSON object), or None."""
+    try:
+        activity = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return activity if isinstance(activity, dict) else None
+
+
 def command_text(text: str) -> str:
     """The command a user typed: mentions, HTML tags and entities removed, spaces collapsed."""
     text = _MENTION.sub(" ", text or "")
     text = _TAG.sub(" ", text)
     text = html.unescape(text).replace("\u00a0", " ")
     return " ".join(text.split())
-
-
-def short_id(kind: str, value: str) -> str:
-    """A Teams id (often 60+ chars) as a stable 32-character key for the shared tables."""
-    return f"{kind}:" + hashlib.sha256(value.encode()).hexdigest()[: 31 - len(kind)]
 
 
 def where_from(activity: dict[str, Any]) -> Where:
@@ -113,11 +119,8 @@ class OutgoingWebhook:
         if not verify(authorization, body, self.secret):
             log.warning("refused a Teams outgoing webhook request with a missing or bad signature")
             return 401, {"error": "unauthorized"}
-        try:
-            activity = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return 400, {"error": "bad json"}
-        if not isinstance(activity, dict):
+        activity = parse_activity(body)
+        if activity is None:
             return 400, {"error": "bad json"}
         refused = teams_activity_refusal(self.replay, activity)  # HMAC has no timestamp
         if refused:
@@ -137,14 +140,13 @@ class OutgoingWebhook:
             log.exception("Teams command %r failed", text)
             return 200, text_message("Sorry, something went wrong. Please try again in a minute.")
         if time.monotonic() - started > self.budget - self.card_margin:
-            return 200, text_message(reply.to_text())
+            return 200, text_message(reply.to_text(teams_command))
         return 200, self.card_message(reply, where, text)
 
     def answer(self, text: str, where: Where) -> Reply:
-        """The same grammar as Slack; Teams-only bits (alerts by Workflows URL) go to Teams."""
-
-        special = teams_alerts_reply(text, self.services, where)
-        return special if special is not None else reply_to(text, self.services, where)
+        """The same grammar as Slack; Teams-only bits (alerts by Workflows URL, ``admin``) go to
+        Teams, behind the same admin gate as every door (``teams_answer``)."""
+        return teams_answer(text, self.services, where)
 
     def card_message(self, reply: Reply, where: Where, command: str) -> dict[str, Any]:
         chart_url = None
@@ -154,6 +156,20 @@ class OutgoingWebhook:
         if reply.chart_png and not reply.is_error and chart_url is None:
             notes.append("Charts appear here once PUBLIC_BASE_URL is set for Flexcalc.")
         return message(reply_card(reply, chart_url=chart_url, extra_notes=notes))
+
+
+def teams_answer(text: str, services: Services, where: Where) -> Reply:
+    """A Teams command line answered: the command table's ``who`` first (nothing is stored for
+    someone who may not run it), then ``admin``, Teams alerts, or the shared answer."""
+    refused = refusal_for(text, services, where)
+    if refused is not None:
+        return refused
+    if ADMIN_COMMAND.match(text):
+        if services.engine is None:
+            return error_reply("Admin settings need Flexcalc's database.")
+        return admin_reply(text, services.engine, None, where.team_id, where.user_id or "")
+    special = teams_alerts_reply(text, services, where)
+    return special if special is not None else reply_to(text, services, where)
 
 
 def publish_chart(services: Services, reply: Reply, where: Where, command: str) -> str | None:

@@ -16,11 +16,25 @@ from flexcalc.reply import Reply
 WHERE = Where(team_id="T0TABLE", channel_id="C0TABLE", user_id="U0TABLE")
 
 
-def test_every_grammar_word_has_one_entry_with_usage_examples_and_a_default_policy():
+def test_every_grammar_word_has_one_entry_with_usage_examples_and_a_policy():
     assert set(TABLE) == set(COMMANDS)
     for word, command in TABLE.items():
         assert command.usage and command.examples, word
-        assert command.who == "everyone" and command.speed in ("fast", "slow")
+        assert command.speed in ("fast", "slow")
+        for example in command.examples:
+            request = understand(example.removeprefix("/flex "))
+            assert command.who_for(request) in ("everyone", "channel_managers", "admins"), example
+
+
+@pytest.mark.parametrize(
+    ("line", "who"),
+    [("alerts subscribe 07:00", "channel_managers"), ("alerts when price below 0",
+      "channel_managers"), ("alerts list", "everyone"), ("digest subscribe #general",
+      "channel_managers"), ("digest preview", "everyone"), ("bestslot 4h", "everyone")],
+)  # fmt: skip
+def test_subscribing_a_channel_is_for_channel_managers_reading_for_everyone(line, who):
+    request = understand(line)
+    assert command_for(request).who_for(request) == who
 
 
 @pytest.mark.parametrize("word", sorted(TABLE))

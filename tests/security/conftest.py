@@ -5,3 +5,4 @@ policy.
 """
 
 from tests.teams.conftest import engine, make_teams_app  # noqa: F401  (fixtures)
+from tests.teams.test_agent import bot, connector  # noqa: F401  (the Teams bot's fixtures)

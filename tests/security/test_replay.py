@@ -4,13 +4,18 @@ dropped; old or undated Teams activities are refused outright."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
+from bot.security import retention
 from bot.security.replay import ReplayGuard
+from bot.security.tables import SeenRequest
 from bot.storage.db import get_engine
 from bot.teams.outgoing import sign as teams_sign
 from tests.fakes.slack_api import DEFAULT_TEAM
@@ -111,3 +116,42 @@ def test_without_a_database_the_record_is_kept_in_memory():
     guard = ReplayGuard(None)
     assert guard.first_time("teams", "a") and not guard.first_time("teams", "a")
     assert guard.first_time("teams", "b")
+
+
+def test_the_ack_path_writes_only_the_replay_record(app, fake_slack):
+    """One dedupe owner: the request thread inserts the replay record and enqueues; it deletes
+    nothing (expired records are the clock's job) and the queue does not dedupe again."""
+    on_request_thread: list[str] = []
+
+    @event.listens_for(app.engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "process_request_thread" in threading.current_thread().name:
+            on_request_thread.append(" ".join(statement.split()).upper())
+
+    url = fake_slack.response_url("ack")
+    body = urlencode({"team_id": DEFAULT_TEAM, "channel_id": "C0GENERAL", "user_id": "U0ALICE",
+                      "command": "/flex", "text": "region", "response_url": url,
+                      "trigger_id": "7002.1.ack-path"})  # fmt: skip
+    signed = slack_sign(body, secret=SLACK_SECRET)
+    assert _post_slack(app, body, "application/x-www-form-urlencoded", signed).status_code == 200
+    fake_slack.wait_replies(url)
+    event.remove(app.engine, "before_cursor_execute", record)
+    writes = [s for s in on_request_thread if not s.startswith(("SELECT", "PRAGMA"))]
+    assert [w.split("(")[0].strip() for w in writes] == ["INSERT INTO SEEN_REQUESTS"]
+
+
+def test_the_clock_tick_forgets_expired_replay_records(tmp_path):
+    engine = get_engine(f"sqlite:///{tmp_path}/replay.sqlite")
+    guard = ReplayGuard(engine)
+    start = datetime(2026, 10, 25, 0, 30)
+    guard.first_time("slack", "event_id=Old", start)
+    guard.first_time("slack", "event_id=New", start + guard.window)
+    assert _rows(engine) == 2  # a request never deletes
+    retention.purge_due(engine, start + guard.window + timedelta(minutes=1))
+    assert _rows(engine) == 1
+    assert not guard.first_time("slack", "event_id=New", start + guard.window)
+
+
+def _rows(engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(SeenRequest))

@@ -147,13 +147,14 @@ def test_teams_destinations_get_one_alert_a_day_like_slack_channels(engine, fake
     assert len(_posts(httpserver, "good-c")) == 2 and len(_posts(httpserver, "good-d")) == 2
 
 
-def test_a_deleted_workflow_is_disabled_with_a_note(engine, fake_slack, httpserver):
-    gone = _hook(httpserver, "gone", 404)
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_deleted_workflow_is_disabled_with_a_note(engine, fake_slack, httpserver, status):
+    gone = _hook(httpserver, "gone", status)
     _subscribe(engine, f"alerts subscribe 08:00 in C teams {gone}")
     clients = SlackClients(engine, default_token=DEFAULT_TOKEN, base_url=fake_slack.api_url)
     clock = Clock(engine, SampleProvider(), clients, settings=ClockSettings(renew_every=0.0))
     reports = _tick(clock, london("2024-06-05 08:00"), london("2024-06-05 08:30"), minutes=10)
-    assert len(_posts(httpserver, "gone")) == 1  # not retried: 404 is permanent
+    assert len(_posts(httpserver, "gone")) == 1  # not retried: 404/410 are permanent
     assert reports[0].disabled_channels == 1
     [sub] = _rows(engine, Subscription)
     assert sub.status == DISABLED and "Register a new workflow URL" in sub.note

@@ -22,9 +22,11 @@ from bot.alerts import home, store
 from bot.alerts.commands import handle_alerts
 from bot.alerts.slack_post import REMIND_ACTION, SNOOZE_ACTION
 from bot.answering import Where
+from bot.commands.table import command_for
 from bot.destinations.slack import SlackDestination
 from bot.listeners.events.app_home_opened import build_home
 from bot.listeners.payloads import action_value
+from bot.security import admin
 from bot.services import Services
 from bot.storage.db import database_url, get_engine
 from bot.storage.subscriptions import ACTIVE, PAUSED, utcnow
@@ -174,6 +176,11 @@ def create_from_modal(*, ack: Ack, body, client: WebClient, respond, engine: Eng
         ack(response_action="errors", errors={"at": problem.message})
         return
     team, user = _team(body), _user(body)
+    command = command_for(request)
+    refused = admin.refusal(command.who_for(request), command.word, engine, client, team, user)
+    if refused is not None:  # the same gate as `/flex alerts subscribe`: nothing is stored
+        ack(response_action="errors", errors={"channel": refused.summary})
+        return
     reply = handle_alerts(request, engine=engine, team_id=team, channel_id=channel, user_id=user)
     if reply.is_error:
         ack(response_action="errors", errors={"at": reply.summary})
