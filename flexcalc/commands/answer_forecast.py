@@ -285,6 +285,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         "forecast_windows": [label for label, w in chosen.items() if ahead.touches(w)],
         "stays_cheapest_probability": stays,
         "carbon_band": None if carbon_band is None else dataclasses.asdict(carbon_band),
+        "searched": _searched(req, frame, start, end),
     }
     if objective == "both":
         per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
@@ -318,6 +319,19 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         ],
         data=data,
     )
+
+
+def _searched(
+    req: BestSlotRequest, frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp | None
+) -> dict:
+    """The span the answer searched (UTC, its end capped at the data it saw) and its daily
+    hours: what advice scoring compares the chosen window with once the span has passed."""
+    last = frame.index[-1] + SLOT if len(frame) else start
+    end = last if end is None else min(end, last)
+    between = None
+    if req.between is not None:
+        between = f"{req.between[0]:%H:%M}-{req.between[1]:%H:%M}"
+    return {"start": start.isoformat(), "end": end.isoformat(), "between": between}
 
 
 def _forecast_text(
