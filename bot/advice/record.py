@@ -56,7 +56,7 @@ class Given:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
     def offsets(self) -> str:
-        """"" for a contiguous window; else the chosen half-hours' offsets from its start."""
+        """ "" for a contiguous window; else the chosen half-hours' offsets from its start."""
         steps = [int((s - self.slots[0]) / SLOT) for s in self.slots]
         return "" if steps == list(range(len(steps))) else ",".join(map(str, steps))[:200]
 

@@ -19,9 +19,7 @@ from flexcalc.reply import Reply
 log = logging.getLogger(__name__)
 
 
-def scored(
-    engine: Engine, team_id: str, start: pd.Timestamp, end: pd.Timestamp
-) -> list[Scored]:
+def scored(engine: Engine, team_id: str, start: pd.Timestamp, end: pd.Timestamp) -> list[Scored]:
     """The workspace's scored advice whose window started in [start, end)."""
     create_tables(engine)
     query = select(AdviceScore).where(
@@ -39,11 +37,14 @@ def scored(
 
 def pending(engine: Engine, team_id: str) -> int:
     with Session(engine) as session:
-        return session.scalar(
-            select(func.count()).where(
-                AdviceScore.team_id == team_id, AdviceScore.status == PENDING
+        return (
+            session.scalar(
+                select(func.count()).where(
+                    AdviceScore.team_id == team_id, AdviceScore.status == PENDING
+                )
             )
-        ) or 0
+            or 0
+        )
 
 
 def accuracy(

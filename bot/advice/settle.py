@@ -93,9 +93,7 @@ def _complete(result: Score | None) -> bool:
     return result is not None and result.regret_p is not None and result.regret_g is not None
 
 
-def settle_due(
-    engine: Engine, provider: Any, now: pd.Timestamp, team_id: str | None = None
-) -> int:
+def settle_due(engine: Engine, provider: Any, now: pd.Timestamp, team_id: str | None = None) -> int:
     """Score every due piece of advice whose actual data is in; returns how many this call
     settled (scored or closed as no data)."""
     groups: dict[tuple[str, str], list[AdviceScore]] = defaultdict(list)

@@ -90,8 +90,12 @@ def score(advice: Advice, actual: pd.DataFrame) -> Score | None:
     cheapest = windows.best_window(span, k, "price", split=advice.split) if price_known else None
     greenest = windows.best_window(span, k, "carbon", split=advice.split) if carbon_known else None
     used = set(rows["basis"]) if carbon_known else set()
-    basis = "none" if not used else "actual" if used == {"actual"} else (
-        "forecast" if used == {"forecast"} else "actual and forecast"
+    basis = (
+        "none"
+        if not used
+        else "actual"
+        if used == {"actual"}
+        else ("forecast" if used == {"forecast"} else "actual and forecast")
     )
     return Score(
         chosen_price=float(rows["price"].mean()) if price_known else None,
