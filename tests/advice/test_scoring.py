@@ -87,8 +87,8 @@ def cases(draw):
 
 def _frame(prices: dict, carbon: dict) -> pd.DataFrame:
     index = pd.DatetimeIndex(list(prices))
-    carbon_frame = pd.DataFrame({"forecast": list(carbon.values()), "actual": list(carbon.values())},
-                                index=index)  # fmt: skip
+    values = list(carbon.values())
+    carbon_frame = pd.DataFrame({"forecast": values, "actual": values}, index=index)
     return actual_frame(pd.Series(list(prices.values()), index=index), carbon_frame)
 
 
