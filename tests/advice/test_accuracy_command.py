@@ -18,9 +18,10 @@ from bot.teams.outgoing import where_from
 from bot.where import Where
 from flexcalc.commands.grammar import EXAMPLES
 from flexcalc.sources.sample import SampleProvider
+from tests.advice.helpers import answer_to
 from tests.fakes.slack_api import DEFAULT_TEAM
 from tests.slack.harness import block_text
-from tests.teams.conftest import activity, make_teams_app  # noqa: F401
+from tests.teams.conftest import activity
 
 ASKED = pd.Timestamp("2024-06-08 16:30", tz="UTC")
 HALF = pd.Timedelta(minutes=30)
@@ -61,7 +62,7 @@ def test_every_accuracy_example_answers_in_slack_with_the_stored_figures(
 ):
     clock.now = pd.Timestamp("2024-06-10 09:00", tz="UTC")
     _, url = app.slack.command("/flex", example)
-    [reply] = fake.wait_replies(url)
+    reply = answer_to(fake, url)
     text = block_text(reply)
     days = 30 if "month" in example else 7
     assert f"How Flexcalc's advice did — last {days} days" in text
@@ -93,5 +94,5 @@ def test_the_shell_keeps_no_records_and_says_where_accuracy_works():
 
 def test_bad_accuracy_words_get_a_reason_and_the_examples(app, fake):
     _, url = app.slack.command("/flex", "accuracy yesterday")
-    text = block_text(fake.wait_replies(url)[0])
+    text = block_text(answer_to(fake, url))
     assert "use accuracy [week|month]" in text and "accuracy month" in text

@@ -17,6 +17,7 @@ from bot.security.my_data import collect
 from bot.storage.advice import AdviceScore
 from flexcalc.regions import by_letter
 from flexcalc.sources.sample import SampleProvider
+from tests.advice.helpers import answer_to
 from tests.alerts.conftest import london, run_ticks
 from tests.alerts.helpers import subscribe
 from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN
@@ -71,10 +72,10 @@ def test_a_bestslot_answer_is_recorded_once_scored_after_its_span_and_reported(
     app, fake, engine, make_clock, provider
 ):
     _, url = app.slack.command("/flex", "bestslot 2h")
-    [answer] = fake.wait_replies(url)
+    answer = answer_to(fake, url)
     assert "Best 2 h" in answer["text"]
     _, url = app.slack.command("/flex", "bestslot 2h")  # asked again in the same half-hour
-    fake.wait_replies(url)
+    answer_to(fake, url)
     [row] = rows(engine)  # the same advice (and its chart drawn afterwards) is stored once
     assert (row.team_id, row.user_id, row.source, row.metric) == (
         DEFAULT_TEAM, "U0ALICE", "answer", "balanced",
@@ -85,7 +86,7 @@ def test_a_bestslot_answer_is_recorded_once_scored_after_its_span_and_reported(
     assert not any("bestslot" in str(v) for v in row.__dict__.values())  # no message text
 
     _, url = app.slack.command("/flex", "accuracy")
-    early = fake.wait_replies(url)[0]
+    early = answer_to(fake, url)
     assert "no advice has been scored yet" in early["text"]
 
     # the clock scores it once the span (the answer's horizon) has passed, exactly once
@@ -100,7 +101,7 @@ def test_a_bestslot_answer_is_recorded_once_scored_after_its_span_and_reported(
 
     app.services.clock.now = pd.Timestamp("2024-06-10 08:00", tz="UTC")
     _, url = app.slack.command("/flex", "accuracy")
-    text = block_text(fake.wait_replies(url)[0])
+    text = block_text(answer_to(fake, url))
     assert "1 piece(s) of advice scored" in text
     assert f"{row.regret_p:.2f} p/kWh" in text
     within = "100%" if row.regret_p <= 1 else "0%"
@@ -128,7 +129,7 @@ def test_daily_alerts_record_their_windows_and_the_clock_scores_them(engine, fak
 
 def test_my_data_shows_the_askers_advice_and_erasure_removes_it(app, fake, engine):
     _, url = app.slack.command("/flex", "bestslot 1h for price")
-    fake.wait_replies(url)
+    answer_to(fake, url)
     found = collect(engine, DEFAULT_TEAM, "U0ALICE")
     assert len(found["advice_scores"]) == 1
     assert found["advice_scores"][0]["metric"] == "price"

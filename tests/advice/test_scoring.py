@@ -81,7 +81,8 @@ def cases(draw):
         picked = sorted(draw(st.permutations(allowed))[:k]) if len(allowed) >= k else []
     else:
         runs = [s for s in allowed if all(s + i * HALF in allowed for i in range(k))]
-        picked = [draw(st.sampled_from(runs)) + i * HALF for i in range(k)] if runs else []
+        first = draw(st.sampled_from(runs)) if runs else None
+        picked = [first + i * HALF for i in range(k)] if first is not None else []
     return prices, carbon, span, between, k, split, picked
 
 

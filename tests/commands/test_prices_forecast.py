@@ -16,8 +16,7 @@ from flexcalc.commands import Context, run
 from flexcalc.regions import by_letter
 from flexcalc.sources.sample import SampleProvider
 from flexcalc.tariffs.calendars import day_ahead_shown_until
-from tests.engagement.conftest import app, clock, fake  # noqa: F401
-from tests.slack.conftest import engine, make_services, offline  # noqa: F401
+from tests.advice.helpers import answer_to
 from tests.slack.harness import block_text
 
 BEFORE = pd.Timestamp("2024-06-10 08:00", tz="UTC")  # 09:00 UK: tomorrow not published yet
@@ -72,7 +71,7 @@ def test_the_chart_shows_the_band_and_slack_and_teams_say_forecast(app, fake, cl
     assert "Forecast (not published)" in card and "not published prices" in card
     clock.now = BEFORE
     _, url = app.slack.command("/flex", "prices")
-    text = block_text(fake.wait_replies(url)[0])
+    text = block_text(answer_to(fake, url))
     assert "Forecast (not published)" in text and "(forecast)" in text
 
 
