@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -205,3 +205,13 @@ def save_alert(
     except Exception:  # the alert is posted; scoring it is a bonus
         log.warning("could not record alert %s's advice", getattr(sub, "id", "?"), exc_info=True)
         return 0
+
+
+def forget(engine: Engine, team_id: str, user_id: str) -> int:
+    """Delete the advice recorded for ``user_id`` in ``team_id`` (``forget me``); how many."""
+    with engine.begin() as conn:
+        return conn.execute(
+            delete(AdviceScore).where(
+                AdviceScore.team_id == team_id, AdviceScore.user_id == user_id
+            )
+        ).rowcount

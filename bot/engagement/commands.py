@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.advice import record as advice_record
 from bot.commands.context import default_region
 from bot.engagement import digests, pledges, settle
 from bot.services import Services
@@ -197,7 +198,10 @@ def forget(services: Services, where: Where, client: WebClient | None) -> Reply:
     engine = services.engine
     assert engine is not None and where.user_id
     done = pledges.forget(engine, client, where.team_id, where.user_id, now_for(services))
+    advice = advice_record.forget(engine, where.team_id, where.user_id)
     parts = [f"{done.pledges} pledge(s)"]
+    if advice:
+        parts.append(f"{advice} scored piece(s) of advice")
     if done.reminders_withdrawn:
         parts.append(f"{done.reminders_withdrawn} scheduled reminder(s)")
     if done.settings:

@@ -136,3 +136,14 @@ def test_my_data_shows_the_askers_advice_and_erasure_removes_it(app, fake, engin
     assert "advice_scores" not in collect(engine, "T0OTHER", "U0ALICE")
     retention.erase_workspace(engine, DEFAULT_TEAM)
     assert rows(engine) == []
+
+
+def test_forget_me_deletes_the_askers_advice_only(app, fake, engine):
+    _, url = app.slack.command("/flex", "bestslot 1h for carbon")
+    answer_to(fake, url)
+    _, url = app.slack.command("/flex", "bestslot 1h for price", user_id="U0BOB")
+    answer_to(fake, url)
+    assert sorted(r.user_id for r in rows(engine)) == ["U0ALICE", "U0BOB"]
+    _, url = app.slack.command("/flex", "forget me")
+    assert "1 scored piece(s) of advice" in answer_to(fake, url)["text"]
+    assert [r.user_id for r in rows(engine)] == ["U0BOB"]
