@@ -115,7 +115,8 @@ def _bestslot(request: BestSlotRequest, asked: Asked) -> Reply:
     ctx = asked.context()
     reply = domain_answer(request, ctx)
     engine = asked.services.engine
-    if engine is None or reply.is_error:
+    nobody = asked.where.channel_id is None and asked.where.user_id is None  # e.g. the warm-up
+    if engine is None or reply.is_error or nobody:
         return reply
     choice = request.tariff or ctx.tariff
     given = advice_record.from_answer(

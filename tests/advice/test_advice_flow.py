@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.advice import settle
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
+from bot.answering import warm_up
 from bot.security import retention
 from bot.security.my_data import collect
 from bot.storage.advice import AdviceScore
@@ -147,3 +148,9 @@ def test_forget_me_deletes_the_askers_advice_only(app, fake, engine):
     _, url = app.slack.command("/flex", "forget me")
     assert "1 scored piece(s) of advice" in answer_to(fake, url)["text"]
     assert [r.user_id for r in rows(engine)] == ["U0BOB"]
+
+
+def test_the_warm_up_answer_is_not_kept_as_advice(engine, make_services):
+    services = make_services(clock=lambda: pd.Timestamp("2024-06-08 16:30", tz="UTC"))
+    warm_up(services)
+    assert services.ready.is_set() and rows(engine) == []
