@@ -68,7 +68,7 @@ def due(engine: Engine, now: pd.Timestamp, team_id: str | None = None) -> list[A
         return list(session.scalars(query.order_by(AdviceScore.span_end)))
 
 
-def _store(engine: Engine, row_id: int, result: Score | None, status: str) -> bool:
+def _values(result: Score | None, status: str) -> dict[str, Any]:
     values: dict[str, Any] = {"status": status, "scored_at": utcnow()}
     if result is not None:
         values |= {
@@ -80,13 +80,21 @@ def _store(engine: Engine, row_id: int, result: Score | None, status: str) -> bo
             "regret_g": result.regret_g,
             "carbon_basis": result.carbon_basis,
         }
+    return values
+
+
+def _store(engine: Engine, outcomes: list[tuple[int, Score | None, str]]) -> int:
+    """Record outcomes in one transaction; a row someone else settled meanwhile is skipped.
+    Returns how many rows this call settled."""
+    won = 0
     with engine.begin() as conn:
-        won = conn.execute(
-            update(AdviceScore)
-            .where(AdviceScore.id == row_id, AdviceScore.status == PENDING)
-            .values(**values)
-        ).rowcount
-    return won == 1
+        for row_id, result, status in outcomes:
+            won += conn.execute(
+                update(AdviceScore)
+                .where(AdviceScore.id == row_id, AdviceScore.status == PENDING)
+                .values(**_values(result, status))
+            ).rowcount
+    return won
 
 
 def _complete(result: Score | None) -> bool:
@@ -108,13 +116,14 @@ def settle_due(engine: Engine, provider: Any, now: pd.Timestamp, team_id: str | 
         except (DataUnavailable, ValueError) as error:  # try again next tick
             log.info("advice in %s on %r: actual data unavailable (%s)", letter, tariff, error)
             continue
+        outcomes = []
         for row in rows:
             result = score(advice_of(row), actual)
             late = now - _utc(row.span_end) >= GIVE_UP_AFTER
             if not _complete(result) and not late:
                 continue  # part of the actual data isn't in yet
-            status = SCORED if result is not None else NO_DATA
-            settled += _store(engine, row.id, result, status)
+            outcomes.append((row.id, result, SCORED if result is not None else NO_DATA))
+        settled += _store(engine, outcomes)
     return settled
 
 
