@@ -7,45 +7,16 @@ import json
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from bot.advice import record, settle
 from bot.answering import reply_to
 from bot.services import Services
-from bot.storage.advice import AdviceScore
 from bot.teams.outgoing import where_from
 from bot.where import Where
 from flexcalc.commands.grammar import EXAMPLES
-from flexcalc.sources.sample import SampleProvider
-from tests.advice.helpers import answer_to
+from tests.advice.helpers import advise, answer_to, scored_regrets
 from tests.fakes.slack_api import DEFAULT_TEAM
 from tests.slack.harness import block_text
 from tests.teams.conftest import activity
-
-ASKED = pd.Timestamp("2024-06-08 16:30", tz="UTC")
-HALF = pd.Timedelta(minutes=30)
-
-
-def advise(engine, team: str, start: str, hours: int, *, forecast: bool = False) -> None:
-    """A recorded piece of advice (a window in the sample's next day), scored by the clock."""
-    first = pd.Timestamp(start, tz="UTC")
-    given = record.Given(
-        team_id=team, channel_id="C0GENERAL", user_id="U0ALICE", source="answer",
-        metric="price", tariff="", region_letter="C",
-        slots=pd.date_range(first, first + hours * 2 * HALF, freq=HALF, inclusive="left"),
-        span_start=ASKED, span_end=ASKED + pd.Timedelta(hours=28), between="",
-        advised_at=ASKED, from_forecast=forecast,
-    )  # fmt: skip
-    assert record.save(engine, given)
-    settle.settle_due(engine, SampleProvider(), ASKED + pd.Timedelta(days=2), team)
-
-
-def scored_regrets(engine, team: str) -> list[float]:
-    with Session(engine) as session:
-        rows = session.scalars(select(AdviceScore).where(AdviceScore.team_id == team)).all()
-        assert all(r.status == "scored" for r in rows)
-        return [r.regret_p for r in rows]
 
 
 @pytest.fixture

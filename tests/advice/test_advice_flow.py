@@ -13,12 +13,13 @@ from bot.advice import settle
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
 from bot.answering import warm_up
+from bot.engagement import digests
 from bot.security import retention
 from bot.security.my_data import collect
 from bot.storage.advice import AdviceScore
 from flexcalc.regions import by_letter
 from flexcalc.sources.sample import SampleProvider
-from tests.advice.helpers import answer_to
+from tests.advice.helpers import advise, answer_to, scored_regrets
 from tests.alerts.conftest import london, run_ticks
 from tests.alerts.helpers import subscribe
 from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN
@@ -154,3 +155,14 @@ def test_the_warm_up_answer_is_not_kept_as_advice(engine, make_services):
     services = make_services(clock=lambda: pd.Timestamp("2024-06-08 16:30", tz="UTC"))
     warm_up(services)
     assert services.ready.is_set() and rows(engine) == []
+
+
+def test_the_weekly_digest_says_how_that_weeks_advice_did(engine, provider):
+    advise(engine, DEFAULT_TEAM, "2024-06-04 18:00", 2)  # the evening peak: far from the best
+    advise(engine, DEFAULT_TEAM, "2024-06-11 12:00", 1)  # the week after: not in this digest
+    [regret, _] = scored_regrets(engine, DEFAULT_TEAM)
+    reply = digests.build(engine, provider, DEFAULT_TEAM, "C", pd.Timestamp("2024-06-12 08:00",
+                                                                           tz="UTC"))  # fmt: skip
+    line = {f.label: f.value for f in reply.fields}["How our advice did"]
+    assert line.startswith("1 piece(s) of advice scored")
+    assert f"{regret:.2f} p/kWh above the cheapest" in line and regret > 1
