@@ -200,14 +200,14 @@ def forget(services: Services, where: Where, client: WebClient | None) -> Reply:
     done = pledges.forget(engine, client, where.team_id, where.user_id, now_for(services))
     advice = advice_record.forget(engine, where.team_id, where.user_id)
     parts = [f"{done.pledges} pledge(s)"]
-    if advice:
-        parts.append(f"{advice} scored piece(s) of advice")
     if done.reminders_withdrawn:
         parts.append(f"{done.reminders_withdrawn} scheduled reminder(s)")
     if done.settings:
         parts.append("your leaderboard setting")
     if done.digests_unattributed:
         parts.append(f"your name on {done.digests_unattributed} digest subscription(s)")
+    if advice:
+        parts.append(f"{advice} recorded piece(s) of advice")
     return Reply(
         title="Done: your Flexcalc data in this workspace is deleted",
         summary="Deleted " + ", ".join(parts) + ". The team's totals no longer include your "

@@ -147,7 +147,7 @@ def test_forget_me_deletes_the_askers_advice_only(app, fake, engine):
     answer_to(fake, url)
     assert sorted(r.user_id for r in rows(engine)) == ["U0ALICE", "U0BOB"]
     _, url = app.slack.command("/flex", "forget me")
-    assert "1 scored piece(s) of advice" in answer_to(fake, url)["text"]
+    assert "1 recorded piece(s) of advice" in answer_to(fake, url)["text"]
     assert [r.user_id for r in rows(engine)] == ["U0BOB"]
 
 
