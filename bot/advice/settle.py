@@ -113,8 +113,11 @@ def settle_due(engine: Engine, provider: Any, now: pd.Timestamp, team_id: str | 
         end = max(_utc(r.span_end) for r in rows)
         try:
             actual = actuals(provider, regions.by_letter(letter), tariff, start, end)
-        except (DataUnavailable, ValueError) as error:  # try again next tick
-            log.info("advice in %s on %r: actual data unavailable (%s)", letter, tariff, error)
+        except Exception as error:  # an outage (or a region/tariff no longer known): later
+            level = logging.INFO if isinstance(error, DataUnavailable) else logging.WARNING
+            log.log(level, "advice in %s on %r: no actual data (%s)", letter, tariff, error)
+            stale = [r for r in rows if now - _utc(r.span_end) >= 2 * GIVE_UP_AFTER]
+            settled += _store(engine, [(r.id, None, NO_DATA) for r in stale])
             continue
         outcomes = []
         for row in rows:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.advice import settle
+from bot.advice import record, settle
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
 from bot.answering import warm_up
@@ -18,6 +18,7 @@ from bot.security import retention
 from bot.security.my_data import collect
 from bot.storage.advice import AdviceScore
 from flexcalc.regions import by_letter
+from flexcalc.sources.base import DataUnavailable
 from flexcalc.sources.sample import SampleProvider
 from tests.advice.helpers import advise, answer_to, scored_regrets
 from tests.alerts.conftest import london, run_ticks
@@ -166,3 +167,30 @@ def test_the_weekly_digest_says_how_that_weeks_advice_did(engine, provider):
     line = {f.label: f.value for f in reply.fields}["How our advice did"]
     assert line.startswith("1 piece(s) of advice scored")
     assert f"{regret:.2f} p/kWh above the cheapest" in line and regret > 1
+
+
+class Down:
+    """A provider whose history is unavailable (an outage)."""
+
+    def price_history(self, region, start, end):
+        raise DataUnavailable("Octopus is down")
+
+    carbon_history = price_history
+
+
+def test_an_outage_postpones_scoring_and_a_long_one_closes_the_advice_uncounted(engine, provider):
+    advise(engine, DEFAULT_TEAM, "2024-06-09 12:00", 1)  # scored straight away by the sample
+    [done] = rows(engine)
+    later = pd.Timestamp("2024-06-09 12:00", tz="UTC")
+    given = record.from_answer(
+        {"command": "bestslot", "objective": "price", "region": "C",
+         "windows": {"Cheapest": {"slots": [later.isoformat()]}},
+         "searched": {"start": later.isoformat(), "end": (later + HALF).isoformat()}},
+        team_id=DEFAULT_TEAM, channel_id="C0GENERAL", user_id="U0BOB", tariff="", now=later,
+    )  # fmt: skip
+    assert given is not None and record.save(engine, given)
+    assert settle.settle_due(engine, Down(), later + pd.Timedelta(days=1)) == 0
+    assert [r.status for r in rows(engine)] == ["scored", "pending"]  # waits for the data
+    assert settle.settle_due(engine, Down(), later + pd.Timedelta(days=7)) == 1
+    assert [r.status for r in rows(engine)] == ["scored", "no_data"]
+    assert rows(engine)[0].regret_p == done.regret_p  # a settled row is never touched again
