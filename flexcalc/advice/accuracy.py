@@ -8,7 +8,7 @@ on purpose, so part of their regret is that trade, not a mistake; the answer say
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flexcalc.advice.scoring import WITHIN_P
 from flexcalc.reply import Field, Reply, Table
@@ -141,15 +141,17 @@ def accuracy_reply(
         data={
             "command": "accuracy",
             "days": days,
-            "periods": {
-                name: {
-                    "days": PERIODS[name],
-                    **columns[name].__dict__,
-                    "forecast": split_by_source(periods.get(name, ()))[0].__dict__,
-                    "published": split_by_source(periods.get(name, ()))[1].__dict__,
-                }
-                for name in PERIODS
-            },
+            "periods": {name: _period_data(name, periods.get(name, ())) for name in PERIODS},
             "pending": pending,
         },
     )
+
+
+def _period_data(name: str, items: Sequence[Scored]) -> dict:
+    forecast, published = split_by_source(items)
+    return {
+        "days": PERIODS[name],
+        **asdict(summarise(items)),
+        "forecast": asdict(forecast),
+        "published": asdict(published),
+    }

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flexcalc.advice.accuracy import Scored, line, split_by_source, summarise
+from flexcalc.advice.accuracy import Scored, accuracy_reply, line, split_by_source, summarise
 from flexcalc.advice.scoring import Advice, actual_frame, score
 
 UK = ZoneInfo("Europe/London")
@@ -180,3 +180,14 @@ def test_the_line_says_when_nothing_is_scored_yet_and_gives_figures_otherwise():
     text = line(summarise([Scored("price", False, 0.5, None), Scored("price", True, 2.5, None)]))
     assert "2 piece(s) of advice scored" in text
     assert "1.50 p/kWh above the cheapest" in text and "50% within 1 p" in text
+
+
+def test_the_answer_data_holds_both_periods_and_the_forecast_published_split():
+    week = [Scored("price", False, 0.5, None), Scored("balanced", True, 3.0, 40.0)]
+    month = [*week, Scored("carbon", False, None, 10.0)]
+    data = accuracy_reply({"week": week, "month": month}, "month", pending=2).data
+    assert data["days"] == 30 and data["pending"] == 2
+    assert data["periods"]["week"]["scored"] == 2 and data["periods"]["month"]["scored"] == 3
+    assert data["periods"]["month"]["mean_regret_g"] == pytest.approx(25.0)
+    assert data["periods"]["week"]["forecast"]["mean_regret_p"] == 3.0
+    assert data["periods"]["week"]["published"]["within_1p"] == 1.0
