@@ -22,6 +22,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from bot.advice import record as advice_record
+from bot.advice import settle as advice_settle
 from bot.alerts import lease, ledger, schedule, store
 from bot.alerts.digests import Digests
 from bot.alerts.slack_post import SlackClients
@@ -174,6 +176,7 @@ class Clock:
         else:
             self._run_in_pool(jobs, now, report, use_lease)
         engagement.settle_finished(self.engine, self.digests.provider, self.clients, now)
+        advice_settle.settle_finished(self.engine, self.digests.provider, now)  # issue 14
         retention.purge_due(self.engine)  # workspaces that left, once their retention is over
         log.info("alerts tick %s: %s", now.isoformat(), report.summary())
         return report
@@ -304,6 +307,8 @@ class Clock:
             outcome = where.post_alert(
                 reply, subscription_id=job.sub.id, delivery_key=job.key, chart=chart
             )
+            if outcome.ok and job.kind in (DAILY, TOMORROW):  # issue 14: scored later
+                self._remember_advice(job, reply, now)
         except DataUnavailable as error:
             outcome = Outcome("retry", error=str(error))
         except Exception as error:  # one broken job never stops the fan-out
@@ -326,6 +331,16 @@ class Clock:
             return reply, None
         digest = self.digests.daily(letter, now, tomorrow=job.kind == TOMORROW, choice=job.tariff)
         return digest.reply(_durations(job.sub)), digest.chart()
+
+    def _remember_advice(self, job: Job, reply: Any, now: pd.Timestamp) -> None:
+        """Record the posted alert's windows for scoring; never raises (it is posted)."""
+        try:
+            tomorrow = job.kind == TOMORROW
+            forecast = self.digests.daily(job.sub.region_letter, now, tomorrow=tomorrow).forecast
+            searched = daily.alert_frame(forecast, tomorrow)
+            advice_record.save_alert(self.engine, job.sub, reply.data, searched, now)
+        except Exception:
+            log.warning("could not record alert %s's advice", job.key, exc_info=True)
 
     def _record(
         self,

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from slack_sdk import WebClient
 
+from bot.advice import record as advice_record
+from bot.advice import report as advice_report
 from bot.commands.context import make_context
 from bot.commands.settings import alerts_reply, region_reply, tariff_reply
 from bot.engagement.commands import handle as engagement_answer
@@ -26,6 +28,7 @@ from flexcalc.commands import parse
 from flexcalc.commands.grammar import EXAMPLES, PostcodeLookup, tokenize
 from flexcalc.commands.help import USAGE
 from flexcalc.commands.requests import (
+    AccuracyRequest,
     AlertsRequest,
     BacktestRequest,
     BatteryRequest,
@@ -118,6 +121,39 @@ def _computed(request: Request, asked: Asked) -> Reply:
     return domain_answer(request, asked.context())
 
 
+def _bestslot(request: BestSlotRequest, asked: Asked) -> Reply:
+    """A bestslot answer; its recommended window is recorded for scoring (issue 14)."""
+    ctx = asked.context()
+    reply = domain_answer(request, ctx)
+    engine = asked.services.engine
+    nobody = asked.where.channel_id is None and asked.where.user_id is None  # e.g. the warm-up
+    if engine is None or reply.is_error or nobody:
+        return reply
+    choice = request.tariff or ctx.tariff
+    given = advice_record.from_answer(
+        reply.data,
+        team_id=asked.where.team_id,
+        channel_id=asked.where.channel_id,
+        user_id=asked.where.user_id,
+        tariff=choice.text() if choice is not None else "",
+        now=ctx.current_time(),
+    )
+    if given is not None:
+        advice_record.save(engine, given)
+    return reply
+
+
+def _accuracy(request: AccuracyRequest, asked: Asked) -> Reply:
+    """How this workspace's past advice did; the shell (no database) is told where it works."""
+    engine = asked.services.engine
+    if engine is None:
+        return _computed(request, asked)
+    now = asked.context().current_time()
+    return advice_report.accuracy(
+        engine, asked.services.provider, asked.where.team_id, now, request.period
+    )
+
+
 def _tariff(request: TariffRequest, asked: Asked) -> Reply:
     if request.choice is None:
         return _computed(request, asked)
@@ -150,7 +186,7 @@ def _subscribing(request: AlertsRequest | DigestRequest) -> Who:
 
 
 _ENTRIES = (
-    Command("bestslot", (BestSlotRequest,), _computed, chart_after=True),
+    Command("bestslot", (BestSlotRequest,), _bestslot, chart_after=True),
     Command("prices", (PricesRequest,), _computed, chart_after=True),
     Command("carbon", (CarbonRequest,), _computed, chart_after=True),
     Command("backtest", (BacktestRequest,), _computed, speed="slow"),
@@ -165,6 +201,7 @@ _ENTRIES = (
     Command("impact", (ImpactRequest, ImpactVisibilityRequest), _engagement),
     Command("digest", (DigestRequest,), _engagement, who=_subscribing),
     Command("forget", (ForgetRequest,), _engagement),
+    Command("accuracy", (AccuracyRequest,), _accuracy),
     Command("help", (HelpRequest,), _computed),
 )
 

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.advice import record as advice_record
 from bot.commands.context import default_region
 from bot.engagement import digests, pledges, settle
 from bot.services import Services
@@ -197,6 +198,7 @@ def forget(services: Services, where: Where, client: WebClient | None) -> Reply:
     engine = services.engine
     assert engine is not None and where.user_id
     done = pledges.forget(engine, client, where.team_id, where.user_id, now_for(services))
+    advice = advice_record.forget(engine, where.team_id, where.user_id)
     parts = [f"{done.pledges} pledge(s)"]
     if done.reminders_withdrawn:
         parts.append(f"{done.reminders_withdrawn} scheduled reminder(s)")
@@ -204,6 +206,8 @@ def forget(services: Services, where: Where, client: WebClient | None) -> Reply:
         parts.append("your leaderboard setting")
     if done.digests_unattributed:
         parts.append(f"your name on {done.digests_unattributed} digest subscription(s)")
+    if advice:
+        parts.append(f"{advice} recorded piece(s) of advice")
     return Reply(
         title="Done: your Flexcalc data in this workspace is deleted",
         summary="Deleted " + ", ".join(parts) + ". The team's totals no longer include your "

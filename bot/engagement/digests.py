@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from bot.advice.report import digest_line
 from bot.alerts import schedule, store
 from bot.storage.engagement import DIGEST, SETTLED, DigestSchedule, Pledge, ensure_tables
 from bot.storage.subscriptions import Delivery, Subscription, naive_utc
@@ -146,6 +147,7 @@ def build(
         note = getattr(series, "attrs", {}).get("note") if series is not None else None
         if note and note not in notes:
             notes.append(note)
+    reply.fields.append(Field("How our advice did", digest_line(engine, team_id, start, end)))
     reply.notes.extend(notes)
     return reply
 

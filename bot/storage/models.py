@@ -45,6 +45,7 @@ class RegionSetting(Base):
 # and are imported here so that init_db creates them.
 
 import bot.security.tables  # noqa: E402  (replay ids, scheduled erasures, admin policy)
+import bot.storage.advice  # noqa: E402  (issue 14: advice given and how it did)
 import bot.storage.answers  # noqa: E402  (Slack front end: saved answers and charts)
 import bot.storage.engagement  # noqa: E402  (issue 7: pledges, leaderboard opt-outs, digest days)
 import bot.storage.heartbeat  # noqa: E402  (clock heartbeat: alerts subscribe, /readyz)

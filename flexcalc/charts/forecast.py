@@ -212,8 +212,10 @@ def _forecast_figure(
         if band is not None:
             legend += draw_forecast_band(ax, band)
             y_lo, y_hi = band_limits(band, y_lo, y_hi)
-        if mean_line:
-            mean = float(price.mean())
+        # the average and the labelled extremes are of published prices only, never forecast
+        published = price if band is None or band.empty else price[price.index < band.index[0]]
+        if mean_line and published.notna().any():
+            mean = float(published.mean())
             ax.axhline(mean, color=PALETTE["mean"], linewidth=1.3, linestyle="--", zorder=3)
             legend.append(
                 Line2D(
@@ -225,8 +227,8 @@ def _forecast_figure(
                     label=f"Average {mean:.1f}p",
                 )
             )
-        if extremes:
-            _annotate_extremes(ax, price)
+        if extremes and published.notna().any():
+            _annotate_extremes(ax, published)
             y_hi += 0.08 * (y_hi - y_lo)
             y_lo -= 0.08 * (y_hi - y_lo) if y_lo < 0 else 0
         ax.set_ylim(y_lo, y_hi)
@@ -292,8 +294,10 @@ def prices_chart(
     source: str = "",
     width_px: int = WIDTH_PX,
     height_px: int = HEIGHT_PX,
+    band: pd.DataFrame | None = None,
 ) -> bytes:
-    """Upcoming prices as bars with the average line and the cheapest / dearest slot labelled."""
+    """Upcoming prices as bars with the average line and the cheapest / dearest slot labelled;
+    ``band`` (p10/p90 of forecast slots) shades the forecast part, as on the bestslot chart."""
     frame = pd.DataFrame({"price": prices})
     fig = _forecast_figure(
         frame,
@@ -306,6 +310,7 @@ def prices_chart(
         with_carbon=False,
         mean_line=True,
         extremes=True,
+        band=band,
     )
     return to_png(fig)
 

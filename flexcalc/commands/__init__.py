@@ -12,6 +12,7 @@ from flexcalc.commands import answer_tariffs
 from flexcalc.commands.grammar import UsageError, parse
 from flexcalc.commands.help import answer_help
 from flexcalc.commands.requests import (
+    AccuracyRequest,
     AlertsRequest,
     BacktestRequest,
     BatteryRequest,
@@ -97,6 +98,12 @@ def _answer(request: Request, ctx: Context) -> Reply:
             title="That one works in team chat",
             summary="Region defaults and alerts are kept per conversation: use `region` or "
             "`alerts` in team chat. Here, add 'in REGION' to a command or set FLEX_REGION.",
+        )
+    if isinstance(request, AccuracyRequest):
+        return Reply(
+            title="That one works in Slack or Teams",
+            summary="Advice is scored per workspace, where Flexcalc keeps a database: use "
+            "/flex accuracy in Slack, or accuracy in Teams.",
         )
     if isinstance(request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest):
         return Reply(

@@ -8,7 +8,7 @@ import pandas as pd
 
 from flexcalc import windows
 from flexcalc.commands import units
-from flexcalc.commands.forecast_slots import WithForecast, with_forecast
+from flexcalc.commands.forecast_slots import MARK, WithForecast, with_forecast
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
 from flexcalc.commands.time_words import named_span
 from flexcalc.engagement import pledge_actions
@@ -16,6 +16,7 @@ from flexcalc.forecast.carbon_bands import CarbonBand, recorded_band
 from flexcalc.intensity import intensity_index, low_carbon_share
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
+from flexcalc.tariffs.calendars import day_ahead_shown_until
 from flexcalc.tariffs.families import prices_label, source_text
 from flexcalc.timeslots import (
     SLOT,
@@ -285,6 +286,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         "forecast_windows": [label for label, w in chosen.items() if ahead.touches(w)],
         "stays_cheapest_probability": stays,
         "carbon_band": None if carbon_band is None else dataclasses.asdict(carbon_band),
+        "searched": _searched(req, frame, start, end),
     }
     if objective == "both":
         per_tonne = windows.implied_cost_per_tonne(chosen["Cheapest"], chosen["Greenest"])
@@ -318,6 +320,19 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         ],
         data=data,
     )
+
+
+def _searched(
+    req: BestSlotRequest, frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp | None
+) -> dict:
+    """The span the answer searched (UTC, its end capped at the data it saw) and its daily
+    hours: what advice scoring compares the chosen window with once the span has passed."""
+    last = frame.index[-1] + SLOT if len(frame) else start
+    end = last if end is None else min(end, last)
+    between = None
+    if req.between is not None:
+        between = f"{req.between[0]:%H:%M}-{req.between[1]:%H:%M}"
+    return {"start": start.isoformat(), "end": end.isoformat(), "between": between}
 
 
 def _carbon_sure_text(window: windows.Window, band: CarbonBand) -> str:
@@ -380,23 +395,55 @@ def _nothing_upcoming(forecast: Forecast, what: str) -> Reply:
     )
 
 
+def _prices_ahead(ctx: Context, forecast: Forecast) -> WithForecast:
+    """Forecast prices for tomorrow's price day while it isn't published (dynamic tariffs only:
+    the model forecasts Agile-style day-ahead import prices)."""
+    tariff = getattr(ctx.provider, "tariff", None)
+    if tariff is not None and (tariff.kind != "dynamic" or getattr(ctx.provider, "export", False)):
+        return WithForecast(forecast)
+    return with_forecast(forecast, ctx.provider, day_ahead_shown_until(forecast.now))
+
+
+def _forecast_slots_text(band: pd.DataFrame) -> str:
+    """``Tue 23:00 to Wed 23:00: median average 18.20 p/kWh, lowest 9.10 p/kWh at Wed 03:00
+    (10–90%: 5.20–12.00)``."""
+    p50 = band["p50"]
+    low = p50.idxmin()
+    return (
+        f"{fmt_day_time(band.index[0])} to {fmt_day_time(band.index[-1] + SLOT)}: median "
+        f"average {units.price(p50.mean())}, lowest {units.price(p50.min())} at "
+        f"{fmt_day_time(low)} (10–90%: {band.at[low, 'p10']:.2f}–{band.at[low, 'p90']:.2f})"
+    )
+
+
 def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply:
-    """Upcoming prices: average, cheapest, dearest and negative (plunge) slots."""
+    """Upcoming prices: average, cheapest, dearest and negative (plunge) slots. Past the
+    published horizon (before tomorrow's prices are out) a forecast follows, labelled as one
+    everywhere; every published figure (now, average, cheapest, dearest) excludes it."""
     prices = _upcoming(forecast.prices, forecast)
     region = forecast.region
     label = f"{prices_label(forecast.prices)} prices"
     if prices.empty:
         return _nothing_upcoming(forecast, label)
+    ahead = _prices_ahead(ctx, forecast)
+    band = ahead.band(prices.index[-1] + SLOT, None) if ahead.outlook is not None else None
+    if band is not None and band.empty:
+        band = None
     cheapest, dearest = prices.idxmin(), prices.idxmax()
     negative = prices[prices < 0]
     summary = (
-        f"{len(prices)} half-hours to {fmt_day_time(prices.index[-1] + SLOT)}: average "
+        f"{len(prices)} published half-hours to {fmt_day_time(prices.index[-1] + SLOT)}: average "
         f"{units.price(prices.mean())}, cheapest {units.price(prices.min())} at "
         f"{fmt_day_time(cheapest)}, dearest {units.price(prices.max())} at {fmt_day_time(dearest)}."
     )
     if not negative.empty:
         summary += (
             f" {len(negative)} plunge slot(s) with negative prices: you are paid to use power."
+        )
+    if band is not None:
+        summary += (
+            f" After that, {len(band)} half-hours are a {MARK} (not published prices): "
+            "the median is shown, with its 10–90% range."
         )
     ranked = prices.sort_values(kind="stable")
     rows = [
@@ -406,40 +453,54 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
     rows += [
         [fmt_day_time(ts), units.price(v), "dearest"] for ts, v in ranked.tail(3).iloc[::-1].items()
     ]
+    fields = [
+        Field("Now", units.price(prices.iloc[0])),
+        Field("Average", units.price(prices.mean())),
+        Field("Cheapest", f"{units.price(prices.min())} at {fmt_day_time(cheapest)}"),
+        Field("Dearest", f"{units.price(prices.max())} at {fmt_day_time(dearest)}"),
+        Field("Negative slots", str(len(negative))),
+    ]
+    csv = {"prices.csv": prices.rename("price_p_per_kwh").to_csv(index_label="slot_start_utc")}
+    if band is not None:
+        fields.append(Field("Forecast (not published)", _forecast_slots_text(band)))
+        for ts, q in band.sort_values("p50", kind="stable").head(3).iterrows():
+            rows.append(
+                [f"{fmt_day_time(ts)} ({MARK})", units.price(q["p50"]),
+                 f"{MARK}: 10–90% {q['p10']:.2f}–{q['p90']:.2f}"]
+            )  # fmt: skip
+        csv["price_forecast.csv"] = band[["p10", "p50", "p90"]].to_csv(index_label="slot_start_utc")
     chart = None
     if ctx.charts:
         from flexcalc.charts.forecast import prices_chart
 
+        shown = prices if band is None else pd.concat([prices, band["p50"]])
         chart = prices_chart(
-            prices,
+            shown,
             now=forecast.now,
             title=f"{label} — {region.label}",
             source=_chart_source(forecast),
+            band=band,
         )
     return Reply(
         title=f"{label} — {region.label}",
         summary=summary,
-        fields=[
-            Field("Now", units.price(prices.iloc[0])),
-            Field("Average", units.price(prices.mean())),
-            Field("Cheapest", f"{units.price(prices.min())} at {fmt_day_time(cheapest)}"),
-            Field("Dearest", f"{units.price(prices.max())} at {fmt_day_time(dearest)}"),
-            Field("Negative slots", str(len(negative))),
-        ],
+        fields=fields,
         table=Table(
             columns=["Half-hour (UK)", "Price", ""], rows=rows, title="Cheapest and dearest"
         ),
         chart_png=chart,
-        chart_alt=f"Upcoming {label} for {region.label}",
-        notes=_source_notes(forecast),
+        chart_alt=f"Upcoming {label} for {region.label}"
+        + (f", then a {MARK} with its 10–90% range shaded" if band is not None else ""),
+        notes=_source_notes(ahead.forecast),
         actions=[Action("Share to channel", "", kind="share"), Action("Best 2 h", "bestslot 2h")],
-        csv={"prices.csv": prices.rename("price_p_per_kwh").to_csv(index_label="slot_start_utc")},
+        csv=csv,
         data={
             "command": "prices",
             "region": region.letter,
             "source": forecast.source,
             "prices": {ts.isoformat(): float(v) for ts, v in prices.items()},
             "negative_slots": [ts.isoformat() for ts in negative.index],
+            "price_forecast": ahead.data() if band is not None else None,
         },
     )
 

@@ -21,6 +21,7 @@ import pandas as pd
 from flexcalc import regions
 from flexcalc.commands import time_words
 from flexcalc.commands.requests import (
+    AccuracyRequest,
     AlertsRequest,
     BacktestRequest,
     BatteryRequest,
@@ -74,6 +75,7 @@ EXAMPLES: dict[str, list[str]] = {
     "impact": ["impact", "impact me week", "impact channel all", "impact hide me"],
     "digest": ["digest subscribe #leadership monday 09:00", "digest", "digest unsubscribe"],
     "forget": ["forget me"],
+    "accuracy": ["accuracy", "accuracy month"],
     "tariff": tariff_spec.EXAMPLES,
     "compare": ["compare tariffs", "compare tariffs 4h daily at 18:00 battery 10 kWh 5 kW"],
     "help": ["help", "help bestslot"],
@@ -348,6 +350,7 @@ def parse(text: str, lookup: PostcodeLookup | None = None) -> Request:
         "impact": _impact,
         "digest": _digest,
         "forget": _forget,
+        "accuracy": _accuracy,
         "tariff": _tariff,
         "compare": _compare,
     }
@@ -861,3 +864,19 @@ def _forget(c: _Words) -> ForgetRequest:
     if not c.done():
         raise c.unexpected()
     return ForgetRequest()
+
+
+def _accuracy(c: _Words) -> AccuracyRequest:
+    period = "week"
+    while not c.done():
+        word = c.peek_lower()
+        if word in ("week", "7d", "7", "month", "30d", "30"):
+            c.take("a period")
+            period = "week" if word in ("week", "7d", "7") else "month"
+        elif word in ("last", "days", "this", "the"):
+            c.take("a word")
+        else:
+            raise UsageError(
+                f"I didn't understand {c.peek()!r}: use accuracy [week|month].", "accuracy"
+            )
+    return AccuracyRequest(period=period)

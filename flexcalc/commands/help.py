@@ -32,6 +32,8 @@ USAGE: dict[str, str] = {
     "— what kept pledges saved, with a team leaderboard",
     "digest": "digest subscribe #CHANNEL [DAY] [HH:MM] | digest unsubscribe | digest "
     "— the weekly leadership digest",
+    "accuracy": "accuracy [week|month] — how past advice did once prices and carbon were "
+    "known: regret against the best window in hindsight, forecast vs published prices",
     "forget": "forget me — delete your pledges and settings in this workspace",
     "help": "help [COMMAND]",
 }

@@ -178,6 +178,13 @@ class DigestRequest:
 
 
 @dataclass(frozen=True)
+class AccuracyRequest:
+    """``accuracy [week|month]``: how the workspace's past advice did against hindsight."""
+
+    period: str = "week"  # week (last 7 days) | month (last 30 days): the headline figures
+
+
+@dataclass(frozen=True)
 class ForgetRequest:
     """``forget me``: delete the asking user's pledges and settings in this workspace."""
 
@@ -199,6 +206,7 @@ Request = (
     | ImpactVisibilityRequest
     | DigestRequest
     | ForgetRequest
+    | AccuracyRequest
 )
 
 

@@ -40,6 +40,13 @@ def day_ahead_known_until(now: pd.Timestamp) -> pd.Timestamp:
     return _uk_wall(day, DAY_AHEAD_START.hour)
 
 
+def day_ahead_shown_until(now: pd.Timestamp) -> pd.Timestamp:
+    """The end of tomorrow's day-ahead price day (23:00 UK tomorrow, UTC): how far ``prices``
+    looks, with forecast prices for whatever is not published yet."""
+    day, _ = _uk_day(now)
+    return _uk_wall(day + pd.Timedelta(days=1), DAY_AHEAD_START.hour)
+
+
 def daily_known_until(now: pd.Timestamp) -> pd.Timestamp:
     """Midnight UK tonight before 16:00 UK time; midnight tomorrow night from 16:00."""
     day, published = _uk_day(now)
