@@ -8,6 +8,7 @@ import io
 import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.colors import to_rgb
@@ -20,6 +21,8 @@ from flexcalc.charts.forecast import _shade_windows, prices_chart
 from flexcalc.charts.impact import CO2_COLOUR, impact_png
 from flexcalc.sources.sample import sample_prices
 from flexcalc.windows import best_window
+
+pytestmark = pytest.mark.usefixtures("every_chart_drawn")  # tests of the drawing
 
 heights = st.lists(
     st.one_of(st.floats(-50, 100, allow_nan=False), st.just(float("nan"))), max_size=60

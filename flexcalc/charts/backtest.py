@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from flexcalc.backtest import BacktestResult
 from flexcalc.charts.common import FONT, fixed_figure, reused_figure, style_axes, to_png
+from flexcalc.charts.render_cache import rendered_once
 
 
 def _build() -> Figure:
@@ -19,6 +20,7 @@ def _build() -> Figure:
     return fig
 
 
+@rendered_once("backtest")
 def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
     """Two lines over the evaluated days: cumulative £ saved by the cheapest window and
     cumulative kgCO2 saved by the greenest window, each against the fixed start; skipped days

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from flexcalc.battery import Plan
 from flexcalc.charts.common import FONT, bars, fixed_figure, reused_figure, style_axes, to_png
+from flexcalc.charts.render_cache import rendered_once
 from flexcalc.timeslots import LONDON
 
 
@@ -34,6 +35,7 @@ def _history_figure() -> Figure:
     return fig
 
 
+@rendered_once("battery plan")
 def plan_png(plan: Plan, title: str = "") -> bytes:
     """Top: import price per slot (p/kWh). Bottom: charge (up) / discharge+export (down) power
     in kW as bars and the state of charge (kWh) as a line. UK time on the x axis."""
@@ -74,6 +76,7 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
     return to_png(fig)
 
 
+@rendered_once("battery history")
 def history_png(days: pd.DataFrame, title: str = "") -> bytes:
     """Daily £ saved (bars) and cumulative £ saved (line) by the optimised battery."""
     x = pd.to_datetime(pd.Index(days.index))

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from flexcalc.charts.common import FONT, bars, fixed_figure, reused_figure, style_axes, to_png
+from flexcalc.charts.render_cache import rendered_once
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -26,6 +27,7 @@ def _heatmap_figure() -> Figure:
     return fig
 
 
+@rendered_once("heatmap")
 def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> bytes:
     """``grid``: rows months (1..12), columns half-hour of day (0..47) -> colour; the
     16:00-19:00 peak is outlined."""
@@ -49,6 +51,7 @@ def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> 
     return to_png(fig)
 
 
+@rendered_once("storage")
 def storage_png(monthly_kg: pd.Series, static_kg: pd.Series, title: str = "") -> bytes:
     """Monthly kgCO2 from half-hourly intensity (bars) vs the same energy at a static factor
     (line)."""

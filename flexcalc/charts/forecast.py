@@ -38,6 +38,7 @@ from flexcalc.charts.common import (
     utc_index,
 )
 from flexcalc.charts.forecast_band import band_limits, draw_forecast_band
+from flexcalc.charts.render_cache import rendered_once
 from flexcalc.intensity import intensity_index
 from flexcalc.timeslots import LONDON, SLOT
 from flexcalc.windows import Window
@@ -264,6 +265,7 @@ def _forecast_figure(
     return fig
 
 
+@rendered_once("forecast", now="now")
 def forecast_chart(
     frame: pd.DataFrame,
     windows: dict[str, Window] | None = None,
@@ -283,6 +285,7 @@ def forecast_chart(
     return to_png(fig)
 
 
+@rendered_once("prices", now="now")
 def prices_chart(
     prices: pd.Series,
     *,
@@ -382,6 +385,7 @@ def _label_mix(ax: Axes, handles: list[Patch]) -> None:
             label.remove()
 
 
+@rendered_once("carbon", now="now")
 def carbon_chart(
     carbon: pd.Series,
     mix: dict[str, float] | None = None,

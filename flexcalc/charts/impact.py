@@ -16,6 +16,7 @@ from flexcalc.charts.common import (
     style_axes,
     to_png,
 )
+from flexcalc.charts.render_cache import rendered_once
 
 CO2_COLOUR = "#54A24B"
 
@@ -26,6 +27,7 @@ def _build() -> Figure:
     return fig
 
 
+@rendered_once("impact")
 def impact_png(by_period: pd.DataFrame, title: str, unit: str = "day") -> bytes:
     """``by_period``: index of period start dates, columns ``kg`` and ``gbp`` (see
     ``flexcalc.engagement.impact_by_period``)."""
