@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from flexcalc.backtest import BacktestResult
 from flexcalc.charts.common import FONT, fixed_figure, reused_figure, style_axes, to_png
+from flexcalc.charts.key import add_key
 from flexcalc.charts.render_cache import rendered_once
 
 
@@ -40,8 +41,6 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
         left = pd.Timestamp(day)
         ax.axvspan(left, left + pd.Timedelta(days=1), color="#DDDDDD", zorder=0)
     lines = ax.get_lines()[:1] + ax2.get_lines()
-    ax.legend(
-        lines, [str(line.get_label()) for line in lines], loc="upper left", fontsize=FONT["note"]
-    )
+    add_key(ax, lines, anchor=(0, 1), loc="upper left", fontsize=FONT["note"], frame=True)
     ax.set_title(title or "What flexibility would have saved", fontsize=FONT["label"], loc="left")
     return to_png(fig)

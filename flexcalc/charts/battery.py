@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from flexcalc.battery import Plan
 from flexcalc.charts.common import FONT, bars, fixed_figure, reused_figure, style_axes, to_png
+from flexcalc.charts.key import add_key
 from flexcalc.charts.render_cache import rendered_once
 from flexcalc.timeslots import LONDON
 
@@ -63,15 +64,9 @@ def plan_png(plan: Plan, title: str = "") -> bytes:
     soc_ax.set_ylabel("SoC kWh", fontsize=FONT["label"])
     soc_ax.tick_params(labelsize=FONT["tick"])
     soc_ax.set_ylim(bottom=0)
-    handles = bottom.get_legend_handles_labels()
-    extra = soc_ax.get_legend_handles_labels()
-    bottom.legend(
-        handles[0] + extra[0],
-        handles[1] + extra[1],
-        fontsize=FONT["note"],
-        loc="upper left",
-        ncols=3,
-    )
+    handles = bottom.get_legend_handles_labels()[0] + soc_ax.get_legend_handles_labels()[0]
+    add_key(bottom, handles, anchor=(0, 1), loc="upper left", fontsize=FONT["note"], ncol=3,
+            frame=True)  # fmt: skip
     bottom.xaxis.set_major_formatter(DateFormatter("%a %H:%M"))
     return to_png(fig)
 

@@ -141,7 +141,7 @@ def reset_figure(kept: _Kept) -> None:
     and the canvas stay; every artist, legend, title, label and limit a chart set goes, and
     each axis gets back the locators and formatters it was built with."""
     fig = kept.figure
-    for artist in (*fig.texts, *fig.legends, *fig.lines, *fig.patches, *fig.images):
+    for artist in (*fig.texts, *fig.legends, *fig.lines, *fig.patches, *fig.images, *fig.artists):
         artist.remove()
     for ax in fig.axes:
         for artist in (
@@ -332,31 +332,6 @@ def style_axes(ax: Axes, *, ylabel: str = "", grid: bool = True) -> None:
     ax.tick_params(labelsize=FONT["tick"], colors=PALETTE["text"])
     if ylabel:
         ax.set_ylabel(ylabel, fontsize=FONT["label"], color=PALETTE["text"])
-
-
-def legend_below(fig: Figure, handles: Sequence, ncol: int | None = None) -> float:
-    """One figure legend centred along the bottom edge, outside the plot, with as many columns
-    (at most ``ncol``) as fit the figure width. Returns its height in inches (0 if empty)."""
-    if not handles:
-        return 0.0
-    renderer = fig.canvas.get_renderer()
-    width_px = fig.get_size_inches()[0] * fig.dpi
-    for columns in range(min(ncol or 4, len(handles)), 0, -1):
-        legend = fig.legend(
-            handles=list(handles),
-            loc="lower center",
-            bbox_to_anchor=(0.5, 0.005),
-            ncol=columns,
-            frameon=False,
-            fontsize=FONT["legend"],
-            handlelength=1.6,
-            columnspacing=1.4,
-        )
-        box = legend.get_window_extent(renderer)
-        if box.width <= 0.98 * width_px or columns == 1:
-            return box.height / fig.dpi + 0.05
-        legend.remove()
-    return 0.0
 
 
 def place_axes(ax: Axes, *, left_in: float, right_in: float, bottom_in: float, top_in: float):

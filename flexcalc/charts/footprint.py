@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from flexcalc.charts.common import FONT, bars, fixed_figure, reused_figure, style_axes, to_png
+from flexcalc.charts.key import add_key
 from flexcalc.charts.render_cache import rendered_once
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -65,7 +66,8 @@ def storage_png(monthly_kg: pd.Series, static_kg: pd.Series, title: str = "") ->
     ax.set_xticks(x, labels)
     style_axes(ax, ylabel="kgCO2 per month")
     ax.set_ylim(0, 1.25 * max(float(monthly_kg.max()), float(static_kg.max()), 1e-9))
-    ax.legend(fontsize=FONT["note"], loc="upper left", ncols=2)
+    add_key(ax, ax.get_legend_handles_labels()[0], anchor=(0, 1), loc="upper left",
+            fontsize=FONT["note"], ncol=2, frame=True)  # fmt: skip
     ax.tick_params(axis="x", labelrotation=45)
     ax.set_title(title or "Storage emissions by month", fontsize=FONT["label"], loc="left")
     return to_png(fig)

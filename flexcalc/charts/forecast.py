@@ -27,7 +27,6 @@ from flexcalc.charts.common import (
     date_nums,
     fits,
     format_time_axis,
-    legend_below,
     new_figure,
     no_data,
     place_axes,
@@ -38,6 +37,7 @@ from flexcalc.charts.common import (
     utc_index,
 )
 from flexcalc.charts.forecast_band import band_limits, draw_forecast_band
+from flexcalc.charts.key import add_key, legend_below
 from flexcalc.charts.render_cache import rendered_once
 from flexcalc.intensity import intensity_index
 from flexcalc.timeslots import LONDON, SLOT
@@ -252,7 +252,7 @@ def _forecast_figure(
     format_time_axis(ax, start, end)
     ax.set_xlabel("")
 
-    legend_in = legend_below(fig, legend, ncol=4)
+    legend_in = legend_below(fig, legend, ncol=4, fontsize=FONT["legend"])
     place_axes(
         ax,
         left_in=0.85,
@@ -452,17 +452,8 @@ def carbon_chart(
         if b in set(bands)
     ]
     if key:
-        ax.legend(
-            handles=key,
-            loc="lower right",
-            bbox_to_anchor=(1.0, 1.0),
-            ncol=len(key),
-            frameon=False,
-            fontsize=FONT["note"],
-            handlelength=1.2,
-            columnspacing=1.0,
-            borderaxespad=0.1,
-        )
+        add_key(ax, key, anchor=(1.0, 1.0), loc="lower right", fontsize=FONT["note"],
+                ncol=len(key), handlelength=1.2, columnspacing=1.0, pad=0.1)  # fmt: skip
     _mark_now(ax, now, start, end)
     format_time_axis(ax, start, end)
 
@@ -472,7 +463,7 @@ def carbon_chart(
         return to_png(fig)
     mix_ax = fig.axes[1]
     mix_handles = _mix_bar(mix_ax, mix)
-    legend_in = legend_below(fig, mix_handles, ncol=5)
+    legend_in = legend_below(fig, mix_handles, ncol=5, fontsize=FONT["legend"])
     bar_in, bar_title_in = 0.45, 0.4
     mix_bottom = legend_in + 0.1
     place_axes(
