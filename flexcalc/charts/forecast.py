@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -85,8 +85,12 @@ def _draw_carbon_line(ax: Axes, carbon: pd.Series, colour: str = PALETTE["carbon
 
 
 def _shade_windows(ax: Axes, windows: dict[str, Window]) -> list[Patch]:
-    """Shade each window's slots (runs of adjacent slots as one band) plus a solid strip on top."""
+    """Shade each window's slots (runs of adjacent slots as one band) plus a solid strip on top:
+    all bands as one collection and all strips as another (x in data, y in axes fractions)."""
     handles = []
+    bands: list[np.ndarray] = []
+    strips: list[np.ndarray] = []
+    band_colours: list[str] = []
     for i, (label, window) in enumerate(windows.items()):
         if window is None or len(window.slots) == 0:
             continue
@@ -95,19 +99,29 @@ def _shade_windows(ax: Axes, windows: dict[str, Window]) -> list[Patch]:
         breaks = np.flatnonzero((slots[1:] - slots[:-1]) != SLOT) + 1  # unit-safe (us or ns)
         for run in np.split(np.arange(len(slots)), breaks):
             a, b = date_nums(slots[run[0]]), date_nums(slots[run[-1]] + SLOT)
-            ax.axvspan(a, b, color=colour, alpha=0.18, linewidth=0, zorder=1)
-            ax.axvspan(
-                a,
-                b,
-                ymin=0.985 - 0.03 * (i + 1),
-                ymax=0.985 - 0.03 * i,
-                color=colour,
-                alpha=0.95,
-                linewidth=0,
-                zorder=5,
-            )
+            bands.append(_span(a, b, 0.0, 1.0))
+            strips.append(_span(a, b, 0.985 - 0.03 * (i + 1), 0.985 - 0.03 * i))
+            band_colours.append(colour)
         handles.append(Patch(facecolor=colour, alpha=0.6, label=label))
+    if bands:
+        where = ax.get_xaxis_transform()
+        for verts, alpha, zorder in ((bands, 0.18, 1), (strips, 0.95, 5)):
+            ax.add_collection(
+                PolyCollection(
+                    verts,
+                    facecolors=band_colours,
+                    alpha=alpha,
+                    linewidths=0,
+                    zorder=zorder,
+                    transform=where,
+                ),
+                autolim=False,
+            )
     return handles
+
+
+def _span(x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
+    return np.array([(x0, y0), (x0, y1), (x1, y1), (x1, y0)])
 
 
 def _mark_now(ax: Axes, now: pd.Timestamp | None, start: pd.Timestamp, end: pd.Timestamp):
