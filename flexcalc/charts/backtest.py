@@ -15,7 +15,8 @@ def _build() -> Figure:
     fig = fixed_figure()
     ax = fig.add_subplot()
     ax.xaxis_date()  # date locator and formatter as built, so a reset restores them
-    ax.twinx()
+    style_axes(ax)
+    ax.twinx().tick_params(labelsize=FONT["tick"])
     # slanted date labels; tick labels made later copy these (kept fixed margin)
     fig.autofmt_xdate(bottom=fig.subplotpars.bottom)
     return fig
@@ -31,12 +32,10 @@ def cumulative_savings_png(result: BacktestResult, title: str = "") -> bytes:
     fig = reused_figure("backtest", _build)
     ax, ax2 = fig.axes
     ax.plot(x, days["saved_gbp"].cumsum(), color="tab:blue", label="£ saved (cheapest window)")
-    style_axes(ax)
     ax.set_ylabel("cumulative £ saved", color="tab:blue", fontsize=FONT["label"])
     ax.axhline(0, color="grey", linewidth=0.6)
     ax2.plot(x, days["saved_kg"].cumsum(), color="tab:green", label="kgCO2 saved (greenest)")
     ax2.set_ylabel("cumulative kgCO2 saved", color="tab:green", fontsize=FONT["label"])
-    ax2.tick_params(labelsize=FONT["tick"])
     for day in result.skipped["day"]:  # days without data: shaded, not drawn as savings
         left = pd.Timestamp(day)
         ax.axvspan(left, left + pd.Timedelta(days=1), color="#DDDDDD", zorder=0)

@@ -8,7 +8,15 @@ from matplotlib.colorbar import make_axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from flexcalc.charts.common import FONT, bars, fixed_figure, reused_figure, style_axes, to_png
+from flexcalc.charts.common import (
+    FONT,
+    bars,
+    fixed_figure,
+    reused_figure,
+    set_ylabel,
+    style_axes,
+    to_png,
+)
 from flexcalc.charts.key import add_key
 from flexcalc.charts.render_cache import rendered_once
 
@@ -24,7 +32,15 @@ def _one_axes(**margins: float) -> Figure:
 def _heatmap_figure() -> Figure:
     """The heatmap axes and, at its right, the colour bar's axes (as ``Figure.colorbar`` makes)."""
     fig = _one_axes(left_in=0.65, right_in=0.1, bottom_in=0.7, top_in=0.35)
+    style_axes(fig.axes[0], grid=False)
     make_axes(fig.axes[0])
+    return fig
+
+
+def _storage_figure() -> Figure:
+    fig = _one_axes(right_in=0.25, bottom_in=0.85)
+    style_axes(fig.axes[0])
+    fig.axes[0].tick_params(axis="x", labelrotation=45)
     return fig
 
 
@@ -43,7 +59,6 @@ def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> 
     )
     ax.set_yticks(range(len(grid)), [MONTHS[m - 1] for m in grid.index])
     ax.set_xticks(range(0, 25, 3), [f"{h:02d}:00" for h in range(0, 25, 3)])
-    style_axes(ax, grid=False)
     ax.set_xlabel("time of day (UK)", fontsize=FONT["label"])
     ax.add_patch(Rectangle((16, -0.5), 3, len(grid), fill=False, edgecolor="black", linewidth=1.5))
     fig.colorbar(image, cax=bar_ax, label=unit)
@@ -56,7 +71,7 @@ def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> 
 def storage_png(monthly_kg: pd.Series, static_kg: pd.Series, title: str = "") -> bytes:
     """Monthly kgCO2 from half-hourly intensity (bars) vs the same energy at a static factor
     (line)."""
-    fig = reused_figure("storage", lambda: _one_axes(right_in=0.25, bottom_in=0.85))
+    fig = reused_figure("storage", _storage_figure)
     (ax,) = fig.axes
     labels = [ts.strftime("%b %y") for ts in monthly_kg.index]
     x = np.arange(len(labels), dtype=float)
@@ -64,10 +79,9 @@ def storage_png(monthly_kg: pd.Series, static_kg: pd.Series, title: str = "") ->
          label="half-hourly intensity")  # fmt: skip
     ax.plot(x, static_kg.to_numpy(), color="black", marker="o", label="static annual factor")
     ax.set_xticks(x, labels)
-    style_axes(ax, ylabel="kgCO2 per month")
+    set_ylabel(ax, "kgCO2 per month")
     ax.set_ylim(0, 1.25 * max(float(monthly_kg.max()), float(static_kg.max()), 1e-9))
     add_key(ax, ax.get_legend_handles_labels()[0], anchor=(0, 1), loc="upper left",
             fontsize=FONT["note"], ncol=2, frame=True)  # fmt: skip
-    ax.tick_params(axis="x", labelrotation=45)
     ax.set_title(title or "Storage emissions by month", fontsize=FONT["label"], loc="left")
     return to_png(fig)

@@ -31,6 +31,7 @@ from flexcalc.charts.common import (
     no_data,
     place_axes,
     reused_figure,
+    set_ylabel,
     style_axes,
     title_inches,
     to_png,
@@ -203,8 +204,9 @@ def _forecast_figure(
     def build() -> Figure:
         fig = new_figure(width_px, height_px)
         ax = fig.add_subplot()
+        style_axes(ax)
         if both:
-            ax.twinx()
+            style_axes(ax.twinx(), grid=False)
         return fig
 
     fig = reused_figure(("forecast", width_px, height_px, both), build)
@@ -245,7 +247,7 @@ def _forecast_figure(
             y_hi += 0.08 * (y_hi - y_lo)
             y_lo -= 0.08 * (y_hi - y_lo) if y_lo < 0 else 0
         ax.set_ylim(y_lo, y_hi)
-        style_axes(ax, ylabel="Price (p/kWh)")
+        set_ylabel(ax, "Price (p/kWh)")
     if carbon is not None:
         cax = fig.axes[1] if both else ax
         _draw_carbon_line(cax, carbon)
@@ -256,9 +258,7 @@ def _forecast_figure(
         cax.set_ylim(c_lo, c_hi)
         if c_lo < 0:  # no negative carbon ticks on the aligned axis
             cax.set_yticks([t for t in cax.get_yticks() if 0 <= t <= c_hi])
-        style_axes(cax, ylabel="Carbon (gCO₂/kWh)", grid=price is None)
-        if price is not None:
-            cax.spines["top"].set_visible(False)
+        set_ylabel(cax, "Carbon (gCO₂/kWh)")
     legend += _shade_windows(ax, windows or {})
     now_handle = _mark_now(ax, now, start, end)
     if now_handle is not None:
@@ -424,7 +424,9 @@ def carbon_chart(
 
     def build() -> Figure:
         fig = new_figure(width_px, height_px)
-        fig.add_subplot()
+        ax = fig.add_subplot()
+        style_axes(ax)
+        ax.spines["right"].set_visible(False)
         if mix:
             fig.add_subplot()
         return fig
@@ -445,8 +447,7 @@ def carbon_chart(
     _band_segments(ax, values, bands)
     ax.set_xlim(date_nums(start), date_nums(end))
     ax.set_ylim(0, float(values.max()) * 1.18)
-    style_axes(ax, ylabel="Carbon (gCO₂/kWh)")
-    ax.spines["right"].set_visible(False)
+    set_ylabel(ax, "Carbon (gCO₂/kWh)")
     lowest = values.idxmin()
     ax.annotate(
         f"lowest {values[lowest]:.0f} at {lowest.tz_convert(LONDON).strftime('%a %H:%M')}",
