@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colorbar import make_axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 from flexcalc.charts.common import (
@@ -30,11 +32,38 @@ def _one_axes(**margins: float) -> Figure:
 
 
 def _heatmap_figure() -> Figure:
-    """The heatmap axes and, at its right, the colour bar's axes (as ``Figure.colorbar`` makes)."""
+    """The heatmap axes and, at its right, the colour bar's axes (where ``Figure.colorbar``
+    puts it), with the colour bar's ticks and label on the right."""
     fig = _one_axes(left_in=0.65, right_in=0.1, bottom_in=0.7, top_in=0.35)
     style_axes(fig.axes[0], grid=False)
-    make_axes(fig.axes[0])
+    bar_ax, _ = make_axes(fig.axes[0])
+    bar_ax.set_xticks([])
+    bar_ax.yaxis.tick_right()
+    bar_ax.yaxis.set_label_position("right")
     return fig
+
+
+def _colour_bar(bar_ax: Axes, image: AxesImage, unit: str) -> None:
+    """The colour scale of ``image`` drawn as one gradient image on ``bar_ax``: what
+    ``Figure.colorbar`` draws, without a ``Colorbar`` (and its callbacks) made on every render
+    of a kept figure."""
+    vmin, vmax = image.norm.vmin, image.norm.vmax
+    if vmin is None or vmax is None:  # no data at all
+        return
+    if vmax <= vmin:
+        vmax = vmin + 1.0
+    bar_ax.imshow(
+        np.linspace(vmin, vmax, 256)[:, None],
+        aspect="auto",
+        cmap=image.get_cmap(),
+        norm=image.norm,
+        origin="lower",
+        extent=(0, 1, vmin, vmax),
+        interpolation="nearest",
+    )
+    bar_ax.set_xlim(0, 1)
+    bar_ax.set_ylim(vmin, vmax)
+    bar_ax.set_ylabel(unit)
 
 
 def _storage_figure() -> Figure:
@@ -61,7 +90,7 @@ def heatmap_png(grid: pd.DataFrame, title: str = "", unit: str = "gCO2/kWh") -> 
     ax.set_xticks(range(0, 25, 3), [f"{h:02d}:00" for h in range(0, 25, 3)])
     ax.set_xlabel("time of day (UK)", fontsize=FONT["label"])
     ax.add_patch(Rectangle((16, -0.5), 3, len(grid), fill=False, edgecolor="black", linewidth=1.5))
-    fig.colorbar(image, cax=bar_ax, label=unit)
+    _colour_bar(bar_ax, image, unit)
     title = title or "Average carbon intensity by month and time of day"
     ax.set_title(f"{title} (box: 16:00–19:00 peak)", fontsize=FONT["label"], loc="left")
     return to_png(fig)
