@@ -30,9 +30,14 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.transforms import Bbox, blended_transform_factory
 
 from flexcalc import observe
+
+try:  # ISA-L's deflate: a standard zlib stream, about 8x faster than zlib at level 1
+    from isal.isal_zlib import compress as deflate
+except ImportError:  # pragma: no cover - isal ships wheels for every platform we run on
+    from zlib import compress as deflate
 from flexcalc.timeslots import LONDON
 
-# zlib level for PNG output: 1 encodes about twice as fast as the default 6 for a few KB more
+# deflate level for PNG output (ISA-L takes 0-3, zlib 0-9): 1 packs charts as well as zlib's 1
 PNG_COMPRESS_LEVEL = 1
 WIDTH_PX = 1000  # Slack shows images up to about this wide
 HEIGHT_PX = 560
@@ -238,7 +243,7 @@ def to_png(fig: Figure) -> bytes:
         canvas = FigureCanvasAgg(fig)
     pin_axis_labels(fig)
     canvas.draw()
-    png = encode_png(np.asarray(canvas.buffer_rgba())[..., :3])
+    png = encode_png(np.asarray(canvas.buffer_rgba()))
     observe.emit("chart_render", seconds=time.perf_counter() - started)
     return png
 
@@ -277,19 +282,21 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(rgb: np.ndarray) -> bytes:
-    """An 8-bit RGB PNG of an (height, width, 3) uint8 array: every row with filter type 0
-    ("none") and one zlib stream at ``PNG_COMPRESS_LEVEL``. Chart pixels are long runs of
-    flat colour, which zlib packs as well as filtered rows at a quarter of Pillow's time."""
-    height, width, _ = rgb.shape
-    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # column 0: filter type 0
-    rows[:, 1:] = rgb.reshape(height, 3 * width)
+def encode_png(pixels: np.ndarray) -> bytes:
+    """An 8-bit RGB PNG of an (height, width, 3 or 4) uint8 array (alpha dropped): every row
+    with filter type 0 ("none") and one zlib stream (ISA-L's ``deflate``) at
+    ``PNG_COMPRESS_LEVEL``. Chart pixels are long runs of flat colour, which deflate packs as
+    well unfiltered; see ADR 0090 for the numbers against Pillow."""
+    height, width, _ = pixels.shape
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type 0
+    rows[:, 1:].reshape(height, width, 3)[...] = pixels[..., :3]  # one copy, no alpha
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit truecolour
     return b"".join(
         (
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
-            _chunk(b"IDAT", zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)),
+            _chunk(b"IDAT", deflate(rows, PNG_COMPRESS_LEVEL)),
             _chunk(b"IEND", b""),
         )
     )

@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import Collection
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
@@ -158,6 +159,8 @@ def add_key(
 def _swatch(handle: Artist, where: Transform, width: float, height: float) -> list[Artist]:
     """What ``Legend`` draws for a ``Patch`` or a collection (a filled box on the baseline) or
     a ``Line2D`` (a line at mid-height, its marker in the middle)."""
+    if isinstance(handle, BarContainer) and handle.patches:  # ``Axes.bar``: its first bar
+        handle = handle.patches[0]
     if isinstance(handle, Patch):
         return [
             Rectangle(
