@@ -26,6 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from matplotlib.transforms import Bbox, blended_transform_factory
 
@@ -450,10 +451,25 @@ def fixed_figure(
     return fig
 
 
-def fits(text, width_px: float) -> bool:
-    """Whether a drawn ``Text`` is narrower than ``width_px`` (measured with the Agg renderer)."""
-    renderer = text.figure.canvas.get_renderer()
-    return text.get_window_extent(renderer).width <= width_px
+_sizes: dict[tuple[str, float, float], tuple[float, float, float]] = {}
+
+
+def text_size(fig: Figure, text: str, size: float) -> tuple[float, float, float]:
+    """(width, height, descent) in pixels of ``text`` at ``size`` points, measured once."""
+    key = (text, size, fig.dpi)
+    found = _sizes.get(key)
+    if found is None:
+        if len(_sizes) > 4096:  # labels with numbers in them ("Average 12.3p") vary
+            _sizes.clear()
+        renderer = fig.canvas.get_renderer()
+        found = renderer.get_text_width_height_descent(text, FontProperties(size=size), False)
+        _sizes[key] = found
+    return found
+
+
+def fits(fig: Figure, text: str, size: float, width_px: float) -> bool:
+    """Whether ``text`` at ``size`` points is at most ``width_px`` wide (``text_size``)."""
+    return text_size(fig, text, size)[0] <= width_px
 
 
 def title_inches(title: str, subtitle: str) -> float:

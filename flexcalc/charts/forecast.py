@@ -385,18 +385,10 @@ def _label_mix(ax: Axes, handles: list[Patch]) -> None:
         left, pct, fuel = handle.mix_span
         dark = fuel.lower() in ("coal", "nuclear", "gas", "oil", "biomass")
         for text in (f"{fuel.title()} {pct:.0f}%", f"{pct:.0f}%"):
-            label = ax.text(
-                left + pct / 2,
-                0,
-                text,
-                ha="center",
-                va="center",
-                fontsize=FONT["note"],
-                color="white" if dark else PALETTE["text"],
-            )
-            if fits(label, pct * px_per_pct - 6):
+            if fits(ax.figure, text, FONT["note"], pct * px_per_pct - 6):
+                ax.text(left + pct / 2, 0, text, ha="center", va="center", fontsize=FONT["note"],
+                        color="white" if dark else PALETTE["text"])  # fmt: skip
                 break
-            label.remove()
 
 
 @rendered_once("carbon", now="now")

@@ -3,9 +3,9 @@
 Matplotlib's ``Legend`` packs every entry into nested offset boxes and measures each text
 several times on every draw; on the forecast chart that was about a third of the render. Here
 the layout is computed once, when the key is added, from text sizes measured once per process
-(``_text_size``), with the same spacings as ``Legend``'s defaults (border pad 0.4, label spacing
-0.5, handle height 0.7, handle-text pad 0.8, font-size units), columns filled like ``Legend``'s
-(``numpy.array_split``: the first columns take the extra entries).
+(``common.text_size``), with the same spacings as ``Legend``'s defaults (border pad 0.4, label
+spacing 0.5, handle height 0.7, handle-text pad 0.8, font-size units), columns filled like
+``Legend``'s (``numpy.array_split``: the first columns take the extra entries).
 """
 
 from __future__ import annotations
@@ -18,32 +18,18 @@ from matplotlib.axes import Axes
 from matplotlib.collections import Collection
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, ScaledTranslation, Transform
+
+from flexcalc.charts.common import text_size
 
 BORDER_PAD = 0.4
 LABEL_SPACING = 0.5
 HANDLE_HEIGHT = 0.7
 HANDLE_TEXT_PAD = 0.8
 KEY_ZORDER = 5  # above the data, like ``Legend``
-
-_sizes: dict[tuple[str, float, float], tuple[float, float, float]] = {}
-
-
-def _text_size(fig: Figure, text: str, size: float) -> tuple[float, float, float]:
-    """(width, height, descent) in pixels of ``text`` at ``size`` points, measured once."""
-    key = (text, size, fig.dpi)
-    found = _sizes.get(key)
-    if found is None:
-        if len(_sizes) > 4096:  # labels with numbers in them ("Average 12.3p") vary
-            _sizes.clear()
-        renderer = fig.canvas.get_renderer()
-        found = renderer.get_text_width_height_descent(text, FontProperties(size=size), False)
-        _sizes[key] = found
-    return found
 
 
 def _columns(n: int, ncol: int) -> list[list[int]]:
@@ -61,10 +47,10 @@ def key_size(
 ) -> tuple[float, float]:
     """(width, height) in pixels of a key with these labels in ``ncol`` columns."""
     fs = fontsize * fig.dpi / 72
-    _, line_h, _ = _text_size(fig, "lp", fontsize)
+    _, line_h, _ = text_size(fig, "lp", fontsize)
     columns = _columns(len(labels), ncol)
     widths = [
-        max(_text_size(fig, labels[i], fontsize)[0] for i in col)
+        max(text_size(fig, labels[i], fontsize)[0] for i in col)
         + (handlelength + HANDLE_TEXT_PAD) * fs
         for col in columns
     ]
@@ -128,7 +114,7 @@ def add_key(
                 zorder=KEY_ZORDER,
             )
         )
-    _, line_h, descent = _text_size(fig, "lp", fontsize)
+    _, line_h, descent = text_size(fig, "lp", fontsize)
     x = BORDER_PAD * fs
     for col in _columns(len(handles), ncol):
         for row, i in enumerate(col):
@@ -148,7 +134,7 @@ def add_key(
                     zorder=KEY_ZORDER,
                 )
             )
-        x += max(_text_size(fig, labels[i], fontsize)[0] for i in col)
+        x += max(text_size(fig, labels[i], fontsize)[0] for i in col)
         x += (handlelength + HANDLE_TEXT_PAD + columnspacing) * fs
     for artist in artists:
         target.add_artist(artist)
