@@ -6,7 +6,9 @@ Agile prices, GB carbon). "old" is the drawing before issue 10, kept here as the
 figure per chart, one ``Rectangle`` patch per bar (``Axes.bar``), the constrained layout and
 ``savefig`` at zlib level 6; "new" is the code as it is: this thread's reused figure
 (``common.reused_figure``), one ``PolyCollection`` per bar series, fixed margins, and
-``common.encode_png`` (zlib level 1, no row filter).
+``common.encode_png`` (deflate level 1, no row filter), keys and texts laid out once (ADR 0090).
+Every render is drawn (``render_cache.charts.disabled()``); ``reuse`` then times the render cache
+(ADR 0091): 200 threads asking for one chart, and a cache hit per kind.
 Old and new renders alternate, best of N each, so machine load hits both alike; times are CPU
 time of the rendering process (``time.process_time``), which other processes do not stretch.
 Target: every chart kind <= 40 ms (new).
