@@ -77,3 +77,11 @@ def test_key_size_is_the_legend_size(labels: list[str], ncol: int, fontsize: flo
     width, height = key_size(fig, labels, ncol=ncol, fontsize=fontsize)
     assert abs(width - box.width) < 1.0
     assert abs(height - box.height) < 1.0
+
+
+def test_no_entries_draw_no_key() -> None:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    assert add_key(ax, [], anchor=(0, 1), loc="upper left", fontsize=11, frame=True) == (0, 0)
+    assert legend_below(fig, []) == 0.0
+    assert not ax.artists and not fig.artists

@@ -76,6 +76,8 @@ def add_key(
     """Draw a key for ``handles`` (``Patch`` or ``Line2D``, labelled) on ``target`` with its
     ``loc`` corner ("upper left", "lower right", "lower center") at ``anchor`` (figure or axes
     fraction) moved ``pad`` font sizes inwards. Returns its (width, height) in pixels."""
+    if not handles:
+        return 0.0, 0.0
     fig = target if isinstance(target, Figure) else target.get_figure(root=True)
     base = target.transFigure if isinstance(target, Figure) else target.transAxes
     labels = [str(h.get_label()) for h in handles]
