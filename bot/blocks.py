@@ -66,8 +66,23 @@ def table_text(table: Table, max_rows: int = _TABLE_ROWS) -> str:
     return _cut(text, _SECTION_LIMIT)
 
 
+def slack_command(words: str) -> str:
+    """A command hint as Slack users type it."""
+    return f"`/flex {words}`"
+
+
+def slack_mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def for_slack(reply: Reply) -> Reply:
+    """The reply with its neutral hints rendered for Slack (``/flex …``, ``<@U…>``)."""
+    return reply.with_hints(slack_command, slack_mention)
+
+
 def reply_text(reply: Reply) -> str:
     """The plain fallback text (notifications, screen readers)."""
+    reply = for_slack(reply)
     text = f"{reply.title}: {reply.summary}" if reply.summary else reply.title
     return _cut(escape(text), 3000)  # notifications parse <!channel> too
 
@@ -86,6 +101,7 @@ def reply_blocks(
     ``extra_notes``: front-end notes (e.g. where the chart went); ``with_buttons=False`` for the
     copy reposted in channel.
     """
+    reply = for_slack(reply)
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=_cut(reply.title, 150)))]
     if reply.summary:
         summary = escape(reply.summary, reply.data.get("mentions", ()))

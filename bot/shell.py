@@ -25,6 +25,11 @@ BANNER = (
 )
 
 
+def shell_command(words: str) -> str:
+    """A command hint as typed at the ``flexcalc>`` prompt."""
+    return f"`{words}`"
+
+
 def save_chart(png: bytes, line: str, directory: Path = CHART_DIR) -> Path:
     """Write the chart next to the user's working directory; a readable, unique file name."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -58,7 +63,7 @@ def run_shell(
         if line.lower() in QUIT_WORDS:
             break
         reply = reply_to(line, services, where)
-        print(reply.to_text(), file=stdout)
+        print(reply.to_text(shell_command), file=stdout)
         if reply.chart_png:
             print(f"\nChart saved: {save_chart(reply.chart_png, line, chart_dir)}", file=stdout)
         print("", file=stdout, flush=True)

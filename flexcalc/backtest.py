@@ -4,14 +4,14 @@ For every local (Europe/London) day D of a range, a job of ``slots`` half-hours 
 ``at`` (the *baseline*). With flexibility it may run in any contiguous window inside
 ``[at, at + within)``. Two flexible strategies are scored against the baseline:
 
-* **cheapest**: the lowest mean Agile price among windows whose prices were *published* at
+* **cheapest**: the lowest mean price among windows whose prices were *published* at
   decision time. Octopus publishes the next day's prices (23:00-23:00 UK) at about 16:00 UK, so
   a decision before 16:00 on D may use prices up to 23:00 on D, from 16:00 up to 23:00 on D+1.
 * **greenest**: the lowest mean carbon intensity as it was *forecast* (the recorded forecast
   where present, the actual otherwise: reported as ``carbon_choice_forecast_share``). The
   48-hour carbon forecast covers any ``within`` allowed here (at most 48 h).
 
-Outcomes are evaluated on what happened: the price (Agile prices are final when published) and
+Outcomes are evaluated on what happened: the price (day-ahead prices are final when published) and
 the *actual* carbon intensity, falling back to the forecast where the actual is missing
 (``carbon_eval_actual_share`` says how often). Ties go to the earliest start.
 

@@ -2,12 +2,12 @@
 
 Model, per half-hour slot t (dt = 0.5 h), all powers in kW on the grid side of the battery:
 
-* ``charge[t]`` (0..power) imported at the Agile import price ``price[t]`` (p/kWh);
+* ``charge[t]`` (0..power) imported at the tariff's import price ``price[t]`` (p/kWh);
 * ``discharge[t]`` (0..min(power, site load)) used on site, so it *avoids* import at
   ``price[t]``. The site is assumed to draw a flat ``site_load_kw`` (default: the battery's
   power, i.e. every discharged kWh replaces an imported one). Without an export price nothing is
   exported;
-* with an ``export_price`` column (Agile Outgoing, p/kWh), ``export[t]`` (0..power) is sold at
+* with an ``export_price`` column (the export tariff's, p/kWh), ``export[t]`` (0..power) is sold at
   that price;
 * one converter: ``charge + discharge + export <= power`` in each slot, so charging and
   discharging in the same half-hour means time-sharing it (e.g. 15 min each), which is

@@ -1,4 +1,4 @@
-"""``python -m flexcalc``: the same command words as Slack, plus flags for scripts.
+"""``python -m flexcalc``: the same command words as in team chat, plus flags for scripts.
 
     python -m flexcalc bestslot 4h by 07:00 in NG1 for both
     python -m flexcalc bestslot 4h --by 07:00 --region NG1 --for both --json
@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,8 +24,9 @@ from flexcalc.commands.answer_tariffs import default_choice
 from flexcalc.commands.grammar import MAX_DATE, MIN_DATE
 from flexcalc.reply import Reply
 from flexcalc.sources.csv_files import UnstatedRegion
-from flexcalc.sources.providers import FileProvider, make_provider
-from flexcalc.sources.sample import SampleProvider
+from flexcalc.sources.live import LiveProvider
+from flexcalc.sources.missing_metric import MissingMetric
+from flexcalc.sources.providers import FileProvider, make_provider, offline_requested
 from flexcalc.timeslots import utc
 
 log = logging.getLogger(__name__)
@@ -113,24 +113,33 @@ def parse_now(text: str) -> pd.Timestamp:
     return stamp
 
 
-def file_region(provider: FileProvider, default: regions.Region) -> regions.Region:
-    """The region files answer for when the words don't say: the one the prices file shows,
-    else ``FLEX_REGION`` if set, else "not stated" (never silently London)."""
-    shown = provider.prices_file.region if provider.prices_file is not None else None
+def file_region(provider: FileProvider) -> regions.Region:
+    """The region files answer for when the words don't say: the one the files show (tariff
+    code or MPAN), else the configured ``FLEX_REGION``, else "not stated" (never silently
+    London)."""
+    shown = provider.region_shown()
     if shown is not None:
-        return regions.resolve(shown)
-    if os.environ.get("FLEX_REGION"):
-        return default
-    return UnstatedRegion(**dataclasses.asdict(default))
+        return regions.by_letter(shown)
+    configured = regions.configured()
+    if configured is not None:
+        return configured
+    return UnstatedRegion(**dataclasses.asdict(regions.configured_default()))
+
+
+def file_fallback(args: argparse.Namespace) -> MissingMetric:
+    """Where a file's missing metric comes from: the sample where it covers, else live data
+    (not with ``--offline`` or ``FLEX_OFFLINE``)."""
+    offline = args.offline or offline_requested()
+    return MissingMetric(None if offline else LiveProvider())
 
 
 def make_context(args: argparse.Namespace) -> Context:
-    default = regions.resolve(os.environ.get("FLEX_REGION", "C"))
     if args.prices or args.carbon:
-        provider = FileProvider(args.prices, args.carbon, fallback=SampleProvider())
-        default = file_region(provider, default)
+        provider = FileProvider(args.prices, args.carbon, fallback=file_fallback(args))
+        default = file_region(provider)
     else:
         provider = make_provider(offline=True if args.offline else None)
+        default = regions.configured_default()
     now = parse_now(args.now) if args.now else None
     return Context(
         provider=provider,
@@ -209,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         log.error("answering %r failed: %s: %s", text, type(err).__name__, err)
         print("flexcalc: sorry, something went wrong working that out (logged).", file=sys.stderr)
         return 1
+    if isinstance(ctx.provider, FileProvider) and not reply.is_error:
+        region = ctx.region_for(getattr(request, "region", None))
+        reply.notes[:0] = ctx.provider.region_notes(region)
     if reply.is_error:
         print(reply.to_json() if args.json else reply.to_text(), file=sys.stderr)
         return 1 if reply.data.get("error") == "unavailable" else 2

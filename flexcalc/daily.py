@@ -16,7 +16,8 @@ import pandas as pd
 
 from flexcalc import tips, windows
 from flexcalc.commands import units
-from flexcalc.engagement import pledge_actions, usual_window
+from flexcalc.engagement import alert_start, alert_window, pledge_actions
+from flexcalc.intensity import low_carbon_share
 from flexcalc.reply import Field, Reply, Table
 from flexcalc.sources.base import Forecast
 from flexcalc.tariffs.calendars import DAY_AHEAD_START
@@ -35,7 +36,6 @@ from flexcalc.timeslots import (
 STANDARD_DURATIONS = (pd.Timedelta(hours=1), pd.Timedelta(hours=2), pd.Timedelta(hours=4))
 AVOID_DURATION = pd.Timedelta(hours=2)
 MERGE_GAP = pd.Timedelta(hours=1)  # crossings closer than this are one threshold event
-LOW_CARBON_FUELS = ("wind", "solar", "nuclear", "hydro")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def mix_text(mix: dict[str, float], top: int = 4) -> str:
         return "not available"
     ranked = sorted(mix.items(), key=lambda kv: kv[1], reverse=True)[:top]
     text = " · ".join(f"{fuel} {pct:.0f}%" for fuel, pct in ranked)
-    low = sum(mix.get(f, 0.0) for f in LOW_CARBON_FUELS)
+    low = low_carbon_share(mix)
     return f"{text} (low-carbon {low:.0f}%)"
 
 
@@ -210,6 +210,7 @@ def daily_alert(
     fields: list[Field] = []
     found: dict[str, dict | None] = {}
     best_of_longest: windows.Window | None = None
+    usual = alert_start(frame, forecast.now)  # the baseline of every comparison and pledge
     for duration in lengths:
         k = _slots(duration)
         best = windows.best_window(frame, k, objective)
@@ -219,7 +220,7 @@ def daily_alert(
             fields.append(Field(label, "not enough data"))
             continue
         best_of_longest = best
-        start_now = windows.window_at(frame, frame.index[0], k)
+        start_now = windows.window_at(frame, usual, k)
         versus = "n/a"
         if start_now is not None:
             versus = (
@@ -247,9 +248,10 @@ def daily_alert(
     tip = practical_tip(frame)
     summary = _summary(best_of_longest, dearest, dirtiest, lengths, tip)
     chart = daily_chart(forecast, tomorrow) if charts else None
-    baseline = usual_window(frame, len(best_of_longest.slots)) if best_of_longest else None
+    k = len(best_of_longest.slots) if best_of_longest else 0
+    baseline = alert_window(frame, k, forecast.now) if best_of_longest else None
     pledges = pledge_actions(forecast.region.letter, best_of_longest, baseline) if baseline else []
-    versus_label = f"vs starting {fmt_time(frame.index[0])}" if tomorrow else "vs starting now"
+    versus_label = f"vs starting {fmt_time(usual)} (alert time)" if tomorrow else "vs starting now"
     return Reply(
         title=title,
         summary=summary,

@@ -1,4 +1,4 @@
-"""Carbon Intensity index bands: "very low" .. "very high" for a gCO2/kWh value."""
+"""Carbon Intensity index bands ("very low" .. "very high") and the low-carbon share of a mix."""
 
 from __future__ import annotations
 
@@ -14,3 +14,13 @@ def intensity_index(g_per_kwh: float) -> str:
         if g_per_kwh < limit:
             return name
     return "very high"
+
+
+# Low-carbon generation, as the UK government's Energy Trends counts it: nuclear plus renewables,
+# bioenergy (biomass) included. The one definition every answer and alert uses.
+LOW_CARBON_FUELS = ("nuclear", "wind", "solar", "hydro", "biomass")
+
+
+def low_carbon_share(mix: dict[str, float]) -> float:
+    """The low-carbon share (%) of a generation mix given as % by fuel."""
+    return sum(mix.get(fuel, 0.0) for fuel in LOW_CARBON_FUELS)

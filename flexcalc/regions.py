@@ -124,8 +124,11 @@ def by_ci_region_id(region_id: int) -> Region:
 
 
 def by_mpan(mpan: str) -> Region:
-    """The region of an MPAN core (13 digits) or a distributor id (its first two digits)."""
+    """The region of an MPAN: a core (13 digits), a full MPAN (21 digits: the core is the last
+    13; the first two are the profile class) or a distributor id (the core's first two digits)."""
     digits = re.sub(r"\s", "", mpan)
+    if len(digits) == 21:
+        digits = digits[-13:]
     distributor = int(digits[:2])
     for region in all_regions():
         if region.mpan_distributor_id == distributor:
@@ -133,6 +136,27 @@ def by_mpan(mpan: str) -> Region:
     raise UnknownRegion(
         f"MPAN distributor id {distributor:02d} is not a GB region (valid ids are 10 to 23)."
     )
+
+
+MPAN_CHECK_PRIMES = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
+
+
+def is_mpan_core(digits: str) -> bool:
+    """True for a 13-digit MPAN core whose check digit (the 12 digits times the primes 3..43
+    without 11, summed, mod 11, mod 10) is right and whose distributor id is a GB one."""
+    if len(digits) != 13 or not digits.isdigit():
+        return False
+    total = sum(int(d) * p for d, p in zip(digits, MPAN_CHECK_PRIMES, strict=False))
+    known = {r.mpan_distributor_id for r in all_regions()}
+    return total % 11 % 10 == int(digits[12]) and int(digits[:2]) in known
+
+
+def mpan_core(text: str) -> str | None:
+    """The core (last 13 digits) of a 13-digit core or 21-digit full MPAN written with or
+    without spaces, if its check digit is right; else None."""
+    digits = re.sub(r"[\s-]", "", text)
+    core = digits[-13:] if len(digits) in (13, 21) else ""
+    return core if is_mpan_core(core) else None
 
 
 def postcode_district(text: str) -> str | None:
@@ -190,9 +214,9 @@ def resolve(text: str, live_lookup: Callable[[str], str | None] | None = None) -
 FALLBACK_LETTER = "C"  # London: the default when nothing else says which region
 
 
-def configured_default(setting: str | None = None) -> Region:
-    """The deployment's default region: ``setting`` (default: the FLEX_REGION environment
-    variable) as a letter, name, postcode or MPAN; London (C) when unset or not a region."""
+def configured(setting: str | None = None) -> Region | None:
+    """The region the deployment configured: ``setting`` (default: the FLEX_REGION environment
+    variable) as a letter, name, postcode or MPAN; None when unset or not a region."""
     text = (os.environ.get("FLEX_REGION", "") if setting is None else setting).strip()
     if text:
         try:
@@ -201,4 +225,10 @@ def configured_default(setting: str | None = None) -> Region:
             logging.getLogger(__name__).warning(
                 "FLEX_REGION=%r is not a region; using %s", text, FALLBACK_LETTER
             )
-    return by_letter(FALLBACK_LETTER)
+    return None
+
+
+def configured_default(setting: str | None = None) -> Region:
+    """The deployment's default region (``configured``); London (C) when unset or not a
+    region."""
+    return configured(setting) or by_letter(FALLBACK_LETTER)

@@ -1,14 +1,48 @@
 """The platform-neutral answer that every front end renders (text, JSON, Block Kit, cards).
 
 A ``Reply`` is built once by ``flexcalc.commands``; front ends only lay it out, never compute.
+Its text may hold two neutral hints each door renders its own way (``Reply.with_hints``): a
+command to type (``command_hint("impact show me")``: each chat door adds its own command
+prefix, the CLI ``flexcalc``) and a person (``mention_hint("U123")``: a chat door's mention,
+plain ``@U123`` elsewhere).
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
+import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+Render = Callable[[str], str]
+_HINT = re.compile(r"\u27e6(@?)([^\u27e6\u27e7]+)\u27e7")  # ⟦words⟧ or ⟦@user⟧
+
+
+def command_hint(words: str) -> str:
+    """A command for the person to type (``words`` in the shared grammar), rendered by each
+    door with its own prefix."""
+    return f"\u27e6{words}\u27e7"
+
+
+def mention_hint(user_id: str) -> str:
+    """A person, rendered by each door (a chat mention, plain ``@id`` elsewhere)."""
+    return f"\u27e6@{user_id}\u27e7"
+
+
+def render_hints(text: str, command: Render, mention: Render) -> str:
+    """``text`` with every hint rendered by the door's ``command`` and ``mention``."""
+    return _HINT.sub(lambda m: mention(m[2]) if m[1] else command(m[2]), text)
+
+
+def cli_command(words: str) -> str:
+    return f"`flexcalc {words}`"
+
+
+def plain_mention(user_id: str) -> str:
+    return f"@{user_id}"
 
 
 @dataclass(frozen=True)
@@ -53,8 +87,31 @@ class Reply:
     data: dict[str, Any] = field(default_factory=dict)  # machine-readable figures for --json
     is_error: bool = False  # a usage / input problem (front ends show it privately)
 
-    def to_text(self) -> str:
-        """Plain text for the terminal shell and the CLI."""
+    def with_hints(self, command: Render, mention: Render = plain_mention) -> Reply:
+        """A copy with every hint in its text rendered the door's way."""
+
+        def r(text: str) -> str:
+            return render_hints(text, command, mention)
+
+        table = self.table
+        if table is not None:
+            rows = [[r(c) for c in row] for row in table.rows]
+            table = Table([r(c) for c in table.columns], rows, r(table.title))
+        return dataclasses.replace(
+            self,
+            title=r(self.title),
+            summary=r(self.summary),
+            fields=[Field(r(f.label), r(f.value)) for f in self.fields],
+            table=table,
+            chart_alt=r(self.chart_alt),
+            notes=[r(n) for n in self.notes],
+        )
+
+    def to_text(self, command: Render = cli_command, mention: Render = plain_mention) -> str:
+        """Plain text for the terminal shell and the CLI (hints rendered by ``command``)."""
+        return self.with_hints(command, mention)._text()
+
+    def _text(self) -> str:
         lines = [self.title]
         if self.summary:
             lines += ["", self.summary]
@@ -70,8 +127,9 @@ class Reply:
         return "\n".join(lines)
 
     def to_json(self, include_chart: bool = False) -> str:
-        """JSON for ``--json``; the chart is left out unless asked for (base64 PNG)."""
-        payload = asdict(self)
+        """JSON for ``--json`` (hints as the CLI shows them); the chart is left out unless asked
+        for (base64 PNG)."""
+        payload = asdict(self.with_hints(cli_command))
         payload.pop("chart_png")
         if include_chart and self.chart_png:
             payload["chart_png_base64"] = base64.b64encode(self.chart_png).decode()

@@ -194,7 +194,7 @@ def test_leaderboard_leaves_out_people_who_opted_out_but_counts_them():
         outcomes(), scope="team", period="all", hidden={"U1"}, charts=False
     )
     text = reply.to_text()
-    assert "<@U1>" not in text and "<@U2>" in text
+    assert "@U1" not in text and "@U2" in text and "<@" not in text  # plain text, no Slack
     assert "1 more person is not listed (the leaderboard is opt-in)" in text
     assert reply.data["kg_co2"] == pytest.approx(1.05)  # still in the totals
     assert "by 3 people" in reply.summary

@@ -104,4 +104,5 @@ def test_outside_slack_the_commands_say_where_they_work():
     from flexcalc.regions import by_letter
 
     reply = run("impact me", Context(provider=NoProvider(), region=by_letter("C")))
-    assert reply.title == "That one works in Slack" and not reply.is_error
+    assert reply.title == "That one works in team chat" and not reply.is_error
+    assert "`impact`" in reply.summary and "/flex" not in reply.summary

@@ -122,9 +122,14 @@ def _alerts(request: AlertsRequest, asked: Asked) -> Reply:
 
 
 def _engagement(request: Any, asked: Asked) -> Reply:
-    """Pledges, impact and digests belong to a Slack workspace; elsewhere the domain says so."""
+    """Pledges, impact and digests belong to a Slack workspace; elsewhere this says so (the
+    application layer knows the platforms; the domain only says "team chat")."""
     if asked.client is None:
-        return _computed(request, asked)
+        return Reply(
+            title="That one works in Slack",
+            summary="Pledges, team impact and the weekly digest are kept per Slack workspace: "
+            "use /flex impact, /flex digest or /flex forget me there.",
+        )
     return engagement_answer(request, asked.services, asked.where, asked.client)
 
 

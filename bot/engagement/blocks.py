@@ -8,6 +8,7 @@ import pandas as pd
 
 from bot.blocks import escape
 from flexcalc.engagement import Saving, basis_note, kg_text, money, saving_text
+from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import fmt_span, fmt_time
 from flexcalc.tips import TipChoice
 
@@ -112,8 +113,8 @@ def settled(pledge: PledgeInfo) -> tuple[str, list[dict[str, Any]]]:
     text = f"Your pledge for {when}: {result}."
     detail = (
         f"{pledge.kwh:g} kWh at {when} instead of "
-        f"{fmt_span(pledge.baseline_start, pledge.baseline_end)}, measured with the real Agile "
-        f"prices; {basis_note(pledge.carbon_basis)}."
+        f"{fmt_span(pledge.baseline_start, pledge.baseline_end)}, measured with the real "
+        f"{tariff_name()} prices; {basis_note(pledge.carbon_basis)}."
     )
     return text, [_section(f"*{escape(text[0].upper() + text[1:])}*"), _context(escape(detail))]
 

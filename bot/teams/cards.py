@@ -106,9 +106,19 @@ def table_element(table: Table, max_rows: int = MAX_TABLE_ROWS) -> dict[str, Any
     }
 
 
+def teams_command(words: str) -> str:
+    """A command hint as Teams users type it (mentioning the bot)."""
+    return f"@Flexcalc {words}"
+
+
+def for_teams(reply: Reply) -> Reply:
+    """The reply with its neutral hints rendered for Teams."""
+    return reply.with_hints(teams_command)
+
+
 def _follow_ups(reply: Reply) -> str:
     commands = [a.command for a in reply.actions if a.kind == "command" and a.command]
-    return "More: " + " · ".join(f"@Flexcalc {c}" for c in commands[:4]) if commands else ""
+    return "More: " + " · ".join(teams_command(c) for c in commands[:4]) if commands else ""
 
 
 def reply_card(
@@ -124,6 +134,7 @@ def reply_card(
     ``chart_url``: a public PNG link (``PUBLIC_BASE_URL/charts/<token>.png``) shown as an Image
     and as an "Open full chart" link; the PNG bytes are never embedded.
     """
+    reply = for_teams(reply)
     rows = max_table_rows
     while True:
         card = _build(reply, chart_url, extra_notes or [], rows, follow_ups)

@@ -33,7 +33,7 @@ from bot.security.replay import ReplayGuard, teams_activity_refusal
 from bot.services import Services
 from bot.storage.answers import new_token, save_answer
 from bot.teams.alerts import teams_alerts_reply
-from bot.teams.cards import message, reply_card, text_message
+from bot.teams.cards import message, reply_card, teams_command, text_message
 from flexcalc.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class OutgoingWebhook:
             log.exception("Teams command %r failed", text)
             return 200, text_message("Sorry, something went wrong. Please try again in a minute.")
         if time.monotonic() - started > self.budget - self.card_margin:
-            return 200, text_message(reply.to_text())
+            return 200, text_message(reply.to_text(teams_command))
         return 200, self.card_message(reply, where, text)
 
     def answer(self, text: str, where: Where) -> Reply:

@@ -94,15 +94,15 @@ def _answer(request: Request, ctx: Context) -> Reply:
         return answer_footprint_storage(request, ctx)
     if isinstance(request, RegionRequest | AlertsRequest):
         return Reply(
-            title="That one works in Slack or Teams",
-            summary="Region defaults and alerts are kept per channel: use /flex region or "
-            "/flex alerts in Slack. Here, add 'in REGION' to a command or set FLEX_REGION.",
+            title="That one works in team chat",
+            summary="Region defaults and alerts are kept per conversation: use `region` or "
+            "`alerts` in team chat. Here, add 'in REGION' to a command or set FLEX_REGION.",
         )
     if isinstance(request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest):
         return Reply(
-            title="That one works in Slack",
+            title="That one works in team chat",
             summary="Pledges, team impact and the weekly digest are kept per workspace: use "
-            "/flex impact, /flex digest or /flex forget me in Slack.",
+            "`impact`, `digest` or `forget me` in team chat.",
         )
     raise TypeError(f"no answer for {type(request).__name__}")
 

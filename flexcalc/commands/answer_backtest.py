@@ -13,6 +13,7 @@ from flexcalc.commands import units
 from flexcalc.commands.requests import BacktestRequest, Context
 from flexcalc.regions import Region
 from flexcalc.reply import Field, Reply, Table
+from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import LONDON, SLOT, fmt_time, wall_time_utc
 
 DEFAULT_DAYS = 30
@@ -171,8 +172,8 @@ def answer_backtest(req: BacktestRequest, ctx: Context) -> Reply:
     columns = ["Strategy", "Cost", "Emissions", "£ saved", "kgCO2 saved"]
     table = Table(columns, _strategy_rows(t), title=f"Totals, {span}")
     notes = [
-        f"Prices: only those published at decision time ({at}; Agile's next-day prices "
-        "appear about 16:00 UK time).",
+        f"Prices — {tariff_name(ctx.provider)}: only those published at decision time ({at}; "
+        "the next day's are taken as published about 16:00 UK time).",
         _carbon_note(result),
         *missing_metric,
         *_one_metric_notes(days),

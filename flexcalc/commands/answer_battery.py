@@ -15,6 +15,7 @@ from flexcalc.commands.answer_backtest import day_start, fetch_history
 from flexcalc.commands.requests import BatteryRequest, Context
 from flexcalc.regions import Region
 from flexcalc.reply import Field, Reply, Table
+from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import LONDON, SLOT, ceil_slot, fmt_day_time, fmt_span
 
 MODEL_NOTE = (
@@ -221,7 +222,15 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
         ctx, region, day_start(start), day_start(end + dt.timedelta(days=1)), "history"
     )
     if prices.empty:
-        raise ValueError(f"There are no prices for {region.label} from {span}.")
+        why = " ".join(n for n in source_notes if "prices n/a" in n)
+        raise ValueError(
+            f"There are no prices for {region.label} from {span}."
+            + (
+                f" {why} The battery model needs prices (also `for carbon`): add a prices file."
+                if why
+                else ""
+            )
+        )
     if carbon.empty and req.objective != "price":
         raise ValueError(f"There is no carbon data from {span} to plan {req.objective} on.")
     actual = carbon.get("actual", pd.Series(dtype=float))
@@ -286,8 +295,9 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     ]
     notes = [
         model_note,
-        "Each day is planned with that day's prices known in full (Agile "
-        "publishes a day ahead) and carbon as recorded (actual, forecast where missing).",
+        f"Prices — {tariff_name(ctx.provider)}: each day is planned with that day's prices "
+        "known in full (published a day ahead) and carbon as recorded (actual, forecast where "
+        "missing).",
     ]
     no_carbon = int(days["saving_kg"].isna().sum())
     if no_carbon:

@@ -13,7 +13,7 @@ from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, 
 from flexcalc.commands.time_words import named_span
 from flexcalc.engagement import pledge_actions
 from flexcalc.forecast.carbon_bands import CarbonBand, recorded_band
-from flexcalc.intensity import intensity_index
+from flexcalc.intensity import intensity_index, low_carbon_share
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
 from flexcalc.tariffs.families import prices_label, source_text
@@ -464,11 +464,7 @@ def answer_carbon(req: CarbonRequest, ctx: Context, forecast: Forecast) -> Reply
     low, high = carbon.idxmin(), carbon.idxmax()
     greenest_2h = windows.best_window(carbon.to_frame("carbon"), 4, "carbon")
     mix = sorted(forecast.mix.items(), key=lambda kv: -kv[1])
-    low_carbon = sum(
-        v
-        for fuel, v in forecast.mix.items()
-        if fuel in ("wind", "solar", "nuclear", "hydro", "biomass")
-    )
+    low_carbon = low_carbon_share(forecast.mix)
     summary = (
         f"Now {units.carbon(now_value)} ({intensity_index(now_value)}). "
         f"Lowest {units.carbon(carbon.min())} at {fmt_day_time(low)}, highest "

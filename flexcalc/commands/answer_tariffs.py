@@ -145,7 +145,7 @@ def answer_tariff(req: TariffRequest, ctx: Context) -> Reply:
     return Reply(
         title=f"Tariff: {tariff.name}",
         summary=f"'on {choice.text()}' after any command answers on it once; 'tariff "
-        f"{choice.text()}' makes it this conversation's default in Slack or Teams ('tariff me …' "
+        f"{choice.text()}' makes it this conversation's default in team chat ('tariff me …' "
         f"just yours), FLEX_TARIFF='{choice.text()}' on the command line.",
         fields=fields,
         data={"command": "tariff", "tariff": choice.text(), "kind": tariff.kind},

@@ -1,6 +1,6 @@
 """The one command grammar (DESIGN.md): text -> a request dataclass.
 
-The same words work in Slack, Teams, the shell and the CLI::
+The same words work in every door (team chat, the shell and the CLI)::
 
     bestslot 4h by 07:00 in NG1 for both at 7 kW
     prices in London

@@ -54,7 +54,7 @@ def answer_help(topic: str | None) -> Reply:
         )
     return Reply(
         title="Flexcalc — when to use electricity so it costs less and emits less",
-        summary="Commands (same words in Slack, Teams, the shell and the CLI):",
+        summary="Commands (the same words in team chat, the shell and the CLI):",
         fields=[
             Field(name, usage.split(" — ")[-1] if " — " in usage else usage)
             for name, usage in USAGE.items()

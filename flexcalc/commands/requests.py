@@ -172,7 +172,7 @@ class DigestRequest:
     """The weekly leadership digest: subscribe a channel, unsubscribe, or preview it."""
 
     action: str  # subscribe | unsubscribe | preview
-    channel: str | None = None  # Slack channel id ("C123") or "#name"; None: this channel
+    channel: str | None = None  # a chat channel id ("C123") or "#name"; None: this channel
     weekday: int = 0  # 0 = Monday
     at: time = time(9, 0)  # UK time
 

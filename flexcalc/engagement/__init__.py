@@ -1,11 +1,12 @@
 """Pledges, what they really saved, team impact and the weekly leadership digest (pure, no I/O).
 
 - ``offers``: ``PledgeOffer`` (what an "I'll do it" button carries: the window, the baseline it
-  replaces, kWh), ``pledge_actions`` and ``usual_window`` (the baseline: starting when asked).
-- ``savings``: ``pledge_saving`` from the *real* outcome (Agile prices, actual carbon where the
-  grid published it, else the forecast, and it says so), window against baseline.
+  replaces, kWh), ``pledge_actions``, ``usual_window`` (the baseline: starting when asked) and
+  ``alert_window`` (a daily alert's pledges: the alert's time of day is the usual time).
+- ``savings``: ``pledge_saving`` from the *real* outcome (the tariff's prices, actual carbon
+  where the grid published it, else the forecast, and it says so), window against baseline.
 - ``impact``: ``Outcome``, ``impact_totals`` / ``impact_by_period`` / ``leaderboard`` and the
-  ``/flex impact`` reply.
+  ``impact`` reply.
 - ``digest``: the weekly leadership digest.
 
 Every name the front ends use is importable from ``flexcalc.engagement`` itself.
@@ -40,6 +41,8 @@ from flexcalc.engagement.offers import (
     TYPICAL_KW,
     WHAT_LABELS,
     PledgeOffer,
+    alert_start,
+    alert_window,
     pledge_actions,
     typical_kwh,
     usual_window,
@@ -67,6 +70,8 @@ __all__ = [
     "Outcome",
     "PledgeOffer",
     "Saving",
+    "alert_start",
+    "alert_window",
     "basis_note",
     "digest",
     "impact_by_period",

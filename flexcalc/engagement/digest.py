@@ -11,9 +11,18 @@ import pandas as pd
 
 from flexcalc import windows
 from flexcalc.commands import units
-from flexcalc.engagement.impact import Impact, Outcome, impact_totals, people_text
+from flexcalc.engagement.impact import (
+    BASELINE_TEXT,
+    BASELINE_WORDS,
+    VERSUS,
+    Impact,
+    Outcome,
+    impact_totals,
+    people_text,
+)
 from flexcalc.engagement.savings import _between, kg_text, money, outcome_carbon
-from flexcalc.reply import Field, Reply, Table
+from flexcalc.reply import Field, Reply, Table, command_hint
+from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import LONDON, SLOT, utc
 
 WEEKS_PER_YEAR = 52.18
@@ -68,7 +77,7 @@ def digest(
 
     ``outcomes``: the workspace's settled pledges (any dates; last week and the week before are
     picked out). ``carbon``: intensity covering both weeks (forecast/actual frame or series).
-    Plain words, no Slack mentions: it can be forwarded unchanged.
+    Plain words, no mentions: it can be forwarded unchanged.
     """
     start = utc(pd.Timestamp(week_start))
     end = utc(pd.Timestamp(week_start + timedelta(days=7)))
@@ -86,15 +95,16 @@ def digest(
         lines.append(
             f"{team_label} moved {totals.kwh:,.1f} kWh of electricity use to cleaner, cheaper "
             f"times: {totals.pledges} kept pledges by {people_text(totals.participants)} avoided "
-            f"{kg_text(totals.kg_co2)} and saved {money(totals.gbp)} compared with starting "
-            "when asked" + _versus(totals.kg_co2, previous.kg_co2) + "."
+            f"{kg_text(totals.kg_co2)} and saved {money(totals.gbp)} {BASELINE_WORDS}"
+            + _versus(totals.kg_co2, previous.kg_co2)
+            + "."
         )
     else:
         lines.append(f"{team_label} recorded no kept pledges last week.")
     fields += [
         Field("kWh shifted", f"{totals.kwh:,.1f} kWh"),
-        Field("CO2 avoided (vs starting when asked)", f"{totals.kg_co2:,.2f} kgCO2"),
-        Field("Money saved (vs starting when asked)", units.gbp(totals.gbp)),
+        Field(f"CO2 avoided ({VERSUS})", f"{totals.kg_co2:,.2f} kgCO2"),
+        Field(f"Money saved ({VERSUS})", units.gbp(totals.gbp)),
         Field("People taking part", str(totals.participants)),
     ]
     grid = _grid_text(days, prior)
@@ -124,14 +134,15 @@ def digest(
     )
     notes = [
         "Grid figures: carbon intensity measured (actual) where published, else forecast. "
-        f"Savings: real Agile prices for {region_label} and carbon in each pledged window vs the "
-        "time it replaced (starting when asked).",
+        f"Savings: real {tariff_name()} prices for {region_label} and carbon in each pledged "
+        f"window vs the time it replaced ({BASELINE_TEXT}).",
     ]
     if prices is not None and not prices.dropna().empty:
         week_prices = prices[(prices.index >= start) & (prices.index < end)].dropna()
         if not week_prices.empty:
             negative = int((week_prices < 0).sum())
-            fields.append(Field("Average Agile price", units.price(float(week_prices.mean()))))
+            average = units.price(float(week_prices.mean()))
+            fields.append(Field(f"Average price ({tariff_name()})", average))
             if negative:
                 notes.append(f"{negative} half-hours had negative prices (paid to use power).")
     return Reply(
@@ -257,8 +268,9 @@ def weekly_actions(
         )
     else:
         actions.append(
-            "Subscribe a busy channel to the daily greener-times alert (`/flex alerts subscribe`) "
-            "and ask people to press \u201cI'll do it\u201d when they can shift a load."
+            "Subscribe a busy channel to the daily greener-times alert "
+            f"({command_hint('alerts subscribe')}) and ask people to press \u201cI'll do it\u201d "
+            "when they can shift a load."
         )
     return actions
 

@@ -1,4 +1,4 @@
-"""Team impact: aggregating settled pledges, the leaderboard and the ``/flex impact`` reply."""
+"""Team impact: aggregating settled pledges, the leaderboard and the ``impact`` reply."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pandas as pd
 
 from flexcalc.commands import units
 from flexcalc.engagement.savings import kg_text, money
-from flexcalc.reply import Action, Field, Reply
+from flexcalc.reply import Action, Field, Reply, command_hint, mention_hint
+from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import LONDON, utc
 
 
@@ -112,9 +113,15 @@ def leaderboard(
     return leaders[:top], len(set(people) & hidden_set)
 
 
-# --------------------------------------------------------------------------- /flex impact
+# --------------------------------------------------------------------------- impact reply
 
-BASELINE_WORDS = "compared with starting when asked"  # every impact figure says its baseline
+# Every impact figure says its baseline: the time each pledge replaced.
+BASELINE_TEXT = (
+    "each pledge's usual time: starting when asked, the time given with `usually`, or the "
+    "daily alert's time for pledges made from an alert"
+)
+BASELINE_WORDS = "compared with each pledge's usual time"
+VERSUS = "vs usual time"
 PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 SCOPE_LABELS = {"me": "You", "channel": "This channel", "team": "The whole workspace"}
 
@@ -135,7 +142,7 @@ def impact_reply(
     pending: int = 0,
     charts: bool = True,
 ) -> Reply:
-    """``/flex impact``: totals, a chart over time and a friendly leaderboard (opt-outs left
+    """The ``impact`` answer: totals, a chart over time and a friendly leaderboard (opt-outs left
     out). ``outcomes`` are already limited to the scope and period; ``pending`` counts pledges
     whose window hasn't finished or whose data isn't in yet."""
     who = SCOPE_LABELS.get(scope, "This workspace")
@@ -162,24 +169,24 @@ def impact_reply(
     )
     fields = [
         Field("kWh shifted", f"{totals.kwh:,.1f} kWh"),
-        Field("CO2 avoided (vs starting when asked)", f"{totals.kg_co2:,.2f} kgCO2"),
-        Field("Money saved (vs starting when asked)", units.gbp(totals.gbp)),
+        Field(f"CO2 avoided ({VERSUS})", f"{totals.kg_co2:,.2f} kgCO2"),
+        Field(f"Money saved ({VERSUS})", units.gbp(totals.gbp)),
         Field("Kept pledges", str(totals.pledges)),
     ]
     if scope != "me":
         fields.append(Field("People taking part", str(totals.participants)))
     notes = [
-        "Savings are measured after each window from the real Agile prices and the grid's "
-        "actual carbon intensity, against the time each pledge replaced: starting when the "
-        "person asked (never the day's worst time, which nobody would have used)."
+        f"Savings are measured after each window from the real {tariff_name()} prices and the "
+        f"grid's actual carbon intensity, against {BASELINE_TEXT} (never the day's worst time, "
+        "which nobody would have used)."
     ]
     if pending:
         notes.append(f"{pending} more pledge(s) will be counted once their window has passed.")
     if scope != "me":
         leaders, hidden_count = leaderboard(outcomes, hidden)
-        if leaders:  # in the summary, not a table: Slack renders mentions there
+        if leaders:  # in the summary, not a table: chat apps render mentions there
             summary += "\nThank you to:\n" + "\n".join(
-                f"{i}. <@{x.user_id}> — {kg_text(x.kg_co2)}, {money(x.gbp)} "
+                f"{i}. {mention_hint(x.user_id)} — {kg_text(x.kg_co2)}, {money(x.gbp)} "
                 f"({x.pledges} pledge{'s' if x.pledges != 1 else ''})"
                 for i, x in enumerate(leaders, 1)
             )
@@ -189,10 +196,13 @@ def impact_reply(
                 " not listed (the leaderboard is opt-in); their savings are in the totals."
             )
         notes.append(
-            "Want your name listed? `/flex impact show me` (`/flex impact hide me` to undo)."
+            f"Want your name listed? {command_hint('impact show me')} "
+            f"({command_hint('impact hide me')} to undo)."
         )
     elif viewer_hidden:
-        notes.append("You're not on the team leaderboard (`/flex impact show me` to join).")
+        notes.append(
+            f"You're not on the team leaderboard ({command_hint('impact show me')} to join)."
+        )
     freq = "D" if period in ("week", "month") else "W"
     by_period = impact_by_period(outcomes, freq)
     chart = impact_chart(by_period, title, freq) if charts else None

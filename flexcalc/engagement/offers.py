@@ -9,7 +9,7 @@ import pandas as pd
 from flexcalc import windows
 from flexcalc.commands import units
 from flexcalc.reply import Action
-from flexcalc.timeslots import utc
+from flexcalc.timeslots import ceil_slot, local, next_wall_time, utc
 
 PLEDGE_WORD = "pledge"
 # What a button assumes when the answer gave no size (shown on the confirmation).
@@ -121,3 +121,23 @@ def usual_window(frame: pd.DataFrame, slots: int) -> windows.Window | None:
     if len(frame) == 0:
         return None
     return windows.window_at(frame, pd.DatetimeIndex(frame.index).min(), slots)
+
+
+def alert_start(frame: pd.DataFrame, alert_at: pd.Timestamp) -> pd.Timestamp:
+    """Where a daily alert's reader would usually start: the alert's UK wall time (rounded up
+    to its half-hour) at its first occurrence inside the alert's span (``frame``): a today
+    alert's own time, a tomorrow alert's time tomorrow (counted on the UK clock)."""
+    first = pd.DatetimeIndex(frame.index).min()
+    start = ceil_slot(utc(alert_at))
+    at = local(start).time()
+    while start < first:
+        start = next_wall_time(start, at)
+    return start
+
+
+def alert_window(frame: pd.DataFrame, slots: int, alert_at: pd.Timestamp) -> windows.Window | None:
+    """The baseline of a pledge made from a daily alert: the person's usual time is the alert's
+    time of day (``alert_start``), same length; None when it does not fit the data."""
+    if len(frame) == 0:
+        return None
+    return windows.window_at(frame, alert_start(frame, alert_at), slots)

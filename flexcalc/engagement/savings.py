@@ -131,7 +131,7 @@ def pledge_saving(
     """The saving of running ``kwh`` in [window_start, window_end) instead of the baseline
     window of the same length starting at ``baseline_start``.
 
-    ``prices``: Agile p/kWh (UTC slot starts). ``carbon``: a frame with ``forecast`` and
+    ``prices``: the tariff's p/kWh (UTC slot starts). ``carbon``: a frame with ``forecast`` and
     ``actual`` gCO2/kWh (as ``DataProvider.carbon_history``) or a forecast series. Each figure is
     None when a slot of either window has no data (never interpolated); ``carbon_basis`` says
     whether actual or forecast intensity was used.

@@ -18,7 +18,8 @@ Files may be gzipped (``.gz``). Unrecognised files raise ``ValueError`` with a r
 malformed rows (unreadable time or value, too many fields, a cut-off last row) are left out and
 reported by line number in ``Coverage.problems``, never with a library's message. A saved API
 page with more pages to come (``next`` set) says so. A file's region is ``None`` unless the file
-shows it (an Octopus tariff code such as ``E-1R-AGILE-24-04-03-C`` in its name or text).
+shows it: an Octopus tariff code such as ``E-1R-AGILE-24-04-03-C`` in its name or text, or an
+MPAN in a column or header line named "MPAN" (its distributor id: 10 -> A ... 23 -> M).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from flexcalc.regions import Region
+from flexcalc.regions import Region, by_mpan, mpan_core
 from flexcalc.sources import payloads
 from flexcalc.sources.coverage import Coverage
 from flexcalc.timeslots import LONDON
@@ -51,6 +52,8 @@ MAX_PROBLEMS_SHOWN = 5
 # (electricity_costs_octopus_AGILE-24-04-03_C_...): the region letter the file shows.
 _TARIFF_REGION = re.compile(r"\bE-[12]R-[A-Z0-9-]+?-([A-HJ-NP])\b")
 _NAME_REGION = re.compile(r"AGILE(?:-[A-Z]+)*-\d\d-\d\d-\d\d_([A-HJ-NP])_", re.I)
+# Digits, possibly grouped by single spaces as bills print an MPAN ("12 3456 7890 123").
+_DIGIT_RUN = re.compile(r"(?<!\d)\d(?: ?\d)*(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -64,18 +67,36 @@ class UnstatedRegion(Region):
 
 
 def region_shown(path: PathLike, text: str = "") -> str | None:
-    """The region letter a file shows in its name or first 4 KB (a tariff code), or None."""
+    """The region letter a file shows in its name or first 4 KB: a tariff code, else an MPAN
+    (see ``mpan_region``), else None."""
     name = Path(path).name
     for pattern, where in ((_TARIFF_REGION, name), (_NAME_REGION, name), (_TARIFF_REGION, text)):
         found = pattern.search(where[:4096])
         if found:
             return found.group(1).upper()
-    return None
+    return mpan_region(f"{name}\n{text[:4096]}")
+
+
+def mpan_region(text: str) -> str | None:
+    """The region letter of the MPANs in ``text`` (13-digit cores or 21-digit full MPANs, spaces
+    allowed, check digit right), only where the text says "MPAN" (a column or a header line):
+    bare 13-digit numbers such as millisecond times are not taken for one. None when there are
+    none, or when they belong to different regions."""
+    if "mpan" not in text.lower():
+        return None
+    letters = set()
+    for run in _DIGIT_RUN.finditer(text):
+        for candidate in (run.group(0), *run.group(0).split(" ")):  # grouped, or a lone number
+            core = mpan_core(candidate)
+            if core is not None:
+                letters.add(by_mpan(core).letter)
+                break
+    return letters.pop() if len(letters) == 1 else None
 
 
 @dataclass
 class PriceFile:
-    """Agile prices read from a file."""
+    """Half-hourly electricity prices read from a file (any tariff's)."""
 
     prices: pd.Series  # import p/kWh inc VAT, name "price"
     export: pd.Series | None  # export p/kWh (dashboard exports only), name "export"
@@ -93,6 +114,7 @@ class CarbonFile:
     coverage: Coverage
     format: str  # "carbon-history" | "carbon-seed" | "carbon-json"
     path: str = ""
+    region: str | None = None  # the letter the file shows (an MPAN), else None
 
 
 def _open_text(path: Path) -> str:
@@ -295,7 +317,7 @@ def _missing_values(
 
 
 def read_prices(path: PathLike) -> PriceFile:
-    """Agile import (and export, if present) prices from a CSV or JSON file."""
+    """Import (and export, if present) prices from a CSV or JSON file."""
     path = Path(path)
     text = _open_text(path)
     region = region_shown(path, text)
@@ -365,7 +387,8 @@ def read_carbon(path: PathLike) -> CarbonFile:
         frame = frame.dropna(how="all")
         if frame.empty:
             raise ValueError(f"{path}: no carbon intensity values in the file.")
-        return CarbonFile(frame, Coverage.of(frame.index, 0, "carbon"), "carbon-json", str(path))
+        cover = Coverage.of(frame.index, 0, "carbon")
+        return CarbonFile(frame, cover, "carbon-json", str(path), region_shown(path, text))
     header = _header(text)
     frame, problems = _csv(text, path)
     if all(c in frame.columns for c in CARBON_HISTORY_COLUMNS):
@@ -379,7 +402,7 @@ def read_carbon(path: PathLike) -> CarbonFile:
         actual = pd.Series("", index=frame.index)
         fmt = "carbon-seed"
     elif all(c in frame.columns for c in DASHBOARD_COLUMNS) or "cost_p_per_kwh" in frame.columns:
-        raise ValueError(f"{path}: these are Agile prices; pass them as prices, not carbon.")
+        raise ValueError(f"{path}: these are electricity prices; pass them as prices, not carbon.")
     else:
         raise _unrecognised(path, header, "carbon")
     bad = _problem_rows(index, frame["line"], problems)
@@ -399,4 +422,4 @@ def read_carbon(path: PathLike) -> CarbonFile:
     if data.empty:
         raise ValueError(_nothing_readable(path, "carbon intensity values", problems))
     cover = Coverage.of(data.index, dupes, "carbon", problems=_sorted_problems(problems))
-    return CarbonFile(data, cover, fmt, str(path))
+    return CarbonFile(data, cover, fmt, str(path), region_shown(path, text))

@@ -15,21 +15,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from flexcalc.regions import Region
+from flexcalc.regions import Region, by_letter
 from flexcalc.sources.base import DataProvider, DataUnavailable, Forecast
 from flexcalc.sources.coverage import shortfall_notes
 from flexcalc.sources.csv_files import (
     CarbonFile,
     PriceFile,
-    UnstatedRegion,
     read_carbon,
     read_prices,
 )
 from flexcalc.sources.horizon import carbon_horizon_end, price_horizon_end, upcoming
 from flexcalc.sources.http import UpstreamUnreachable
 from flexcalc.sources.live import CARBON, PRICES, ForecastPart, LiveProvider, assemble
+from flexcalc.sources.missing_metric import MissingMetric
 from flexcalc.sources.sample import (
-    SAMPLE_REGION,
     SampleProvider,
     mix_like,
     sample_carbon,
@@ -179,19 +178,13 @@ class FallbackProvider:
         return self.live.lookup_postcode(postcode) or self.sample.lookup_postcode(postcode)
 
 
-def _same_region_prices(extra: Forecast, region: Region) -> bool:
-    """Fallback prices count only for the region they are: the sample has region C alone."""
-    return extra.source != "sample" or (
-        region.letter == SAMPLE_REGION and not isinstance(region, UnstatedRegion)
-    )
-
-
 class FileProvider:
     """``DataProvider`` answering from a prices file and/or a carbon file.
 
     ``forecast(region, now)`` treats the files as a record of history: prices from the slot
     containing ``now`` to the publication horizon, carbon forecast 48 h ahead. Either file may
-    be omitted; its part then comes from ``fallback`` (if given) or is left empty with a note.
+    be omitted; its part then comes from ``fallback`` (a ``MissingMetric``: the sample or live
+    data, only where they cover the asked instant or period) or is left empty ("n/a").
     Files are read when the provider is made, so unreadable files fail early (``ValueError``).
     """
 
@@ -201,13 +194,38 @@ class FileProvider:
         self,
         prices_path: str | Path | None = None,
         carbon_path: str | Path | None = None,
-        fallback: DataProvider | None = None,
+        fallback: MissingMetric | None = None,
     ) -> None:
         if prices_path is None and carbon_path is None:
             raise ValueError("Give a prices file, a carbon file or both.")
         self.prices_file: PriceFile | None = read_prices(prices_path) if prices_path else None
         self.carbon_file: CarbonFile | None = read_carbon(carbon_path) if carbon_path else None
         self.fallback = fallback
+
+    def _files(self) -> list[PriceFile | CarbonFile]:
+        return [f for f in (self.prices_file, self.carbon_file) if f is not None]
+
+    def region_shown(self) -> str | None:
+        """The region letter the files show (tariff code or MPAN): the prices file's first."""
+        return next((f.region for f in self._files() if f.region is not None), None)
+
+    def region_notes(self, region: Region) -> list[str]:
+        """Which region the answer is for and why, when a file shows one: agreeing, or the
+        words ``in X`` overriding what the file shows (said, so a wrong file is noticed)."""
+        notes = []
+        for part in self._files():
+            if part.region is None:
+                continue
+            shown = by_letter(part.region)
+            name = Path(part.path).name
+            if shown.letter == region.letter:
+                notes.append(f"Region {shown.label}: shown by {name}.")
+            else:
+                notes.append(
+                    f"{name} shows region {shown.label}, but the answer is for {region.label} "
+                    "as you asked: check the file is for that region."
+                )
+        return notes
 
     def coverage_notes(self) -> list[str]:
         notes = []
@@ -219,65 +237,43 @@ class FileProvider:
     def forecast(self, region: Region, now: pd.Timestamp) -> Forecast:
         now = utc(now)
         notes = self.coverage_notes()
-        empty = pd.Series([], dtype=float, index=pd.DatetimeIndex([], tz="UTC"))
-        prices, carbon = empty.rename("price"), empty.rename("carbon")
         mix: dict[str, float] = {}
-        extra: Forecast | None = None
-        if (self.prices_file is None or self.carbon_file is None) and self.fallback is not None:
-            extra = self._fallback_forecast(region, now, notes)
-            mix = extra.mix if extra is not None else {}
         if self.prices_file is not None:
             prices = upcoming(self.prices_file.prices, now, price_horizon_end(now)).rename("price")
             notes += shortfall_notes(prices, price_horizon_end(now), "prices", "The file's")
-        elif extra is not None and _same_region_prices(extra, region):
-            prices = extra.prices
-            notes += [f"Prices (no prices file given): {n}" for n in extra.notes]
         else:
-            notes.append("No prices file given: prices are n/a.")
+            part = self._missing(PRICES, region, now)
+            prices = part.series.rename("price")
+            notes += [n for n in part.notes if n]
         if self.carbon_file is not None:
             forecast_col = self.carbon_file.frame["forecast"].dropna()
             carbon = upcoming(forecast_col, now, carbon_horizon_end(now)).rename("carbon")
             notes += shortfall_notes(
                 carbon, carbon_horizon_end(now), "carbon forecast", "The file's"
             )
-        elif extra is not None:
-            carbon = extra.carbon
-            notes += [f"Carbon (no carbon file given): {n}" for n in extra.notes]
         else:
-            notes.append("No carbon file given: carbon is n/a.")
+            part = self._missing(CARBON, region, now)
+            carbon, mix = part.series.rename("carbon"), part.mix
+            notes += [n for n in part.notes if n]
         if prices.empty and carbon.empty:
             raise DataUnavailable(
                 f"The files have no data from {fmt_day_time(now)} on. " + " ".join(notes)
             )
         return Forecast(region, prices, carbon, now, mix=mix, source="file", notes=notes)
 
-    def _fallback_forecast(
-        self, region: Region, now: pd.Timestamp, notes: list[str]
-    ) -> Forecast | None:
-        """The fallback's forecast for the missing metric, only when it is for ``now`` itself
-        (the sample replays another day when it doesn't cover ``now``: not used, said)."""
-        try:
-            extra = self.fallback.forecast(region, now)  # type: ignore[union-attr]
-        except DataUnavailable:
-            extra = None
-        if extra is None or extra.now != now:
-            notes.append(
-                f"No other data covers {fmt_day_time(now)}, so the metric without a file is n/a."
-            )
-            return None
-        return extra
+    def _missing(self, kind: str, region: Region, now: pd.Timestamp) -> ForecastPart:
+        """The metric without a file, from the fallback (if any) when it covers ``now``."""
+        if self.fallback is not None:
+            return self.fallback.forecast_part(kind, region, now)
+        what = "prices" if kind == PRICES else "carbon"
+        empty = pd.Series([], dtype=float, index=pd.DatetimeIndex([], tz="UTC"))
+        return ForecastPart(empty, [f"No {what} file given: {what} n/a."])
 
     def price_history(self, region: Region, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
         if self.prices_file is None:
             if self.fallback is None:
                 raise DataUnavailable("No prices file given.")
-            part = self.fallback.price_history(region, start, end)
-            if getattr(self.fallback, "source", "") == "sample" and not (
-                region.letter == SAMPLE_REGION and not isinstance(region, UnstatedRegion)
-            ):  # the sample's London prices never stand in for another region
-                part = part.iloc[:0].copy()
-                part.attrs = {"source": "file", "note": "No prices file given: £ is n/a."}
-            return part
+            return self.fallback.price_history(region, start, end)
         prices = self.prices_file.prices
         part = prices.loc[(prices.index >= utc(start)) & (prices.index < utc(end))].copy()
         part.attrs = {"source": "file", "note": self.prices_file.coverage.describe()}

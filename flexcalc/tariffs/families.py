@@ -120,6 +120,18 @@ def prices_label(prices: pd.Series) -> str:
     return str(prices.attrs.get("tariff") or DEFAULT_SHORT_LABEL)
 
 
+def tariff_name(provider: object = None) -> str:
+    """The name of the tariff whose prices a provider gives, for notes: a tariff-priced
+    provider's ``Tariff.name``, "your prices file" for files, else the default family's label
+    ("Octopus Agile": what the live and sample data are)."""
+    tariff = getattr(provider, "tariff", None)
+    if tariff is not None:
+        return str(tariff.name)
+    if getattr(provider, "source", "") == "file":
+        return "your prices file"
+    return FAMILIES[DEFAULT_FAMILY].label
+
+
 def source_text(source: str, prices: pd.Series) -> str:
     """Chart footers: where a forecast's prices and carbon come from."""
     if source == "sample":

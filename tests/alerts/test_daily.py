@@ -60,7 +60,7 @@ def test_tomorrow_span_is_the_agile_day_across_clock_changes(provider, day, slot
     assert len(frame) == slots and frame["price"].notna().all()
     reply = daily.daily_alert(forecast, tomorrow=True, charts=False)
     assert reply.title.startswith("Tomorrow's greener times — Sun")
-    assert reply.table.columns[-1] == "vs starting 23:00"
+    assert reply.table.columns[-1] == "vs starting 17:00 (alert time)"  # tomorrow, 17:00
 
 
 def test_tomorrow_not_published_before_16_00(provider):
