@@ -36,9 +36,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from flexcalc.charts.render_cache import charts as chart_cache
 from tests.fakes.upstream import DEFAULT_NOW, FakeCarbonIntensity, FakeOctopus
 
 pytest_plugins = ["tests.fakes.slack_api"]  # fixture fake_slack (the Slack front end's tests)
+
+
+@pytest.fixture(autouse=True)
+def fresh_chart_cache() -> None:
+    """Each test starts with no rendered charts kept (a chart counted or captured by one test is
+    never a cache hit left by another)."""
+    chart_cache.clear()
+
+
+@pytest.fixture
+def every_chart_drawn() -> Iterator[None]:
+    """No chart answered from the render cache: for tests of the drawing itself (use with
+    ``pytestmark = pytest.mark.usefixtures("every_chart_drawn")``)."""
+    with chart_cache.disabled():
+        yield
 
 
 @pytest.fixture

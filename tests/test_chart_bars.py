@@ -8,18 +8,22 @@ import io
 import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from flexcalc.charts.battery import history_png
-from flexcalc.charts.common import PALETTE, bars, new_figure, png_size
+from flexcalc.charts.common import PALETTE, bars, date_nums, new_figure, png_size
 from flexcalc.charts.footprint import storage_png
 from flexcalc.charts.forecast import _shade_windows, prices_chart
 from flexcalc.charts.impact import CO2_COLOUR, impact_png
 from flexcalc.sources.sample import sample_prices
-from flexcalc.windows import best_window
+from flexcalc.timeslots import SLOT
+from flexcalc.windows import Window, best_window
+
+pytestmark = pytest.mark.usefixtures("every_chart_drawn")  # tests of the drawing
 
 heights = st.lists(
     st.one_of(st.floats(-50, 100, allow_nan=False), st.just(float("nan"))), max_size=60
@@ -82,6 +86,14 @@ def test_every_bar_chart_kind_still_draws_its_bars() -> None:
 def test_window_shading_is_one_band_per_run_of_slots() -> None:
     frame = sample_prices().prices.loc["2024-06-08 16:30Z":"2024-06-09 21:30Z"].to_frame("price")
     ax = new_figure().add_subplot()
-    _shade_windows(ax, {"Cheapest": best_window(frame, 8)})
-    # a 4 h window is one run: one light band and one solid strip (was one pair per slot)
-    assert len(ax.patches) == 2
+    window = best_window(frame, 8)
+    slots = window.slots
+    split = Window(slots[0], slots[-1] + SLOT, slots[:3].append(slots[5:]), None, None)
+    _shade_windows(ax, {"Cheapest": window, "Split": split})
+    # all bands one collection, all strips another: one polygon per run of adjacent slots
+    bands, strips = ax.collections
+    assert len(bands.get_paths()) == len(strips.get_paths()) == 1 + 2
+    x = [sorted({*path.vertices[:, 0]}) for path in bands.get_paths()]
+    start, end = date_nums(window.start), date_nums(window.end)
+    assert x[0] == [start, end]
+    assert x[1] == [start, date_nums(slots[3])] and x[2] == [date_nums(slots[5]), end]

@@ -24,6 +24,8 @@ from flexcalc.footprint import monthly_heatmap
 from flexcalc.sources.sample import sample_carbon, sample_prices
 from flexcalc.windows import best_window
 
+pytestmark = pytest.mark.usefixtures("every_chart_drawn")  # tests of the drawing
+
 MIX_A = {"gas": 28.4, "wind": 31.2, "nuclear": 14.9, "imports": 9.1, "solar": 4.2}
 MIX_B = {"wind": 61.0, "coal": 2.0, "biomass": 12.0}
 

@@ -22,6 +22,8 @@ from flexcalc.sources.sample import sample_carbon, sample_prices
 from flexcalc.timeslots import LONDON
 from flexcalc.windows import best_window
 
+pytestmark = pytest.mark.usefixtures("every_chart_drawn")  # tests of the drawing
+
 REPO = Path(__file__).resolve().parents[1]
 MIX = {
     "gas": 28.4,

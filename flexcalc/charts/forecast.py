@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -27,17 +27,19 @@ from flexcalc.charts.common import (
     date_nums,
     fits,
     format_time_axis,
-    legend_below,
     new_figure,
     no_data,
     place_axes,
     reused_figure,
+    set_ylabel,
     style_axes,
     title_inches,
     to_png,
     utc_index,
 )
 from flexcalc.charts.forecast_band import band_limits, draw_forecast_band
+from flexcalc.charts.key import add_key, legend_below
+from flexcalc.charts.render_cache import rendered_once
 from flexcalc.intensity import intensity_index
 from flexcalc.timeslots import LONDON, SLOT
 from flexcalc.windows import Window
@@ -84,8 +86,12 @@ def _draw_carbon_line(ax: Axes, carbon: pd.Series, colour: str = PALETTE["carbon
 
 
 def _shade_windows(ax: Axes, windows: dict[str, Window]) -> list[Patch]:
-    """Shade each window's slots (runs of adjacent slots as one band) plus a solid strip on top."""
+    """Shade each window's slots (runs of adjacent slots as one band) plus a solid strip on top:
+    all bands as one collection and all strips as another (x in data, y in axes fractions)."""
     handles = []
+    bands: list[np.ndarray] = []
+    strips: list[np.ndarray] = []
+    band_colours: list[str] = []
     for i, (label, window) in enumerate(windows.items()):
         if window is None or len(window.slots) == 0:
             continue
@@ -94,19 +100,29 @@ def _shade_windows(ax: Axes, windows: dict[str, Window]) -> list[Patch]:
         breaks = np.flatnonzero((slots[1:] - slots[:-1]) != SLOT) + 1  # unit-safe (us or ns)
         for run in np.split(np.arange(len(slots)), breaks):
             a, b = date_nums(slots[run[0]]), date_nums(slots[run[-1]] + SLOT)
-            ax.axvspan(a, b, color=colour, alpha=0.18, linewidth=0, zorder=1)
-            ax.axvspan(
-                a,
-                b,
-                ymin=0.985 - 0.03 * (i + 1),
-                ymax=0.985 - 0.03 * i,
-                color=colour,
-                alpha=0.95,
-                linewidth=0,
-                zorder=5,
-            )
+            bands.append(_span(a, b, 0.0, 1.0))
+            strips.append(_span(a, b, 0.985 - 0.03 * (i + 1), 0.985 - 0.03 * i))
+            band_colours.append(colour)
         handles.append(Patch(facecolor=colour, alpha=0.6, label=label))
+    if bands:
+        where = ax.get_xaxis_transform()
+        for verts, alpha, zorder in ((bands, 0.18, 1), (strips, 0.95, 5)):
+            ax.add_collection(
+                PolyCollection(
+                    verts,
+                    facecolors=band_colours,
+                    alpha=alpha,
+                    linewidths=0,
+                    zorder=zorder,
+                    transform=where,
+                ),
+                autolim=False,
+            )
     return handles
+
+
+def _span(x0: float, x1: float, y0: float, y1: float) -> np.ndarray:
+    return np.array([(x0, y0), (x0, y1), (x1, y1), (x1, y0)])
 
 
 def _mark_now(ax: Axes, now: pd.Timestamp | None, start: pd.Timestamp, end: pd.Timestamp):
@@ -188,8 +204,9 @@ def _forecast_figure(
     def build() -> Figure:
         fig = new_figure(width_px, height_px)
         ax = fig.add_subplot()
+        style_axes(ax)
         if both:
-            ax.twinx()
+            style_axes(ax.twinx(), grid=False)
         return fig
 
     fig = reused_figure(("forecast", width_px, height_px, both), build)
@@ -232,7 +249,7 @@ def _forecast_figure(
             y_hi += 0.08 * (y_hi - y_lo)
             y_lo -= 0.08 * (y_hi - y_lo) if y_lo < 0 else 0
         ax.set_ylim(y_lo, y_hi)
-        style_axes(ax, ylabel="Price (p/kWh)")
+        set_ylabel(ax, "Price (p/kWh)")
     if carbon is not None:
         cax = fig.axes[1] if both else ax
         _draw_carbon_line(cax, carbon)
@@ -243,9 +260,7 @@ def _forecast_figure(
         cax.set_ylim(c_lo, c_hi)
         if c_lo < 0:  # no negative carbon ticks on the aligned axis
             cax.set_yticks([t for t in cax.get_yticks() if 0 <= t <= c_hi])
-        style_axes(cax, ylabel="Carbon (gCO₂/kWh)", grid=price is None)
-        if price is not None:
-            cax.spines["top"].set_visible(False)
+        set_ylabel(cax, "Carbon (gCO₂/kWh)")
     legend += _shade_windows(ax, windows or {})
     now_handle = _mark_now(ax, now, start, end)
     if now_handle is not None:
@@ -253,7 +268,7 @@ def _forecast_figure(
     format_time_axis(ax, start, end)
     ax.set_xlabel("")
 
-    legend_in = legend_below(fig, legend, ncol=4)
+    legend_in = legend_below(fig, legend, ncol=4, fontsize=FONT["legend"])
     place_axes(
         ax,
         left_in=0.85,
@@ -266,6 +281,7 @@ def _forecast_figure(
     return fig
 
 
+@rendered_once("forecast", now="now")
 def forecast_chart(
     frame: pd.DataFrame,
     windows: dict[str, Window] | None = None,
@@ -285,6 +301,7 @@ def forecast_chart(
     return to_png(fig)
 
 
+@rendered_once("prices", now="now")
 def prices_chart(
     prices: pd.Series,
     *,
@@ -373,20 +390,13 @@ def _label_mix(ax: Axes, handles: list[Patch]) -> None:
         left, pct, fuel = handle.mix_span
         dark = fuel.lower() in ("coal", "nuclear", "gas", "oil", "biomass")
         for text in (f"{fuel.title()} {pct:.0f}%", f"{pct:.0f}%"):
-            label = ax.text(
-                left + pct / 2,
-                0,
-                text,
-                ha="center",
-                va="center",
-                fontsize=FONT["note"],
-                color="white" if dark else PALETTE["text"],
-            )
-            if fits(label, pct * px_per_pct - 6):
+            if fits(ax.figure, text, FONT["note"], pct * px_per_pct - 6):
+                ax.text(left + pct / 2, 0, text, ha="center", va="center", fontsize=FONT["note"],
+                        color="white" if dark else PALETTE["text"])  # fmt: skip
                 break
-            label.remove()
 
 
+@rendered_once("carbon", now="now")
 def carbon_chart(
     carbon: pd.Series,
     mix: dict[str, float] | None = None,
@@ -411,7 +421,9 @@ def carbon_chart(
 
     def build() -> Figure:
         fig = new_figure(width_px, height_px)
-        fig.add_subplot()
+        ax = fig.add_subplot()
+        style_axes(ax)
+        ax.spines["right"].set_visible(False)
         if mix:
             fig.add_subplot()
         return fig
@@ -432,8 +444,7 @@ def carbon_chart(
     _band_segments(ax, values, bands)
     ax.set_xlim(date_nums(start), date_nums(end))
     ax.set_ylim(0, float(values.max()) * 1.18)
-    style_axes(ax, ylabel="Carbon (gCO₂/kWh)")
-    ax.spines["right"].set_visible(False)
+    set_ylabel(ax, "Carbon (gCO₂/kWh)")
     lowest = values.idxmin()
     ax.annotate(
         f"lowest {values[lowest]:.0f} at {lowest.tz_convert(LONDON).strftime('%a %H:%M')}",
@@ -453,17 +464,8 @@ def carbon_chart(
         if b in set(bands)
     ]
     if key:
-        ax.legend(
-            handles=key,
-            loc="lower right",
-            bbox_to_anchor=(1.0, 1.0),
-            ncol=len(key),
-            frameon=False,
-            fontsize=FONT["note"],
-            handlelength=1.2,
-            columnspacing=1.0,
-            borderaxespad=0.1,
-        )
+        add_key(ax, key, anchor=(1.0, 1.0), loc="lower right", fontsize=FONT["note"],
+                ncol=len(key), handlelength=1.2, columnspacing=1.0, pad=0.1)  # fmt: skip
     _mark_now(ax, now, start, end)
     format_time_axis(ax, start, end)
 
@@ -473,7 +475,7 @@ def carbon_chart(
         return to_png(fig)
     mix_ax = fig.axes[1]
     mix_handles = _mix_bar(mix_ax, mix)
-    legend_in = legend_below(fig, mix_handles, ncol=5)
+    legend_in = legend_below(fig, mix_handles, ncol=5, fontsize=FONT["legend"])
     bar_in, bar_title_in = 0.45, 0.4
     mix_bottom = legend_in + 0.1
     place_axes(

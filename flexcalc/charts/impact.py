@@ -13,19 +13,26 @@ from flexcalc.charts.common import (
     new_figure,
     no_data,
     reused_figure,
+    set_ylabel,
     style_axes,
     to_png,
 )
+from flexcalc.charts.render_cache import rendered_once
 
 CO2_COLOUR = "#54A24B"
 
 
 def _build() -> Figure:
     fig = new_figure(height_px=480)
-    fig.add_axes((0.08, 0.14, 0.84, 0.66)).twinx()
+    ax = fig.add_axes((0.08, 0.14, 0.84, 0.66))
+    style_axes(ax)
+    money = ax.twinx()
+    money.tick_params(labelsize=FONT["tick"], colors=PALETTE["price"])
+    money.spines["top"].set_visible(False)
     return fig
 
 
+@rendered_once("impact")
 def impact_png(by_period: pd.DataFrame, title: str, unit: str = "day") -> bytes:
     """``by_period``: index of period start dates, columns ``kg`` and ``gbp`` (see
     ``flexcalc.engagement.impact_by_period``)."""
@@ -41,13 +48,11 @@ def impact_png(by_period: pd.DataFrame, title: str, unit: str = "day") -> bytes:
     labels = [pd.Timestamp(d).strftime("%d %b") for d in by_period.index]
     x = range(len(labels))
     bars(ax, [i - 0.35 for i in x], by_period["kg"].to_numpy(dtype=float), 0.7, CO2_COLOUR)
-    style_axes(ax, ylabel="kgCO2 avoided")
+    set_ylabel(ax, "kgCO2 avoided")
     step = max(1, len(labels) // 12)
     ax.set_xticks(list(x)[::step], labels[::step], fontsize=FONT["tick"])
     money.plot(list(x), by_period["gbp"].to_numpy(dtype=float), color=PALETTE["price"],
                marker="o", linewidth=2)  # fmt: skip
     money.set_ylabel("£ saved", fontsize=FONT["label"], color=PALETTE["price"])
-    money.tick_params(labelsize=FONT["tick"], colors=PALETTE["price"])
-    money.spines["top"].set_visible(False)
     ax.axhline(0, color=PALETTE["zero"], linewidth=0.8)
     return to_png(fig)
