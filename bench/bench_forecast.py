@@ -29,8 +29,8 @@ from flexcalc.forecast import model as price_model
 from flexcalc.forecast import skill
 from flexcalc.forecast.history import PRICE_FILES, read_history
 from flexcalc.forecast.predict import price_outlooks
-from flexcalc.forecast.tariff_formula import REGION_FACTORS, import_from_wholesale
 from flexcalc.sources.csv_files import read_prices
+from flexcalc.tariffs.regional_formula import REGION_FACTORS, import_from_wholesale
 from flexcalc.timeslots import utc
 
 HISTORY = Path(__file__).resolve().parents[1] / "tests/fixtures/history"

@@ -5,9 +5,9 @@ publication calendar). ``known_inputs`` is the one gate: it cuts the price histo
 ``known_until`` and the carbon forecast at ``origin`` + 48 h (the Carbon Intensity forecast
 horizon). Every feature is computed from its output only.
 
-Prices enter as the wholesale-level W (``tariff_formula.to_wholesale``) so one model serves every
-region; the target is W minus its mean over the last published week, so the model learns the shape
-around the current level rather than a level it may never have seen.
+Prices enter as the wholesale-level W (``flexcalc.tariffs.regional_formula``) so one model serves
+every region; the target is W minus its mean over the last published week, so the model learns
+the shape around the current level rather than a level it may never have seen.
 """
 
 from __future__ import annotations

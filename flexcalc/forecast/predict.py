@@ -15,7 +15,7 @@ import pandas as pd
 
 from flexcalc.forecast.features import Decision, build_features
 from flexcalc.forecast.model import HORIZON, QUANTILES, PriceModel, shipped_model
-from flexcalc.forecast.tariff_formula import (
+from flexcalc.tariffs.regional_formula import (
     export_from_wholesale,
     import_from_wholesale,
     to_wholesale,

@@ -19,8 +19,9 @@ from sklearn.linear_model import LinearRegression
 from flexcalc.forecast.features import Decision, NotEnoughHistory, build_features
 from flexcalc.forecast.history import History
 from flexcalc.forecast.model import DECISION_HOUR, PriceModel, training_set
-from flexcalc.forecast.tariff_formula import import_from_wholesale, to_wholesale
+from flexcalc.tariffs.regional_formula import import_from_wholesale, to_wholesale
 from flexcalc.timeslots import local_day_slots, utc
+from flexcalc.windows import best_start, rolling_means
 
 WINDOW_SLOTS = 6  # 3 h
 
@@ -57,10 +58,10 @@ def decision_for_day(day: date) -> Decision:
 
 
 def regret(forecast: np.ndarray, actual: np.ndarray, k: int = WINDOW_SLOTS) -> float:
-    """Actual mean of the k-slot window ``forecast`` ranks cheapest minus the best actual one."""
-    kernel = np.ones(k) / k
-    chosen = int(np.argmin(np.convolve(forecast, kernel, mode="valid")))
-    actual_means = np.convolve(actual, kernel, mode="valid")
+    """Actual mean of the k-slot window ``forecast`` ranks cheapest minus the best actual one
+    (ties -> earliest window, as every answer picks)."""
+    chosen = best_start(forecast, k)
+    actual_means = rolling_means(actual, k)
     return float(actual_means[chosen] - actual_means.min())
 
 

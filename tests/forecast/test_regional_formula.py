@@ -7,14 +7,14 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flexcalc.forecast.tariff_formula import (
+from flexcalc.regions import all_regions
+from flexcalc.tariffs.regional_formula import (
     CAP,
     REGION_FACTORS,
     import_from_wholesale,
     is_peak,
     to_wholesale,
 )
-from flexcalc.regions import all_regions
 from flexcalc.timeslots import local_day_slots
 
 
