@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from flexcalc.forecast.features import Decision, NotEnoughHistory, build_features
+from flexcalc.forecast.error_correlation import standardise
+from flexcalc.forecast.features import Decision, NotEnoughHistory, build_features, from_target
 from flexcalc.forecast.history import History
-from flexcalc.forecast.model import DECISION_HOUR, PriceModel, training_set
+from flexcalc.forecast.model import DECISION_HOUR, HORIZON, PriceModel, training_set
 from flexcalc.tariffs.regional_formula import import_from_wholesale, to_wholesale
-from flexcalc.timeslots import local_day_slots, utc
+from flexcalc.timeslots import SLOT, local_day_slots, utc
 from flexcalc.windows import best_start, rolling_means
 
 WINDOW_SLOTS = 6  # 3 h
@@ -47,7 +48,7 @@ def _linear_inputs(frame: pd.DataFrame, carbon_fill: float) -> np.ndarray:
 
 def fit_linear_baseline(history: History) -> LinearBaseline:
     frame, relative = training_set(history)
-    target = relative + frame["level"].to_numpy()
+    target = from_target(relative, frame)
     fill = float(np.nanmean(frame["carbon"].to_numpy()))
     return LinearBaseline(LinearRegression().fit(_linear_inputs(frame, fill), target), fill)
 
@@ -110,6 +111,35 @@ def evaluate(
         if progress:
             progress((i + 1) / len(days))
     return summarise(rows)
+
+
+def lead_day_scores(
+    model: PriceModel,
+    prices: pd.Series,
+    letter: str,
+    carbon: pd.Series | None,
+    first: date,
+    last: date,
+) -> dict[int, list[np.ndarray]]:
+    """Held-out standard scores of each 7-day forecast made at 10:00 UK on D-1 for D in
+    first..last, split by lead day (0 = the first 24 h past the published horizon): what
+    ``error_correlation.equicorrelation`` measures."""
+    wholesale = to_wholesale(prices.dropna(), letter)
+    out: dict[int, list[np.ndarray]] = {}
+    for day in pd.date_range(first, last, freq="D").date:
+        decision = decision_for_day(day)
+        targets = pd.date_range(
+            decision.known_until, decision.known_until + HORIZON, freq=SLOT, inclusive="left"
+        )
+        try:
+            frame = build_features(wholesale, carbon, decision, targets)
+        except NotEnoughHistory:
+            continue
+        scores = standardise(wholesale.reindex(targets).to_numpy(), model.predict(frame))
+        lead_day = (frame["lead_hours"].to_numpy() // 24).astype(int)
+        for d in np.unique(lead_day):
+            out.setdefault(int(d), []).append(scores[lead_day == d])
+    return out
 
 
 def summarise(rows: list[dict]) -> dict:
