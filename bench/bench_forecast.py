@@ -33,7 +33,7 @@ from flexcalc.forecast.error_correlation import equicorrelation
 from flexcalc.forecast.history import PRICE_FILES, read_history
 from flexcalc.forecast.predict import ERROR_CORRELATION, price_outlooks
 from flexcalc.sources.csv_files import read_prices
-from flexcalc.tariffs.regional_formula import REGION_FACTORS, import_from_wholesale
+from flexcalc.tariffs.regional_formula import REGION_FACTORS, import_from_wholesale, to_wholesale
 from flexcalc.timeslots import utc
 
 HISTORY = Path(__file__).resolve().parents[1] / "tests/fixtures/history"
@@ -65,8 +65,10 @@ def season_rows(history, quick: bool) -> tuple[list[dict], dict[int, list]]:
         blind = skill.evaluate(model, prices, letter, None, *days)
         rows.append({"season": name, "region": letter, **scored, "no_carbon": blind})
         print(_season_line(rows[-1]), flush=True)
+        wholesale = to_wholesale(prices.dropna(), letter)
+        season = pd.date_range(*days, freq="D").date
         for lead_day, found in skill.lead_day_scores(
-            model, prices, letter, history.carbon, *days
+            model, wholesale, history.carbon, season
         ).items():
             scores.setdefault(lead_day, []).extend(found)
     return rows, scores

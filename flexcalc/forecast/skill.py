@@ -8,7 +8,7 @@ forecast ranks cheapest within D, minus that of the truly cheapest 3 h window of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,9 +19,10 @@ from sklearn.linear_model import LinearRegression
 from flexcalc.forecast.error_correlation import standardise
 from flexcalc.forecast.features import Decision, NotEnoughHistory, build_features, from_target
 from flexcalc.forecast.history import History
-from flexcalc.forecast.model import DECISION_HOUR, HORIZON, PriceModel, training_set
+from flexcalc.forecast.model import DECISION_HOUR, PriceModel, training_set
+from flexcalc.forecast.predict import forecast_slots
 from flexcalc.tariffs.regional_formula import import_from_wholesale, to_wholesale
-from flexcalc.timeslots import SLOT, local_day_slots, utc
+from flexcalc.timeslots import local_day_slots, utc
 from flexcalc.windows import best_start, rolling_means
 
 WINDOW_SLOTS = 6  # 3 h
@@ -114,23 +115,15 @@ def evaluate(
 
 
 def lead_day_scores(
-    model: PriceModel,
-    prices: pd.Series,
-    letter: str,
-    carbon: pd.Series | None,
-    first: date,
-    last: date,
+    model: PriceModel, wholesale: pd.Series, carbon: pd.Series | None, days: Iterable[date]
 ) -> dict[int, list[np.ndarray]]:
-    """Held-out standard scores of each 7-day forecast made at 10:00 UK on D-1 for D in
-    first..last, split by lead day (0 = the first 24 h past the published horizon): what
-    ``error_correlation.equicorrelation`` measures."""
-    wholesale = to_wholesale(prices.dropna(), letter)
+    """Held-out standard scores of each 7-day forecast made at 10:00 UK on D-1 for each day D,
+    from the wholesale-level series, split by lead day (0 = the first 24 h past the published
+    horizon): what ``error_correlation.equicorrelation`` measures."""
     out: dict[int, list[np.ndarray]] = {}
-    for day in pd.date_range(first, last, freq="D").date:
+    for day in days:
         decision = decision_for_day(day)
-        targets = pd.date_range(
-            decision.known_until, decision.known_until + HORIZON, freq=SLOT, inclusive="left"
-        )
+        targets = forecast_slots(decision.known_until)
         try:
             frame = build_features(wholesale, carbon, decision, targets)
         except NotEnoughHistory:
