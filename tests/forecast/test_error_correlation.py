@@ -36,6 +36,7 @@ def test_equicorrelation_matches_a_brute_force_over_pairs(forecasts):
     assert got == pytest.approx(_brute_equicorrelation(forecasts), rel=1e-9, abs=1e-9)
 
 
+@settings(deadline=None)  # the shared machine can stall one example past 200 ms
 @given(
     median=st.floats(-20, 60),
     below=st.floats(0.1, 20),
