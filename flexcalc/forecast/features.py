@@ -98,8 +98,8 @@ def build_features(
     frame["lead_hours"] = (targets - decision.known_until) / pd.Timedelta(hours=1)
     frame["level"] = level
     frame["spread"] = spread
-    earlier = [same_wall_time_days_before(targets, n) for n in range(1, LOOKBACK_DAYS + 1)]
-    back = np.column_stack([prices.reindex(index).to_numpy() for index in earlier])
+    earlier = _days_before(targets)
+    back = _by_day_before(prices, earlier, len(targets))
     latest = _first_known_column(back)
     persistence = _pick(back, latest)
     with np.errstate(all="ignore"):
@@ -137,7 +137,7 @@ def _carbon_features(
     frame: pd.DataFrame,
     carbon: pd.Series | None,
     decision: Decision,
-    earlier: list[pd.DatetimeIndex],
+    earlier: pd.DatetimeIndex,
     latest: np.ndarray,
 ) -> None:
     """The carbon forecast at each target, against the past week, the persistence slot and the
@@ -152,11 +152,24 @@ def _carbon_features(
     last_day = carbon[
         (carbon.index >= decision.known_until - DAY) & (carbon.index < decision.known_until)
     ]
-    back = np.column_stack([carbon.reindex(index).to_numpy(dtype=float) for index in earlier])
+    back = _by_day_before(carbon, earlier, len(frame))
     frame["carbon"] = values
     frame["carbon_rel"] = values - (float(recent.mean()) if len(recent) else np.nan)
     frame["carbon_vs_persist"] = values - _pick(back, latest)
     frame["carbon_vs_last_day"] = values - (float(last_day.mean()) if len(last_day) else np.nan)
+
+
+def _days_before(targets: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The same UK wall time 1..LOOKBACK_DAYS days before each target, one day after another."""
+    stacked = targets.append([targets] * (LOOKBACK_DAYS - 1))
+    return same_wall_time_days_before(
+        stacked, np.repeat(np.arange(1, LOOKBACK_DAYS + 1), len(targets))
+    )
+
+
+def _by_day_before(series: pd.Series, earlier: pd.DatetimeIndex, rows: int) -> np.ndarray:
+    """``series`` at ``_days_before`` slots: rows x LOOKBACK_DAYS (column n-1: n days before)."""
+    return series.reindex(earlier).to_numpy(dtype=float).reshape(LOOKBACK_DAYS, rows).T
 
 
 def _first_known_column(columns: np.ndarray) -> np.ndarray:
