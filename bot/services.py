@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +18,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.storage.settings import get_region, set_region, tariff_words
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def setting_or_default(what: str, read: Callable[[], T]) -> T | None:
+    """A stored setting, or None (the environment's default) when the database is down or
+    locked: answers that need no database still answer (issue 10, "degrade, don't fail")."""
+    try:
+        return read()
+    except SQLAlchemyError:
+        log.warning("%s settings unavailable; using the default", what, exc_info=True)
+        return None
 
 
 @dataclass
@@ -66,11 +78,8 @@ class Services:
 
     def get_region_letter(self, team_id: str, channel_id: str | None) -> str | None:
         if self.engine is not None:
-            try:
-                return get_region(self.engine, team_id, channel_id)
-            except SQLAlchemyError:  # database down or locked: the environment's default
-                log.warning("region settings unavailable; using the default", exc_info=True)
-                return None
+            engine = self.engine
+            return setting_or_default("region", lambda: get_region(engine, team_id, channel_id))
         return self._memory_regions.get((team_id, channel_id or "")) or self._memory_regions.get(
             (team_id, "")
         )
@@ -78,11 +87,8 @@ class Services:
     def tariff_words(self, team_id: str, scopes: list[str], words: str | None = None) -> str | None:
         """Store (with ``words``) and read default tariffs: first of ``scopes`` that has one."""
         if self.engine is not None and words is None:
-            try:
-                return tariff_words(self.engine, team_id, scopes)
-            except SQLAlchemyError:  # database down or locked: the default tariff (Agile)
-                log.warning("tariff settings unavailable; using the default", exc_info=True)
-                return None
+            engine = self.engine
+            return setting_or_default("tariff", lambda: tariff_words(engine, team_id, scopes))
         if self.engine is not None:  # storing: a failure reaches the user as a failure
             return tariff_words(self.engine, team_id, scopes, words)
         if words is not None:

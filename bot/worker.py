@@ -3,6 +3,8 @@
 A Huey consumer runs the jobs the web process queued (answers, charts, Home tabs, pledges) on
 4 threads by default (``FLEX_WORKERS``); ``FLEX_WORKER_TYPE=process`` runs one process per core
 instead (more memory; charts drawn on every core). Scale out with more worker processes.
+Workers lower their own CPU priority (``FLEX_WORKER_NICE``, default 5) so that on a machine they
+share with the web process, Slack's acks (due within 3 s) win the cores over answers and charts.
 SIGTERM is graceful: no new jobs are taken, jobs in hand finish within
 ``FLEX_WORKER_SHUTDOWN_SECONDS`` (default 25) or are handed back to the queue. A reaper thread
 re-queues the jobs of workers that died without a word (see ``bot.jobs.runner``).
@@ -47,6 +49,23 @@ def build_queue(huey: Huey | None = None, services: Services | None = None) -> J
 
 
 DEFAULT_THREADS = 4  # jobs wait on Slack as much as they compute (see bench/README.md)
+DEFAULT_NICE = 5  # the web's acks win a shared CPU, yet answers still get their share
+
+
+def worker_nice() -> int:
+    """How far below the web the worker's CPU priority goes (``FLEX_WORKER_NICE``; 0: equal)."""
+    return max(0, int(os.environ.get("FLEX_WORKER_NICE", "") or DEFAULT_NICE))
+
+
+def lower_priority() -> int:
+    """Lower this process's CPU priority by ``worker_nice()`` (forked workers inherit it);
+    returns the niceness now in force."""
+    step = worker_nice()
+    try:
+        return os.nice(step)
+    except OSError:  # a platform that forbids it: run at the priority we were given
+        log.warning("could not lower the worker's CPU priority by %s", step)
+        return os.nice(0)
 
 
 def consumer_options() -> dict[str, Any]:
@@ -74,9 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     queue = build_queue()
     set_queue_probe(type(queue.huey).__name__, queue.huey.pending_count)
     options = consumer_options()
+    nice = lower_priority()
     queue.reap()  # jobs left by a worker that died before this one started
     queue.reap_forever()
-    log.info("flexcalc worker: %s %s worker(s)", options["workers"], options["worker_type"])
+    kind = options["worker_type"]
+    log.info("flexcalc worker: %s %s worker(s), nice %s", options["workers"], kind, nice)
     queue.huey.create_consumer(**options).run()
     queue.stop()
     return 0

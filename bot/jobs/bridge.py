@@ -3,15 +3,19 @@
 ``QueuingApp`` stands in for the Bolt ``App`` while the listener modules register. On the web
 side it gives Bolt an ack that only enqueues (``process_before_response=True``: the ack is the
 HTTP answer, on the request thread, never behind other work). In the worker it only records
-the lazy functions, by a key both sides compute the same way (registration order), and
-``call_listener`` calls one with the arguments Bolt would have given it.
+the lazy functions, by a name both sides compute the same way from what the listener answers and
+the function's own name (never from registration order, so a job queued by one version of the
+web still finds its listener after the listener modules are reordered), and ``call_listener``
+calls one with the arguments Bolt would have given it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -65,16 +69,33 @@ def job_key(kind: str, listener: str, body: dict[str, Any]) -> str:
 
 
 class ListenerTable:
-    """Lazy listener functions by key, in registration order."""
+    """Lazy listener functions by stable name (see ``listener_name``)."""
 
     def __init__(self) -> None:
         self.functions: dict[str, Callable[..., Any]] = {}
 
-    def add(self, kind: str, function: Callable[..., Any]) -> str:
-        name = getattr(function, "__name__", "listener")
-        key = f"{len(self.functions)}:{kind}:{name}"
-        self.functions[key] = function
+    def add(self, kind: str, function: Callable[..., Any], what: Any = None) -> str:
+        """Record ``function`` (the lazy half of a ``kind`` listener for ``what``); its name."""
+        key = listener_name(kind, what, function)
+        if self.functions.setdefault(key, function) is not function:
+            raise ValueError(f"two different listeners are both named {key!r}")
         return key
+
+
+def listener_name(kind: str, what: Any, function: Callable[..., Any]) -> str:
+    """``kind:trigger:module.function``, e.g. ``command:/prices:bot.listeners…answer_command``.
+
+    The trigger is what Bolt matches (a command, an event type, an action id or its pattern),
+    so the name is the same in every process and whatever order listeners register in."""
+    if isinstance(what, re.Pattern):
+        trigger = what.pattern
+    elif isinstance(what, dict):
+        trigger = json.dumps(what, sort_keys=True, default=str)
+    else:
+        trigger = str(what) if what is not None else ""
+    module = getattr(function, "__module__", "") or ""
+    name = getattr(function, "__qualname__", None) or getattr(function, "__name__", "listener")
+    return f"{kind}:{trigger}:{module}.{name}"
 
 
 class QueuingApp:
@@ -110,7 +131,7 @@ class QueuingApp:
                 if self.app is not None:
                     getattr(self.app, kind)(what, matchers=matchers)(*functions)
                 return functions[0] if functions else None
-            keys = [self.table.add(kind, function) for function in lazy]
+            keys = [self.table.add(kind, function, what) for function in lazy]
             if self.app is not None:
                 getattr(self.app, kind)(what, matchers=matchers)(self._acker(kind, keys))
             return None

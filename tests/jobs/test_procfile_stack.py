@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from bot.__main__ import WEB_COMMAND
+from bot.worker import DEFAULT_NICE
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
 from tests.slack.harness import SIGNING_SECRET, SlackClientSide, block_text
 
@@ -165,3 +166,15 @@ def test_a_worker_killed_mid_job_is_replaced_and_the_answer_is_posted_once(stack
     assert len(stack.fake.calls_to("chat.postMessage")) == 1, stack.log("worker")  # rerun skips
     assert len(stack.fake.calls_to("files.completeUploadExternal")) == 1
     assert "runs again" in stack.log("worker")
+
+
+def test_the_worker_gives_the_web_first_call_on_the_cpu(stack):
+    """Workers lower their own priority (FLEX_WORKER_NICE, default 5): acks win the cores."""
+    web, worker = stack.processes["web"].pid, stack.processes["worker"].pid
+    deadline = time.monotonic() + 60
+    while os.getpriority(os.PRIO_PROCESS, worker) == os.getpriority(os.PRIO_PROCESS, web):
+        assert stack.processes["worker"].poll() is None, stack.log("worker")
+        assert time.monotonic() < deadline, "the worker never lowered its priority"
+        time.sleep(0.2)
+    gap = os.getpriority(os.PRIO_PROCESS, worker) - os.getpriority(os.PRIO_PROCESS, web)
+    assert gap == DEFAULT_NICE

@@ -9,15 +9,17 @@ from huey import MemoryHuey
 from bot.jobs.bridge import Job, ListenerTable
 from bot.jobs.runner import KEEP_KEYS_SECONDS, JobQueue, SlackTokens
 
+LISTENER = "event:app_mention:tests.jobs.test_runner._queue.<locals>.<lambda>"
+
 
 def _queue(calls: list) -> JobQueue:
     table = ListenerTable()
-    table.add("event", lambda body: calls.append(body["n"]))
+    assert table.add("event", lambda body: calls.append(body["n"]), "app_mention") == LISTENER
     return JobQueue(MemoryHuey("t", results=False), table, lambda: SlackTokens(lambda _: None))
 
 
 def _job(key: str, n: int) -> Job:
-    return Job(key, "0:event:<lambda>", "event", {"n": n}, {}, time.time())
+    return Job(key, LISTENER, "event", {"n": n}, {}, time.time())
 
 
 def test_a_request_seen_before_is_not_queued_again():

@@ -22,6 +22,7 @@ from bot.alerts import home, store
 from bot.alerts.commands import handle_alerts
 from bot.alerts.slack_post import REMIND_ACTION, SNOOZE_ACTION
 from bot.answering import Where
+from bot.destinations.slack import SlackDestination
 from bot.listeners.events.app_home_opened import build_home
 from bot.listeners.payloads import action_value
 from bot.services import Services
@@ -76,7 +77,7 @@ def _tell(respond: Respond, body: dict[str, Any], text: str) -> None:
 
 
 def remind_me(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-    """Schedule a DM for the start of the alert's best window (chat.scheduleMessage)."""
+    """Remind the clicker at the start of the alert's best window (a scheduled DM in Slack)."""
     ack()
     try:
         window = json.loads(action_value(body))
@@ -90,14 +91,13 @@ def remind_me(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respon
         message = "now" if end > now else "over"
         _tell(respond, body, f"The best window ({span}) is {message} — no reminder needed.")
         return
-    try:
-        dm = client.conversations_open(users=_user(body))["channel"]["id"]
-        client.chat_scheduleMessage(
-            channel=dm,
-            post_at=int(start.timestamp()),
-            text=f"⏰ It's the best time to use electricity now: {span} UK time "
-            f"({window.get('title', 'Flexcalc alert')}).",
-        )
+    text = (
+        f"⏰ It's the best time to use electricity now: {span} UK time "
+        f"({window.get('title', 'Flexcalc alert')})."
+    )
+    user = _user(body)
+    try:  # through the Destination port: the one way a person is reminded, on any platform
+        SlackDestination(client, user).schedule_reminder(user, text, None, start.to_pydatetime())
     except SlackApiError as error:
         log.info("scheduling a reminder failed: %s", error.response.get("error"))
         _tell(respond, body, "Sorry, I couldn't schedule that reminder just now.")
