@@ -25,8 +25,8 @@ from flexcalc.forecast import model as price_model
 from flexcalc.forecast import skill
 from flexcalc.forecast.features import NotEnoughHistory
 from flexcalc.forecast.history import History, read_history
-from flexcalc.forecast.tariff_formula import to_wholesale
 from flexcalc.sources.csv_files import read_carbon, read_prices
+from flexcalc.tariffs.regional_formula import to_wholesale
 from flexcalc.timeslots import utc
 
 DEFAULT_HISTORY = Path("tests/fixtures/history")

@@ -1,7 +1,8 @@
 """Price forecasts past the published horizon, and carbon forecast bands.
 
-- ``tariff_formula``: the regional multiplier and peak adder that turn one wholesale-level price
-  into each region's import (and export) price, and back.
+The regional price formula (one wholesale-level price -> every region's price, and back) belongs
+to the tariff: ``flexcalc.tariffs.regional_formula``.
+
 - ``calendar``: bank holidays (England and Wales) and UK-local slot features.
 - ``features``: what is known at decision time, as model inputs (rolling origin, no leakage).
 - ``model``: quantile models (10/50/90 %) and the shipped, safely serialised model file.

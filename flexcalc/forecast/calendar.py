@@ -40,9 +40,10 @@ def slot_calendar(index: pd.DatetimeIndex) -> pd.DataFrame:
     )
 
 
-def same_wall_time_days_before(index: pd.DatetimeIndex, days: int) -> pd.DatetimeIndex:
-    """The UTC slot with the same UK wall-clock time ``days`` days earlier (clock changes kept)."""
-    wall = index.tz_convert(LONDON).tz_localize(None) - pd.Timedelta(days=days)
+def same_wall_time_days_before(index: pd.DatetimeIndex, days: int | np.ndarray) -> pd.DatetimeIndex:
+    """The UTC slot with the same UK wall-clock time ``days`` days earlier (clock changes kept);
+    ``days`` may give one count per slot."""
+    wall = index.tz_convert(LONDON).tz_localize(None) - pd.to_timedelta(days, unit="D")
     earlier = wall.tz_localize(
         LONDON, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
     )

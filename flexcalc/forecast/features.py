@@ -5,9 +5,12 @@ publication calendar). ``known_inputs`` is the one gate: it cuts the price histo
 ``known_until`` and the carbon forecast at ``origin`` + 48 h (the Carbon Intensity forecast
 horizon). Every feature is computed from its output only.
 
-Prices enter as the wholesale-level W (``tariff_formula.to_wholesale``) so one model serves every
-region; the target is W minus its mean over the last published week, so the model learns the shape
-around the current level rather than a level it may never have seen.
+Prices enter as the wholesale-level W (``flexcalc.tariffs.regional_formula``) so one model serves
+every region. The model predicts W as a deviation from an *anchor* (half persistence, half the
+slot's mean over the last published week) in units of the week's *scale* (its standard deviation,
+at least ``MIN_SCALE``): it learns the shape around the current level and spread, so a model
+trained before a price-level shift still transfers (ADR 0095). ``to_target`` and ``from_target``
+are the only place that normalisation lives.
 """
 
 from __future__ import annotations
@@ -33,10 +36,13 @@ FEATURES = [
     "last_day_rel",
     "carbon",
     "carbon_rel",
+    "carbon_vs_persist",
+    "carbon_vs_last_day",
 ]
 WEEK = pd.Timedelta(days=7)
 DAY = pd.Timedelta(days=1)
 LOOKBACK_DAYS = 8  # persistence looks this many days back for a published same slot
+MIN_SCALE = 0.5  # p/kWh: the floor of the week's spread used as the model's unit
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def build_features(
     targets: pd.DatetimeIndex,
 ) -> pd.DataFrame:
     """One row per target slot: ``FEATURES`` plus ``persistence`` (W, same slot on the latest
-    published day) and ``level`` for turning predictions back into W."""
+    published day), ``level`` (the week's mean W), ``anchor`` and ``scale`` (``to_target``)."""
     prices, carbon = known_inputs(wholesale, carbon, decision)
     week = prices[prices.index >= decision.known_until - WEEK]
     if len(week) < 48:
@@ -86,40 +92,96 @@ def build_features(
             f"{decision.known_until.isoformat()}"
         )
     level = float(week.mean())
+    spread = float(week.std())
+    scale = max(spread, MIN_SCALE)
     frame = slot_calendar(targets)
     frame["lead_hours"] = (targets - decision.known_until) / pd.Timedelta(hours=1)
     frame["level"] = level
-    frame["spread"] = float(week.std())
-    back = np.column_stack(
-        [
-            prices.reindex(same_wall_time_days_before(targets, n)).to_numpy()
-            for n in range(1, LOOKBACK_DAYS + 1)
-        ]
-    )
-    persistence = _first_known(back)
-    frame["persistence"] = persistence
-    frame["persist_rel"] = persistence - level
+    frame["spread"] = spread
+    earlier = _days_before(targets)
+    back = _by_day_before(prices, earlier, len(targets))
+    latest = _first_known_column(back)
+    persistence = _pick(back, latest)
     with np.errstate(all="ignore"):
-        frame["slot_week_rel"] = _nanmean(back[:, :7]) - level
+        slot_week = _nanmean(back[:, :7])
+    frame["persistence"] = persistence
+    frame["persist_rel"] = (persistence - level) / scale
+    frame["slot_week_rel"] = (slot_week - level) / scale
     last_day = prices[prices.index >= decision.known_until - DAY]
-    frame["last_day_rel"] = float(last_day.mean()) - level
-    if carbon is None or carbon.empty:
-        frame["carbon"] = np.nan
-        frame["carbon_rel"] = np.nan
-    else:
-        recent = carbon[carbon.index < decision.origin]
-        values = carbon.reindex(targets).to_numpy(dtype=float)
-        frame["carbon"] = values
-        frame["carbon_rel"] = values - (float(recent.mean()) if len(recent) else np.nan)
+    frame["last_day_rel"] = (float(last_day.mean()) - level) / scale
+    _carbon_features(frame, carbon, decision, earlier, latest)
+    known_level = np.full(len(frame), level)
+    anchor = 0.5 * np.where(np.isnan(persistence), known_level, persistence)
+    anchor += 0.5 * np.where(np.isnan(slot_week), known_level, slot_week)
+    frame["anchor"] = anchor
+    frame["scale"] = scale
     return frame
 
 
-def _first_known(columns: np.ndarray) -> np.ndarray:
-    """Per row, the first non-NaN value (NaN if none)."""
+def to_target(wholesale: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+    """W (one value per row of ``frame``) -> what the model learns: (W - anchor) / scale."""
+    return (np.asarray(wholesale, dtype=float) - frame["anchor"].to_numpy()) / frame[
+        "scale"
+    ].to_numpy()
+
+
+def from_target(predicted: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+    """The model's output (rows x quantiles) -> W, undoing ``to_target``."""
+    values = np.asarray(predicted, dtype=float)
+    shape = (-1,) + (1,) * (values.ndim - 1)
+    scale = frame["scale"].to_numpy().reshape(shape)
+    return values * scale + frame["anchor"].to_numpy().reshape(shape)
+
+
+def _carbon_features(
+    frame: pd.DataFrame,
+    carbon: pd.Series | None,
+    decision: Decision,
+    earlier: pd.DatetimeIndex,
+    latest: np.ndarray,
+) -> None:
+    """The carbon forecast at each target, against the past week, the persistence slot and the
+    last published day (a windier day than the one persistence copies is a cheaper day)."""
+    columns = ("carbon", "carbon_rel", "carbon_vs_persist", "carbon_vs_last_day")
+    if carbon is None or carbon.empty:
+        for column in columns:
+            frame[column] = np.nan
+        return
+    values = carbon.reindex(frame.index).to_numpy(dtype=float)
+    recent = carbon[carbon.index < decision.origin]
+    last_day = carbon[
+        (carbon.index >= decision.known_until - DAY) & (carbon.index < decision.known_until)
+    ]
+    back = _by_day_before(carbon, earlier, len(frame))
+    frame["carbon"] = values
+    frame["carbon_rel"] = values - (float(recent.mean()) if len(recent) else np.nan)
+    frame["carbon_vs_persist"] = values - _pick(back, latest)
+    frame["carbon_vs_last_day"] = values - (float(last_day.mean()) if len(last_day) else np.nan)
+
+
+def _days_before(targets: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The same UK wall time 1..LOOKBACK_DAYS days before each target, one day after another."""
+    stacked = targets.append([targets] * (LOOKBACK_DAYS - 1))
+    return same_wall_time_days_before(
+        stacked, np.repeat(np.arange(1, LOOKBACK_DAYS + 1), len(targets))
+    )
+
+
+def _by_day_before(series: pd.Series, earlier: pd.DatetimeIndex, rows: int) -> np.ndarray:
+    """``series`` at ``_days_before`` slots: rows x LOOKBACK_DAYS (column n-1: n days before)."""
+    return series.reindex(earlier).to_numpy(dtype=float).reshape(LOOKBACK_DAYS, rows).T
+
+
+def _first_known_column(columns: np.ndarray) -> np.ndarray:
+    """Per row, the index of the first non-NaN column (-1 if none)."""
     known = ~np.isnan(columns)
-    first = known.argmax(axis=1)
-    values = columns[np.arange(len(columns)), first]
-    values[~known.any(axis=1)] = np.nan
+    return np.where(known.any(axis=1), known.argmax(axis=1), -1)
+
+
+def _pick(columns: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Per row, the value in column ``which`` (NaN where ``which`` is -1)."""
+    values = columns[np.arange(len(columns)), np.maximum(which, 0)].astype(float)
+    values[which < 0] = np.nan
     return values
 
 

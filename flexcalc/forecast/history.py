@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from flexcalc.forecast.tariff_formula import to_wholesale
 from flexcalc.sources.csv_files import read_carbon, read_prices
+from flexcalc.tariffs.regional_formula import to_wholesale
 
 PRICE_FILES: tuple[tuple[str, str], ...] = (
     ("agile/electricity_costs_octopus_AGILE-FLEX-22-11-25_C_2022-11-25_2023-12-11.csv", "C"),

@@ -8,7 +8,7 @@ forecast ranks cheapest within D, minus that of the truly cheapest 3 h window of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -16,11 +16,14 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from flexcalc.forecast.features import Decision, NotEnoughHistory, build_features
+from flexcalc.forecast.error_correlation import standardise
+from flexcalc.forecast.features import Decision, NotEnoughHistory, build_features, from_target
 from flexcalc.forecast.history import History
 from flexcalc.forecast.model import DECISION_HOUR, PriceModel, training_set
-from flexcalc.forecast.tariff_formula import import_from_wholesale, to_wholesale
+from flexcalc.forecast.predict import forecast_slots
+from flexcalc.tariffs.regional_formula import import_from_wholesale, to_wholesale
 from flexcalc.timeslots import local_day_slots, utc
+from flexcalc.windows import best_start, rolling_means
 
 WINDOW_SLOTS = 6  # 3 h
 
@@ -46,7 +49,7 @@ def _linear_inputs(frame: pd.DataFrame, carbon_fill: float) -> np.ndarray:
 
 def fit_linear_baseline(history: History) -> LinearBaseline:
     frame, relative = training_set(history)
-    target = relative + frame["level"].to_numpy()
+    target = from_target(relative, frame)
     fill = float(np.nanmean(frame["carbon"].to_numpy()))
     return LinearBaseline(LinearRegression().fit(_linear_inputs(frame, fill), target), fill)
 
@@ -57,10 +60,10 @@ def decision_for_day(day: date) -> Decision:
 
 
 def regret(forecast: np.ndarray, actual: np.ndarray, k: int = WINDOW_SLOTS) -> float:
-    """Actual mean of the k-slot window ``forecast`` ranks cheapest minus the best actual one."""
-    kernel = np.ones(k) / k
-    chosen = int(np.argmin(np.convolve(forecast, kernel, mode="valid")))
-    actual_means = np.convolve(actual, kernel, mode="valid")
+    """Actual mean of the k-slot window ``forecast`` ranks cheapest minus the best actual one
+    (ties -> earliest window, as every answer picks)."""
+    chosen = best_start(forecast, k)
+    actual_means = rolling_means(actual, k)
     return float(actual_means[chosen] - actual_means.min())
 
 
@@ -109,6 +112,27 @@ def evaluate(
         if progress:
             progress((i + 1) / len(days))
     return summarise(rows)
+
+
+def lead_day_scores(
+    model: PriceModel, wholesale: pd.Series, carbon: pd.Series | None, days: Iterable[date]
+) -> dict[int, list[np.ndarray]]:
+    """Held-out standard scores of each 7-day forecast made at 10:00 UK on D-1 for each day D,
+    from the wholesale-level series, split by lead day (0 = the first 24 h past the published
+    horizon): what ``error_correlation.equicorrelation`` measures."""
+    out: dict[int, list[np.ndarray]] = {}
+    for day in days:
+        decision = decision_for_day(day)
+        targets = forecast_slots(decision.known_until)
+        try:
+            frame = build_features(wholesale, carbon, decision, targets)
+        except NotEnoughHistory:
+            continue
+        scores = standardise(wholesale.reindex(targets).to_numpy(), model.predict(frame))
+        lead_day = (frame["lead_hours"].to_numpy() // 24).astype(int)
+        for d in np.unique(lead_day):
+            out.setdefault(int(d), []).append(scores[lead_day == d])
+    return out
 
 
 def summarise(rows: list[dict]) -> dict:
