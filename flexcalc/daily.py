@@ -156,6 +156,7 @@ def _chart(
     band: pd.DataFrame | None = None,
 ):
     try:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.forecast import forecast_chart
     except ImportError:  # charts not installed yet: a plain line chart
         return _plain_chart(frame, now, title)

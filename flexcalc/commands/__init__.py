@@ -65,6 +65,7 @@ def _answer(request: Request, ctx: Context) -> Reply:
         return answer_tariffs.answer_compare(request, ctx)
     request, ctx = answer_tariffs.priced(request, ctx)
     if isinstance(request, BestSlotRequest | PricesRequest | CarbonRequest):
+        # lazy: answer modules load scikit-learn and charts; the web never answers
         from flexcalc.commands import answer_forecast
 
         region = ctx.region_for(request.region)
@@ -78,18 +79,22 @@ def _answer(request: Request, ctx: Context) -> Reply:
             return answer_forecast.answer_prices(request, ctx, forecast)
         return answer_forecast.answer_carbon(request, ctx, forecast)
     if isinstance(request, BacktestRequest):
+        # lazy: answer modules load scikit-learn and charts; the web never answers
         from flexcalc.commands.answer_backtest import answer_backtest
 
         return answer_backtest(request, ctx)
     if isinstance(request, BatteryRequest):
+        # lazy: answer modules load scikit-learn and charts; the web never answers
         from flexcalc.commands.answer_battery import answer_battery
 
         return answer_battery(request, ctx)
     if isinstance(request, FootprintEnergyRequest):
+        # lazy: answer modules load scikit-learn and charts; the web never answers
         from flexcalc.commands.answer_footprint import answer_footprint_energy
 
         return answer_footprint_energy(request, ctx)
     if isinstance(request, FootprintStorageRequest):
+        # lazy: answer modules load scikit-learn and charts; the web never answers
         from flexcalc.commands.answer_footprint import answer_footprint_storage
 
         return answer_footprint_storage(request, ctx)

@@ -254,6 +254,7 @@ def _reply(req, ctx, region, result, t, summary, fields, table, notes, span) -> 
     summary_csv = pd.DataFrame(_strategy_rows(t), columns=columns).to_csv(index=False)
     chart = None
     if ctx.charts:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.backtest import cumulative_savings_png
 
         chart = cumulative_savings_png(

@@ -174,6 +174,7 @@ def _horizon(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     notes.insert(0, model_note)
     chart = None
     if ctx.charts:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.battery import plan_png
 
         chart = plan_png(plan, f"Battery plan, {_describe(req)} — {region.label}")
@@ -311,6 +312,7 @@ def _history(req: BatteryRequest, ctx: Context, battery: bat.Battery) -> Reply:
     notes += source_notes
     chart = None
     if ctx.charts:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.battery import history_png
 
         chart = history_png(days, f"{_describe(req)} — {region.label}")

@@ -195,6 +195,7 @@ def answer_footprint_energy(req: FootprintEnergyRequest, ctx: Context) -> Reply:
     ]
     chart = None
     if ctx.charts:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.footprint import heatmap_png
 
         chart = heatmap_png(
@@ -386,6 +387,7 @@ def answer_footprint_storage(req: FootprintStorageRequest, ctx: Context) -> Repl
     static_monthly = hours * result.power_kw * fp.STATIC_FACTOR_KG_PER_KWH
     chart = None
     if ctx.charts:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.footprint import storage_png
 
         chart = storage_png(

@@ -294,6 +294,7 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
         fields.append(Field("Greenest vs cheapest", _per_tonne_text(chosen, per_tonne)))
     chart = None
     if ctx.charts:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.forecast import forecast_chart
 
         chart = forecast_chart(
@@ -471,6 +472,7 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
         csv["price_forecast.csv"] = band[["p10", "p50", "p90"]].to_csv(index_label="slot_start_utc")
     chart = None
     if ctx.charts:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.forecast import prices_chart
 
         shown = prices if band is None else pd.concat([prices, band["p50"]])
@@ -532,6 +534,7 @@ def answer_carbon(req: CarbonRequest, ctx: Context, forecast: Forecast) -> Reply
         fields.append(Field("Low-carbon share now", f"{low_carbon:.0f}%"))
     chart = None
     if ctx.charts:
+        # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.forecast import carbon_chart
 
         chart = carbon_chart(

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from flexcalc import windows
+from flexcalc import tips, windows
 from flexcalc.commands import units
 from flexcalc.engagement.impact import (
     BASELINE_TEXT,
@@ -239,8 +239,6 @@ def weekly_actions(
 ) -> list[str]:
     """Three plain-language actions for the coming week, fitted to last week's average day:
     when to run flexible loads, one concrete tip with its estimated effect, and who to ask."""
-    from flexcalc import tips
-
     shape = typical_day(carbon, start, end)
     actions = []
     if shape is not None:

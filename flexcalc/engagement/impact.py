@@ -231,6 +231,7 @@ def impact_reply(
 
 def impact_chart(by_period: pd.DataFrame, title: str, freq: str) -> bytes:
     """Bars of kgCO2 avoided per period with £ saved as a line (Figure + Agg, no pyplot)."""
+    # lazy: charts load matplotlib, which the ack-only web process never needs
     from flexcalc.charts.impact import impact_png
 
     return impact_png(by_period, title, "day" if freq == "D" else "week")
