@@ -106,9 +106,9 @@ def _answer(request: Request, ctx: Context) -> Reply:
         )
     if isinstance(request, AccuracyRequest):
         return Reply(
-            title="That one works in Slack or Teams",
+            title="That one works in team chat",
             summary="Advice is scored per workspace, where Flexcalc keeps a database: use "
-            "/flex accuracy in Slack, or accuracy in Teams.",
+            "`accuracy` in team chat.",
         )
     if isinstance(request, ImpactRequest | ImpactVisibilityRequest | DigestRequest | ForgetRequest):
         return Reply(

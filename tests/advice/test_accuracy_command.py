@@ -60,7 +60,7 @@ def test_accuracy_in_teams_counts_that_teams_workspace(make_teams_app, engine):
 
 def test_the_shell_keeps_no_records_and_says_where_accuracy_works():
     reply = reply_to("accuracy", Services(engine=None), Where("shell", "terminal", "me"))
-    assert "Slack or Teams" in reply.title and not reply.is_error
+    assert "team chat" in reply.title and "`accuracy`" in reply.summary and not reply.is_error
 
 
 def test_bad_accuracy_words_get_a_reason_and_the_examples(app, fake):
