@@ -5,8 +5,10 @@ one answer, ``for export`` ranks export prices, and every card says which tariff
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -59,6 +61,8 @@ class Doors:
         payload = json.loads((FIXTURES / "agent_channel_message.json").read_text())
         payload["serviceUrl"] = self.connector.url + "/"
         payload["text"] = f"<at>Flexcalc</at> {text}"
+        payload["id"] = str(time.time_ns())  # Teams: a new id and the current time per activity
+        payload["timestamp"] = datetime.now(UTC).isoformat(timespec="milliseconds")
         before = len(self.connector.cards())
         response = self.session.post(f"{self.url}/api/messages", json=payload, timeout=15)
         assert response.status_code == 202
