@@ -2,8 +2,10 @@
 
 Import price (p/kWh inc VAT) = min(CAP, VAT x (multiplier x W + peak_adder x [16:00-19:00 UK]))
 where W is the wholesale-level price in p/kWh. The regional multipliers and peak adders are the
-ones Octopus publishes for its dynamic (Agile) import product; the fixtures confirm them: region C
-(2.0) over region N (2.1) off-peak is 0.952 in the 2023 history (16,558 common slots).
+ones Octopus publishes for its dynamic (Agile) import product. The fixtures confirm C against N:
+off-peak, region C (2.0) over region N (2.1) is 0.952 in the 2023 history (16,558 common slots),
+and from July 2023 both give the same W at the peak too once C's adder is 12 (15 before
+ADR 0109 left C's peak W 1.5 p/kWh too low; the recorded slots agree to 0.01 p).
 
 Export prices follow the outgoing product's relation to the same wholesale level. Only region N
 has export history in the fixtures, so the relation is fitted there (2023) and applied to every
@@ -25,7 +27,7 @@ PEAK_HOURS = (16, 19)  # UK wall-clock [16:00, 19:00)
 REGION_FACTORS: dict[str, tuple[float, float]] = {
     "A": (2.10, 13.0),
     "B": (2.00, 14.0),
-    "C": (2.00, 15.0),
+    "C": (2.00, 12.0),
     "D": (2.20, 13.0),
     "E": (2.00, 11.0),
     "F": (2.10, 12.0),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flexcalc.forecast.history import PRICE_FILES
 from flexcalc.regions import all_regions
+from flexcalc.sources.csv_files import read_prices
 from flexcalc.tariffs.regional_formula import (
     CAP,
     REGION_FACTORS,
@@ -15,7 +19,9 @@ from flexcalc.tariffs.regional_formula import (
     is_peak,
     to_wholesale,
 )
-from flexcalc.timeslots import local_day_slots
+from flexcalc.timeslots import local_day_slots, utc
+
+HISTORY = Path(__file__).resolve().parents[1] / "fixtures" / "history"
 
 
 def test_every_region_has_a_formula():
@@ -47,4 +53,18 @@ def test_quantile_columns_get_the_peak_adder_per_row():
     out = import_from_wholesale(w, index, "C")
     peak = is_peak(index)
     np.testing.assert_allclose(out[~peak, 0], 1.05 * 2.0 * 5.0)
-    np.testing.assert_allclose(out[peak, 1], 1.05 * (2.0 * 10.0 + 15.0))
+    np.testing.assert_allclose(out[peak, 1], 1.05 * (2.0 * 10.0 + 12.0))
+
+
+def test_recorded_region_c_and_n_prices_give_the_same_wholesale_level_peak_or_not():
+    """Two regions' real prices for the same half-hours (July-December 2023, one product) turn
+    back into one W, in the 16:00-19:00 peak as well as outside it."""
+    c_file, _, n_file = (HISTORY / name for name, _ in PRICE_FILES)
+    c = to_wholesale(read_prices(c_file).prices, "C")
+    n = to_wholesale(read_prices(n_file).prices, "N")
+    both = pd.concat([c.rename("c"), n.rename("n")], axis=1).dropna()
+    both = both[both.index >= utc("2023-07-01 00:00")]
+    peak = is_peak(both.index)
+    gap = (both["c"] - both["n"]).abs()
+    assert peak.sum() > 500 and (~peak).sum() > 5000
+    assert gap[peak].median() < 0.05 and gap[~peak].median() < 0.05
