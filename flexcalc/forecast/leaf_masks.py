@@ -69,13 +69,16 @@ class LeafMasks:
                 continue
             failed = np.searchsorted(thresholds, x[:, f], side="left")  # count of thr < value
             failed[np.isnan(x[:, f])] = len(table) - 1
-            possible = table[failed] if possible is None else possible & table[failed]
+            if possible is None:
+                possible = table[failed]
+            else:
+                possible &= table[failed]
         if possible is None:  # no splits at all: every tree is one leaf
             return np.broadcast_to(self.values[:, 0], (len(x), len(self.values)))
         lowest = possible & (~possible + np.ones(1, possible.dtype))
         rank = np.frexp(lowest.astype(np.float64))[1] - 1  # exact: powers of two
-        trees = np.arange(len(self.values))
-        return self.values[trees, rank]
+        first = np.arange(len(self.values)) * self.values.shape[1]  # each tree's row, flat
+        return self.values.ravel()[first + rank]
 
 
 def _dtype(leaves: int) -> type[np.unsignedinteger]:
