@@ -13,12 +13,12 @@ Numeric splits only; ``TreeEnsemble`` walks the trees when a model has categoric
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # annotations only: trees.py imports this module
-    from flexcalc.forecast.trees import TreeEnsemble
+# ``trees`` below is a ``trees.TreeEnsemble`` (not imported: that module imports this one).
+TreeArrays = Any
 
 MAX_LEAVES = 64  # one uint64 mask per tree
 MAX_TABLE_BYTES = 64 * 2**20  # beyond this, walking the trees is the better trade
@@ -31,7 +31,7 @@ class LeafMasks:
     values: np.ndarray  # trees x leaves, leaves left to right
 
     @classmethod
-    def build(cls, trees: TreeEnsemble) -> LeafMasks | None:
+    def build(cls, trees: TreeArrays) -> LeafMasks | None:
         """The tables for ``trees``, or None when they have categorical splits or are too big."""
         leaves, masks = _leaf_order(trees)
         most = max((len(v) for v in leaves), default=1)
@@ -88,17 +88,17 @@ def _dtype(leaves: int) -> type[np.unsignedinteger]:
     return np.uint64
 
 
-def _is_leaf(trees: TreeEnsemble) -> np.ndarray:
+def _is_leaf(trees: TreeArrays) -> np.ndarray:
     own = np.arange(len(trees.value))
     return (trees.left == own) & (trees.right == own)
 
 
-def _ends(trees: TreeEnsemble) -> np.ndarray:
+def _ends(trees: TreeArrays) -> np.ndarray:
     """Index after each tree's last node (trees are stored one after another, root first)."""
     return np.append(trees.roots[1:], len(trees.value))
 
 
-def _leaf_order(trees: TreeEnsemble) -> tuple[list[list[int]], np.ndarray]:
+def _leaf_order(trees: TreeArrays) -> tuple[list[list[int]], np.ndarray]:
     """Per tree its leaves left to right; per node the mask of leaves a failed split keeps
     (all but those of its left subtree)."""
     is_leaf = _is_leaf(trees)
