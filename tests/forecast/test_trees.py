@@ -136,6 +136,7 @@ def test_answering_a_forecast_imports_neither_scikit_learn_nor_skops():
     script = textwrap.dedent(
         """
         import json, sys
+        import flexcalc.cli  # the CLI door too
         from flexcalc import regions
         from flexcalc.commands import Context, run
         from flexcalc.sources.sample import SampleProvider
