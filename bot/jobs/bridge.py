@@ -1,4 +1,4 @@
-"""Listeners keep Bolt's ``ack=`` / ``lazy=`` shape; the queue carries the lazy half.
+"""Listeners keep Bolt's ``lazy=`` shape; the queue carries the lazy half.
 
 A listener module registers what to match and *names* its lazy work (``lazy=["answer_command"]``);
 it never imports that work. ``QueuingApp`` stands in for the Bolt ``App`` while the listener
