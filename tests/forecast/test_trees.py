@@ -26,7 +26,8 @@ HISTORY = Path(__file__).resolve().parents[1] / "fixtures" / "history"
 @st.composite
 def fitted_models(draw):
     """A small model fitted on random data with missing values (and maybe categorical inputs),
-    and random rows to predict: missing values, unseen and negative categories included."""
+    and random rows to predict: missing and infinite values, unseen and negative categories
+    included."""
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     n, inputs = draw(st.integers(40, 400)), draw(st.integers(1, 4))
@@ -35,9 +36,10 @@ def fitted_models(draw):
     categorical = draw(st.booleans()) and inputs > 1
     if categorical:
         x[:, 0] = rng.integers(0, draw(st.integers(2, 20)), n)
+        x[rng.random(n) < draw(st.sampled_from([0.0, 0.2])), 0] = np.nan
     y = np.nan_to_num(x[:, -1]) * 3 + rng.normal(size=n)
     if categorical:
-        y += x[:, 0] % 3
+        y += np.nan_to_num(x[:, 0]) % 3
     loss = draw(st.sampled_from(["quantile", "squared_error", "absolute_error"]))
     gbm = HistGradientBoostingRegressor(
         loss=loss,
@@ -50,6 +52,8 @@ def fitted_models(draw):
     ).fit(x, y)
     rows = rng.normal(size=(draw(st.integers(1, 200)), inputs)) * rng.choice([1e-3, 1, 1e3])
     rows[rng.random(rows.shape) < 0.2] = np.nan
+    rows[rng.random(rows.shape) < 0.05] = np.inf
+    rows[rng.random(rows.shape) < 0.05] = -np.inf
     if categorical:
         rows[:, 0] = np.where(np.isnan(rows[:, 0]), np.nan, rng.integers(-2, 25, len(rows)))
     rows = np.vstack([rows, x[: draw(st.integers(0, 50))]])  # training rows hit exact thresholds
