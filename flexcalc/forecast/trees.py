@@ -169,6 +169,8 @@ def _check(trees: TreeEnsemble) -> None:
         index = getattr(trees, name)
         if len(index) and (index.min() < 0 or index.max() >= n):
             raise ValueError(f"tree array {name!r} points outside the nodes")
+    if len(trees.roots) and (trees.roots[0] != 0 or np.any(np.diff(trees.roots) <= 0)):
+        raise ValueError("trees are not stored one after another, root first")
     if n and (trees.feature.min() < 0 or trees.feature.max() >= trees.n_features):
         raise ValueError("a split uses an input the model does not have")
     splits = len(trees.left_categories)
