@@ -30,7 +30,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flexcalc.forecast import model as price_model
-from flexcalc.forecast import skill
+from flexcalc.forecast import skill, training
 from flexcalc.forecast.error_correlation import equicorrelation
 from flexcalc.forecast.history import PRICE_FILES, read_history
 from flexcalc.forecast.predict import ERROR_CORRELATION, price_outlooks
@@ -67,7 +67,7 @@ def validation_rows(history) -> list[dict]:
     rows = []
     for name, letter, first, last in VALIDATION:
         train = history.before(utc(f"{first} 00:00"))
-        model = price_model.fit(train)
+        model = training.fit(train)
         prices = region_prices(letter)
         days = (date.fromisoformat(first), date.fromisoformat(last))
         scored = skill.evaluate(model, prices, letter, history.carbon, *days)
@@ -81,7 +81,7 @@ def season_rows(history, quick: bool) -> tuple[list[dict], dict[int, list]]:
     rows, scores = [], {}
     for name, letter, first, last in SEASONS[-2:] if quick else SEASONS:
         train = history.before(utc(f"{first} 00:00"))
-        model = price_model.fit(train)
+        model = training.fit(train)
         baseline = skill.fit_linear_baseline(train)
         prices = region_prices(letter)
         days = (date.fromisoformat(first), date.fromisoformat(last))
@@ -161,7 +161,7 @@ def forecast_speed(history, repeats: int = 5) -> float:
 
 def training_time(history) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
-    price_model.fit(history)
+    training.fit(history)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
