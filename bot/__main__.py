@@ -15,9 +15,10 @@ import os
 import shlex
 import sys
 
+from bot.alerts.tick_job import run_once as clock_once
 from bot.answering import warm_up_in_background
 from bot.app import create_app
-from bot.clock import main as clock_main
+from bot.clock import parser as clock_parser
 from bot.config import SlackConfig
 from bot.migrate_cli import main as migrate_main
 from bot.observability.logs import configure_logging
@@ -82,7 +83,14 @@ def run_web() -> int:
 
 
 def run_clock(argv: list[str]) -> int:
-    return int(clock_main(argv) or 0)
+    """``clock --once``: one tick inline (cron without a worker, tests). Otherwise the clock
+    process proper (``python -m bot.clock``) replaces this one, which loaded the numeric
+    stack: the clock only queues ticks and stays small (docs/adr/0106)."""
+    if "--once" in argv:
+        options = clock_parser().parse_args([a for a in argv if a != "--once"])
+        return clock_once(options.minutes)
+    os.execv(sys.executable, [sys.executable, "-m", "bot.clock", *argv])
+    return 0  # not reached
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,116 @@
+"""The clock queues each tick; a worker runs it (claims keep every alert to one post)."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from bot.alerts import ledger, tick_job
+from bot.alerts.fanout import ClockSettings
+from bot.clock import Ticker
+from bot.jobs.queue import SqliteQueue
+from bot.jobs.runner import worker_id
+from bot.storage.subscriptions import PENDING, SENT
+from tests.alerts.conftest import london
+from tests.alerts.helpers import deliveries, subscribe
+
+CHANNELS = [f"C0QUEUE{i:02d}" for i in range(6)]
+
+
+@pytest.fixture
+def queue_file(tmp_path):
+    return str(tmp_path / "queue.sqlite")
+
+
+def _huey(path: str) -> SqliteQueue:
+    """One process's view of the shared queue file (the clock and a worker each have one)."""
+    return SqliteQueue("flexcalc", filename=path, results=False, utc=True)
+
+
+def _subscribe_all(engine) -> None:
+    for i, channel in enumerate(CHANNELS):
+        subscribe(engine, f"alerts subscribe 08:00 in {'CB'[i % 2]}", channel)
+
+
+def _work(huey) -> int:
+    """Run what is queued, as a worker thread would; returns the jobs run."""
+    done = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        done += 1
+    return done
+
+
+def test_the_clock_queues_one_job_per_slot_and_only_while_it_holds_the_lease(engine, queue_file):
+    clock = Ticker(engine, _huey(queue_file), timedelta(minutes=5), holder="clock-a")
+    standby = Ticker(engine, _huey(queue_file), timedelta(minutes=5), holder="clock-b")
+    with time_machine.travel(london("2024-06-05 08:00:10"), tick=False) as traveller:
+        assert clock.tick() == "2024-06-05T07:00:00Z"  # the slot, in UTC
+        assert standby.tick() is None  # no lease: nothing queued
+        traveller.move_to(london("2024-06-05 08:03"))
+        assert clock.tick() is None  # the same slot again (a retried tick): not queued twice
+        traveller.move_to(london("2024-06-05 08:05"))
+        assert clock.tick() == "2024-06-05T07:05:00Z"
+    assert clock.huey.pending_count() == 2
+
+
+def test_a_worker_runs_the_queued_tick_and_a_doubled_tick_posts_nothing_twice(
+    engine, slack, make_clock, queue_file
+):
+    _subscribe_all(engine)
+    clock = Ticker(engine, _huey(queue_file), timedelta(minutes=5), holder="clock-a")
+    worker = _huey(queue_file)
+    tick_job.register(worker, engine, make_clock(holder=f"worker:{worker_id()}"))
+    with time_machine.travel(london("2024-06-05 08:00"), tick=False) as traveller:
+        clock.tick()
+        assert slack.alert_posts() == []  # the clock itself posts nothing
+        assert _work(worker) == 1
+        clock.release()  # the clock died; a standby takes over within the same slot...
+        traveller.move_to(london("2024-06-05 08:02"))
+        assert Ticker(engine, _huey(queue_file), holder="clock-b").tick() is None
+        traveller.move_to(london("2024-06-05 08:05"))  # ...and queues the next slot
+        assert Ticker(engine, _huey(queue_file), holder="clock-b").tick() is not None
+        assert _work(worker) == 1
+    assert {ch: len(slack.alerts_in(ch)) for ch in CHANNELS} == {ch: 1 for ch in CHANNELS}
+    assert [d.status for d in deliveries(engine)] == [SENT] * len(CHANNELS)
+
+
+class Killed(BaseException):
+    """The worker process dying (kill -9) right after Slack accepted a post."""
+
+
+@pytest.mark.parametrize("beating", [False, True], ids=["worker-dead", "worker-alive"])
+def test_a_rerun_takes_over_a_dead_workers_claims_at_once(
+    engine, slack, make_clock, queue_file, beating
+):
+    _subscribe_all(engine)
+    posted: list[str] = []
+
+    def killed_on_third(job, _ts):
+        posted.append(job.sub.channel_id)
+        if len(posted) == 3:
+            raise Killed
+
+    settings = ClockSettings(renew_every=0.0, workers=1)
+    dead = make_clock(holder="worker:gone:4242", after_post=killed_on_third, settings=settings)
+    worker = _huey(queue_file)
+    tick_job.register(worker, engine, make_clock(holder=f"worker:{worker_id()}"))
+    clock = Ticker(engine, _huey(queue_file), timedelta(minutes=5), holder="clock-a")
+    with time_machine.travel(london("2024-06-05 08:00"), tick=False) as traveller:
+        with pytest.raises(Killed):
+            dead.tick(use_lease=False)
+        assert [d.status for d in deliveries(engine)][:3] == [SENT, SENT, PENDING]
+        traveller.move_to(london("2024-06-05 08:05"))  # well inside the 10 minutes' staleness
+        if beating:  # the holder still beats: it is slow, not dead, and is left alone
+            worker.put("alive:gone:4242", time.time())
+        clock.tick()
+        _work(worker)
+    # the killed post is found in its channel, never made twice; the others are posted
+    assert {ch: len(slack.alerts_in(ch)) for ch in CHANNELS} == {ch: 1 for ch in CHANNELS}
+    if beating:  # left to its live holder (or to the 10 minutes' staleness)
+        assert ledger.pending_holders(engine) == {"worker:gone:4242"}
+    else:  # taken over at once: recorded as sent, 5 minutes after the kill
+        assert [d.status for d in deliveries(engine)] == [SENT] * len(CHANNELS)
