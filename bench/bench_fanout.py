@@ -1,6 +1,9 @@
 """Fan-out benchmark: 1,000 channel subscriptions across all 14 regions, one clock tick at 08:00,
 posted to the fake Slack Web API on loopback (tests/fakes/slack_api.py).
 
+The tick goes the way it does in production: queued as the clock queues it, run by the
+worker's tick job (``bot.alerts.tick_job``), so the figures are the worker's.
+
 Channels follow their tariff: with ``--tariffs`` (default 3) every third channel keeps the
 default (Agile), the others are set to Octopus Go and to a custom tariff in turn, so the target
 is one chart render per distinct (region, tariff): 14 x 3 = 42. Measures wall time, chart
@@ -31,10 +34,13 @@ import tracemalloc
 from pathlib import Path
 
 import time_machine
+from huey import MemoryHuey
 from sqlalchemy.orm import Session
 
+from bot.alerts import tick_job
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
+from bot.jobs.ticks import enqueue_tick, slot_of
 from bot.storage.db import get_engine
 from bot.storage.models import TariffSetting
 from bot.storage.subscriptions import Subscription
@@ -126,9 +132,12 @@ def run(
     if trace:
         tracemalloc.start()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    huey = MemoryHuey("flexcalc", results=False, utc=True)
+    task = tick_job.register(huey, engine, clock)  # the worker's tick job, on this clock
     with time_machine.travel(moment, tick=True):
         started = time.perf_counter()
-        report = clock.tick()
+        enqueue_tick(task, slot_of(moment, clock.settings.interval))  # what the clock does
+        report = huey.execute(huey.dequeue())  # what a worker thread does
         wall = time.perf_counter() - started
     peak_traced = tracemalloc.get_traced_memory()[1] if trace else float("nan")
     if trace:

@@ -39,10 +39,10 @@ def tick_task(huey: Huey, run: Callable[[str], object] | None = None) -> TaskWra
     """Register the tick task on ``huey``. The clock passes no ``run`` (it only enqueues);
     the worker passes the function that runs a tick."""
 
-    def alerts_tick(slot: str) -> None:
+    def alerts_tick(slot: str) -> object:
         if run is None:
             raise RuntimeError("alert ticks run in a worker: python -m bot worker")
-        run(slot)
+        return run(slot)  # the tick's report (kept by no result store: ``results=False``)
 
     return huey.task(name=TICK_TASK, retries=0)(alerts_tick)
 
@@ -56,8 +56,6 @@ def enqueue_tick(task: TaskWrapper, slot: str) -> bool:
     last = huey.storage.peek_data(LAST_SLOT_KEY)
     if last is not EmptyData and huey.serializer.deserialize(last) >= slot:
         return False
-    job = task.s(slot)
-    job.id = tick_id(slot)
-    huey.enqueue(job)
+    huey.enqueue(task.s(slot, id=tick_id(slot)))
     huey.put(LAST_SLOT_KEY, slot)
     return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from datetime import timedelta
 
@@ -13,9 +15,14 @@ from bot.alerts.fanout import ClockSettings
 from bot.clock import Ticker
 from bot.jobs.queue import SqliteQueue
 from bot.jobs.runner import worker_id
+from bot.storage.db import get_engine
 from bot.storage.subscriptions import PENDING, SENT
 from tests.alerts.conftest import london
+from tests.alerts.fake_slack_alerts import AlertsFakeSlack
 from tests.alerts.helpers import deliveries, subscribe
+from tests.alerts.test_clock_process import _due_now as due_now
+from tests.fakes.slack_api import running
+from tests.jobs.test_procfile_stack import Stack
 
 CHANNELS = [f"C0QUEUE{i:02d}" for i in range(6)]
 
@@ -114,3 +121,36 @@ def test_a_rerun_takes_over_a_dead_workers_claims_at_once(
         assert ledger.pending_holders(engine) == {"worker:gone:4242"}
     else:  # taken over at once: recorded as sent, 5 minutes after the kill
         assert [d.status for d in deliveries(engine)] == [SENT] * len(CHANNELS)
+
+
+class ClockStack(Stack):
+    """The Procfile's worker and clock lines, the clock ticking every 1.2 s."""
+
+    def env(self) -> dict[str, str]:
+        return super().env() | {"FLEX_CLOCK_MINUTES": "0.02"}
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_fan_out_is_replaced_and_each_channel_posted_once(tmp_path):
+    channels = [f"C0KILL{i:02d}" for i in range(48)]
+    with running(AlertsFakeSlack()) as fake:
+        fake.delays["chat.postMessage"] = 0.4  # a slow Slack: the fan-out takes seconds
+        stack = ClockStack(fake, tmp_path)
+        engine = get_engine(stack.env()["DATABASE_URL"])
+        for i, channel in enumerate(channels):
+            subscribe(engine, f"alerts subscribe {due_now()} in {'CB'[i % 2]}", channel)
+        try:
+            stack.start("worker")
+            stack.start("clock")
+            fake.wait_for(lambda s: s.alert_posts(), timeout=120)
+            os.killpg(stack.processes["worker"].pid, signal.SIGKILL)  # mid fan-out
+            stack.processes["worker"].wait(timeout=10)
+            assert len(fake.alert_posts()) < len(channels)
+            stack.start("worker")  # the platform restarts it; the reaper queues the job again
+            fake.wait_for(lambda s: all(s.alerts_in(ch) for ch in channels), timeout=120)
+            time.sleep(4)  # more ticks, past the dead worker's 3 s: nothing posted again
+        finally:
+            stack.stop()
+        posts = {ch: len(fake.alerts_in(ch)) for ch in channels}
+    assert posts == {ch: 1 for ch in channels}, stack.log("worker")
+    assert [d.status for d in deliveries(engine)] == [SENT] * len(channels)
