@@ -123,10 +123,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def tree_memory_mb(root: int) -> tuple[float, float]:
-    """(RSS, PSS) of a process and everything in its session (a Procfile process and its
-    children). RSS counts pages shared by forked workers once per process; PSS splits them."""
-    rss = pss = 0
+def tree_memory_mb(root: int) -> tuple[float, float, float]:
+    """(RSS, PSS, anonymous) of a process and everything in its session (a Procfile process and
+    its children). RSS counts pages shared by forked workers once per process; PSS splits them.
+    Anonymous is the heap (Python objects, arrays, malloc arenas); the rest of RSS is file-backed
+    (the interpreter, extension modules and libraries mapped from disk)."""
+    fields = {"Rss:": 0, "Pss:": 0, "Anonymous:": 0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -134,13 +136,12 @@ def tree_memory_mb(root: int) -> tuple[float, float]:
             if os.getsid(int(entry.name)) != root:
                 continue
             for line in (entry / "smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-        except (OSError, ProcessLookupError):
-            continue
-    return rss / 1024, pss / 1024
+                name = line.split(maxsplit=1)[0] if line else ""
+                if name in fields:
+                    fields[name] += int(line.split()[1])
+        except (OSError, ValueError):
+            continue  # a process that ended meanwhile
+    return fields["Rss:"] / 1024, fields["Pss:"] / 1024, fields["Anonymous:"] / 1024
 
 
 def free_port() -> int:
@@ -178,6 +179,10 @@ def main() -> int:
     parser.add_argument(
         "--alerts", type=int, default=20, help="channels with a daily alert due during the load"
     )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="an environment variable for the stack's processes (repeatable)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fake Slack's access log
@@ -198,6 +203,7 @@ def main() -> int:
     env.update({name: value for name, value in options.items() if value})
     if args.nice != "":
         env["FLEX_WORKER_NICE"] = args.nice
+    env.update(setting.split("=", 1) for setting in args.set)
     processes: dict[str, subprocess.Popen] = {}
     ok = False
     try:
@@ -330,12 +336,17 @@ def load(args: Any, fake: DelayedSlack, port: int, env: dict[str, str], processe
     }
     print(f"clock: {len(alerts)} of {args.alerts} daily alerts due during the run posted")
     rss = {kind: tree_memory_mb(p.pid) for kind, p in processes.items()}
-    total = sum(r for r, _ in rss.values())
-    pss = sum(p for _, p in rss.values())
+    total = sum(r for r, _, _ in rss.values())
+    pss = sum(p for _, p, _ in rss.values())
     print(
         f"memory after the load: RSS web {rss['web'][0]:.0f} MB + worker {rss['worker'][0]:.0f} MB"
         f" + clock {rss['clock'][0]:.0f} MB = {total:.0f} MB (PSS, shared pages split: "
         f"{pss:.0f} MB)"
+    )
+    print(
+        "  of which anonymous (heap): "
+        + ", ".join(f"{kind} {anon:.0f} MB" for kind, (_, _, anon) in rss.items())
+        + "; the rest is file-backed (interpreter, extension modules, libraries)"
     )
     ok &= total <= TARGETS["rss_mb"]
     print(f"Slack refused {len(fake.refused)} calls (over-used response_urls, 429s)")

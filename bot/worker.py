@@ -22,6 +22,7 @@ from huey import Huey
 from bot.alerts import tick_job
 from bot.app import slack_tokens
 from bot.config import SlackConfig
+from bot.jobs import memory
 from bot.jobs.bridge import ListenerTable, QueuingApp
 from bot.jobs.queue import make_huey
 from bot.jobs.runner import JobQueue
@@ -99,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     set_queue_probe(type(queue.huey).__name__, queue.huey.pending_count)
     options = consumer_options()
     nice = lower_priority()
+    memory.limit_arenas()  # before the consumer's threads exist (docs/adr/0107)
+    memory.trim_after_jobs(queue.huey)
     queue.reap()  # jobs left by a worker that died before this one started
     queue.reap_forever()
     kind = options["worker_type"]
