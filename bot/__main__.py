@@ -20,6 +20,7 @@ from bot.answering import warm_up_in_background
 from bot.app import create_app
 from bot.clock import parser as clock_parser
 from bot.config import SlackConfig
+from bot.jobs.runner import LocalWorkers
 from bot.migrate_cli import main as migrate_main
 from bot.observability.logs import configure_logging
 from bot.security import redaction
@@ -29,6 +30,7 @@ from bot.shell import run_shell
 from bot.storage.db import get_engine
 from bot.storage.schema import SchemaError
 from bot.teams.cli import main as teams_main
+from bot.worker import build_queue
 from bot.worker import main as worker_main
 from flexcalc import __version__
 
@@ -46,7 +48,8 @@ Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
   web      Slack (and Teams) over HTTP under gunicorn (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN,
            or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
   worker   answers the commands the web process queued (beside web)
-  clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
+  clock    the scheduler: queues the daily alerts, digests and reminders for the worker (run
+           one, two for failover); clock --once: one tick in this process (cron, no worker)
   teams    manage Teams Workflows webhooks, build the Teams app package (teams --help)
   secrets  encryption of stored tokens and URLs: key, rotate, status (secrets --help)
   migrate  bring the database schema up to date (migrate --help); back up first
@@ -69,9 +72,16 @@ def run_socket(config: SlackConfig) -> int:
     services = Services(engine=get_engine(), public_base_url=config.public_base_url)
     app = create_app(config, services)
     warm_up_in_background(services)
+    start_queue_worker(services)
     logging.getLogger(__name__).info("Flexcalc is running in Socket Mode")
     SocketModeHandler(app, config.app_token).start()
     return 0
+
+
+def start_queue_worker(services: Services, threads: int = 1) -> LocalWorkers:
+    """Worker threads on the durable queue, inside this process: Socket Mode is one process,
+    so it runs the alerts ticks the clock queues (docs/adr/0106)."""
+    return LocalWorkers(build_queue(services=services), threads).start()
 
 
 def run_web() -> int:

@@ -1,4 +1,5 @@
-"""The clock process (Procfile ``clock:``): ``python -m bot.clock [--minutes N]``.
+"""The clock process (Procfile ``clock:``): ``python -m bot clock [--minutes N]``, which
+becomes ``python -m bot.clock`` (the same process, exec'd, holding only this module's imports).
 
 An APScheduler 3 ``BlockingScheduler`` in Europe/London ticks every few minutes. Each tick the
 lease holder stamps its heartbeat and queues one alerts tick on the job queue
@@ -33,6 +34,7 @@ from bot.jobs.queue import make_huey
 from bot.jobs.ticks import enqueue_tick, slot_of, tick_task
 from bot.observability import metrics
 from bot.observability.logs import configure_logging
+from bot.security import redaction
 from bot.security.secrets import exit_if_key_invalid
 from bot.storage import heartbeat
 from bot.storage.db import get_engine
@@ -85,7 +87,7 @@ class Ticker:
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.clock", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot clock", description=__doc__)
     parser.add_argument(
         "--minutes",
         type=float,
@@ -100,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     exit_if_key_invalid()  # a malformed FLEX_SECRET_KEY: one line, exit 1
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    redaction.install()  # tokens and signed URLs never reach a log, at any level
     ticker = Ticker(get_engine(), make_huey(), timedelta(minutes=args.minutes))
     metrics.serve_if_configured()  # FLEX_METRICS_PORT: /metrics of this process
     scheduler = BlockingScheduler(timezone="Europe/London")

@@ -41,13 +41,9 @@ def _glibc() -> Any | None:
     return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
-def _setting(name: str, default: float) -> float:
-    return float(os.environ.get(name, "") or default)
-
-
 def limit_arenas() -> int:
     """Cap glibc's malloc arenas for the threads started from now on; the cap set (0: none)."""
-    arenas = int(_setting("FLEX_WORKER_MALLOC_ARENAS", DEFAULT_ARENAS))
+    arenas = int(os.environ.get("FLEX_WORKER_MALLOC_ARENAS", "") or DEFAULT_ARENAS)
     libc = _glibc()
     if arenas <= 0 or libc is None:
         return 0
@@ -67,7 +63,7 @@ def trim_after_jobs(huey: Huey) -> float:
     """Every ``FLEX_WORKER_TRIM_SECONDS`` in which a job finished, trim once, on a thread of
     its own (never on a job's time, and once more when the worker falls idle after a load);
     returns that interval (0: off)."""
-    every = _setting("FLEX_WORKER_TRIM_SECONDS", DEFAULT_TRIM_SECONDS)
+    every = float(os.environ.get("FLEX_WORKER_TRIM_SECONDS", "") or DEFAULT_TRIM_SECONDS)
     if every <= 0 or _glibc() is None:
         return 0.0
     worked = threading.Event()

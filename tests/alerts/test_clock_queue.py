@@ -10,18 +10,20 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from bot.__main__ import start_queue_worker
 from bot.alerts import ledger, tick_job
 from bot.alerts.fanout import ClockSettings
 from bot.clock import Ticker
-from bot.jobs.queue import SqliteQueue
+from bot.jobs.queue import SqliteQueue, make_huey
 from bot.jobs.runner import worker_id
+from bot.services import Services
 from bot.storage.db import get_engine
 from bot.storage.subscriptions import PENDING, SENT
 from tests.alerts.conftest import london
 from tests.alerts.fake_slack_alerts import AlertsFakeSlack
 from tests.alerts.helpers import deliveries, subscribe
 from tests.alerts.test_clock_process import _due_now as due_now
-from tests.fakes.slack_api import running
+from tests.fakes.slack_api import DEFAULT_TOKEN, running
 from tests.jobs.test_procfile_stack import Stack
 
 CHANNELS = [f"C0QUEUE{i:02d}" for i in range(6)]
@@ -154,3 +156,22 @@ def test_a_worker_killed_mid_fan_out_is_replaced_and_each_channel_posted_once(tm
         posts = {ch: len(fake.alerts_in(ch)) for ch in channels}
     assert posts == {ch: 1 for ch in channels}, stack.log("worker")
     assert [d.status for d in deliveries(engine)] == [SENT] * len(channels)
+
+
+def test_socket_mode_runs_the_ticks_the_clock_queues(engine, slack, monkeypatch, tmp_path):
+    for name, value in {
+        "DATABASE_URL": str(engine.url),
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_BOT_TOKEN": DEFAULT_TOKEN,
+        "FLEX_OFFLINE": "1",
+        "FLEX_CACHE_DIR": str(tmp_path / "cache"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    subscribe(engine, f"alerts subscribe {due_now()} in C", "C0SOCKET")
+    workers = start_queue_worker(Services(engine=engine))  # what `python -m bot socket` starts
+    try:
+        assert Ticker(engine, make_huey(), holder="clock-a").tick() is not None
+        slack.wait_for(lambda s: s.alerts_in("C0SOCKET"), timeout=60)
+    finally:
+        workers.stop()
+    assert len(slack.alerts_in("C0SOCKET")) == 1
