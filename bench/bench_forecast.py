@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flexcalc.forecast import model as price_model
-from flexcalc.forecast import skill
+from flexcalc.forecast import skill, training
 from flexcalc.forecast.error_correlation import equicorrelation
 from flexcalc.forecast.history import PRICE_FILES, read_history
 from flexcalc.forecast.predict import ERROR_CORRELATION, price_outlooks
@@ -57,7 +57,7 @@ def season_rows(history, quick: bool) -> tuple[list[dict], dict[int, list]]:
     rows, scores = [], {}
     for name, letter, first, last in SEASONS[-2:] if quick else SEASONS:
         train = history.before(utc(f"{first} 00:00"))
-        model = price_model.fit(train)
+        model = training.fit(train)
         baseline = skill.fit_linear_baseline(train)
         prices = region_prices(letter)
         days = (date.fromisoformat(first), date.fromisoformat(last))
@@ -118,7 +118,7 @@ def forecast_speed(history, repeats: int = 5) -> float:
 
 def training_time(history) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
-    price_model.fit(history)
+    training.fit(history)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 

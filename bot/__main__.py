@@ -17,12 +17,12 @@ import sys
 
 from bot.alerts.tick_job import run_once as clock_once
 from bot.answering import warm_up_in_background
-from bot.app import create_app
 from bot.clock import parser as clock_parser
 from bot.config import SlackConfig
 from bot.jobs.runner import LocalWorkers
 from bot.migrate_cli import main as migrate_main
 from bot.observability.logs import configure_logging
+from bot.one_process import create_one_process_app
 from bot.security import redaction
 from bot.security.secrets import SecretKeyInvalid, exit_if_key_invalid
 from bot.services import Services
@@ -70,7 +70,7 @@ def run_socket(config: SlackConfig) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     services = Services(engine=get_engine(), public_base_url=config.public_base_url)
-    app = create_app(config, services)
+    app = create_one_process_app(config, services)
     warm_up_in_background(services)
     start_queue_worker(services)
     logging.getLogger(__name__).info("Flexcalc is running in Socket Mode")

@@ -1,8 +1,14 @@
-"""The Bolt app factory: one ``App`` for Socket Mode and HTTP, single or multi-workspace."""
+"""The Bolt app factory: one ``App`` for Socket Mode and HTTP, single or multi-workspace.
+
+This module is the web's: it registers listeners and enqueues their work, and imports no
+answering code. Where jobs run in the same process (Socket Mode, tests) ``bot.one_process``
+hands ``create_app`` the work table."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from huey import Huey, MemoryHuey
 from slack_bolt import App
@@ -13,7 +19,7 @@ from sqlalchemy import Engine
 
 from bot.alerts.slack_post import SlackClients
 from bot.config import SlackConfig
-from bot.jobs.bridge import ListenerTable, QueuingApp, enqueue_only
+from bot.jobs.bridge import ListenerTable, QueuingApp
 from bot.jobs.runner import JobQueue, LocalWorkers, SlackTokens
 from bot.listeners import register_listeners
 from bot.security import admin_slack, lifecycle
@@ -64,6 +70,7 @@ def create_app(
     services: Services | None = None,
     *,
     huey: Huey | None = None,
+    work: Callable[[Services], Mapping[str, Callable[..., Any]]] | None = None,
 ) -> App:
     """A Bolt app whose listeners ack and enqueue; the work runs as jobs (``bot.jobs``).
 
@@ -71,7 +78,9 @@ def create_app(
     Multi-workspace: client id/secret (OAuth, installations on the services' database).
     ``huey`` is the queue (the web process passes the durable one from ``make_huey``; workers
     run the jobs). Without one, or with a memory queue, jobs run on threads in this process
-    (Socket Mode, tests): ``app.job_workers`` stops them.
+    (Socket Mode, tests): ``app.job_workers`` stops them, and ``work`` (the work table,
+    ``bot.listeners.work.lazy_work``) is required; ``bot.one_process.create_one_process_app``
+    passes it.
     """
     config = config or SlackConfig.from_env()
     if services is None:
@@ -95,10 +104,14 @@ def create_app(
     table = ListenerTable()
     queue = JobQueue(huey or MemoryHuey("flexcalc", results=False), table,
                      lambda: slack_tokens(config, services.engine))  # fmt: skip
-    register_listeners(QueuingApp(app, table, enqueue_only(queue.run)), services)
+    local = isinstance(queue.huey, MemoryHuey)  # jobs run here, on threads
+    if local and work is None:
+        raise ValueError("jobs run in this process: use bot.one_process.create_one_process_app")
+    jobs = work(services) if local and work is not None else None
+    register_listeners(QueuingApp(app, table, queue.run, jobs), services)
     lifecycle.register(app, services.engine)  # uninstall, revoked tokens, channels gone
     app.job_queue = queue  # type: ignore[attr-defined]
     app.job_workers = None  # type: ignore[attr-defined]
-    if isinstance(queue.huey, MemoryHuey):
+    if local:
         app.job_workers = LocalWorkers(queue, LOCAL_WORKER_THREADS).start()  # type: ignore[attr-defined]
     return app

@@ -30,6 +30,7 @@ RUN_ACTION = "flex_run"  # button runs a command (value = command line); ids get
 SHARE_ACTION = "flex_share"  # button reposts a saved answer in channel (value = token)
 QUICK_ACTION = "flex_quick"  # Home tab quick buttons (value = command line)
 PLEDGE_ACTION = "flex_pledge"  # "I'll do it" buttons (value = encoded pledge); ids get a suffix
+CANCEL_ACTION = "flex_pledge_cancel"  # Home tab "Cancel" under a pledge (value = the pledge id)
 QUICK_DURATIONS = ("1h", "2h", "4h")
 
 _SECTION_LIMIT = 3000

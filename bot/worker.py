@@ -27,6 +27,7 @@ from bot.jobs.bridge import ListenerTable, QueuingApp
 from bot.jobs.queue import make_huey
 from bot.jobs.runner import JobQueue
 from bot.listeners import register_listeners
+from bot.listeners.work import lazy_work
 from bot.observability import metrics
 from bot.observability.health import set_queue_probe
 from bot.observability.logs import configure_logging
@@ -43,7 +44,7 @@ def build_queue(huey: Huey | None = None, services: Services | None = None) -> J
     if services is None:
         services = Services(engine=get_engine(), public_base_url=config.public_base_url)
     table = ListenerTable()
-    register_listeners(QueuingApp(None, table), services)  # type: ignore[arg-type]
+    register_listeners(QueuingApp(None, table, work=lazy_work(services)), services)  # type: ignore[arg-type]
     queue = JobQueue(huey or make_huey(), table, lambda: slack_tokens(config, services.engine))
     if services.engine is not None:
         engine = services.engine

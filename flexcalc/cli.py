@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from flexcalc import __version__, forecast_cli, regions
+from flexcalc import __version__, regions
 from flexcalc.commands import Context, UsageError, answer, parse
 from flexcalc.commands.answer_tariffs import default_choice
 from flexcalc.commands.grammar import MAX_DATE, MIN_DATE
@@ -199,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # retries are reported in the answer
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["forecast"]:
+        # Training and the skill measure import scikit-learn (~90 MB, ADR 0108): only here.
+        from flexcalc import forecast_cli
+
         return forecast_cli.main(argv[1:])
     args = build_parser().parse_args(argv)  # bad flags: argparse prints usage and exits 2
     text = command_text(args)

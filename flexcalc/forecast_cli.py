@@ -22,7 +22,7 @@ import pandas as pd
 
 from flexcalc import regions
 from flexcalc.forecast import model as price_model
-from flexcalc.forecast import skill
+from flexcalc.forecast import skill, training
 from flexcalc.forecast.features import NotEnoughHistory
 from flexcalc.forecast.history import History, read_history
 from flexcalc.sources.csv_files import read_carbon, read_prices
@@ -71,7 +71,7 @@ def _train(args: argparse.Namespace) -> int:
     if args.until:
         history = history.before(utc(_date(args.until).isoformat()))
     started = time.perf_counter()
-    model = price_model.fit(history)
+    model = training.fit(history)
     seconds = time.perf_counter() - started
     path = price_model.save(model, args.out)
     result = {
@@ -179,7 +179,7 @@ def _skill_model(
         empty = pd.Series(dtype=float, index=pd.DatetimeIndex([], tz="UTC"))
         history = History(to_wholesale(before, letter), carbon if carbon is not None else empty)
         try:
-            model = price_model.fit(history)
+            model = training.fit(history)
         except NotEnoughHistory as err:
             raise ValueError(str(err)) from None
         return model, {

@@ -98,6 +98,7 @@ class Command:
     speed: Speed = "fast"  # slow: a progress message first (history, optimisation)
     who: WhoRule = EVERYONE  # who may run it, or a function of the parsed request
     chart_after: bool = False  # post the answer first, draw its chart afterwards
+    slack_only: bool = False  # kept per Slack workspace: other doors say so (not in Teams' list)
 
     @property
     def usage(self) -> str:
@@ -198,9 +199,9 @@ _ENTRIES = (
     Command("compare", (CompareTariffsRequest,), _computed),
     Command("region", (RegionRequest,), _region),
     Command("alerts", (AlertsRequest,), _alerts, who=_subscribing),
-    Command("impact", (ImpactRequest, ImpactVisibilityRequest), _engagement),
-    Command("digest", (DigestRequest,), _engagement, who=_subscribing),
-    Command("forget", (ForgetRequest,), _engagement),
+    Command("impact", (ImpactRequest, ImpactVisibilityRequest), _engagement, slack_only=True),
+    Command("digest", (DigestRequest,), _engagement, who=_subscribing, slack_only=True),
+    Command("forget", (ForgetRequest,), _engagement, slack_only=True),
     Command("accuracy", (AccuracyRequest,), _accuracy),
     Command("help", (HelpRequest,), _computed),
 )

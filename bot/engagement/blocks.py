@@ -6,7 +6,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from bot.blocks import escape
+from bot.blocks import CANCEL_ACTION, escape
 from flexcalc.engagement import Saving, basis_note, kg_text, money, saving_text
 from flexcalc.tariffs.families import tariff_name
 from flexcalc.timeslots import fmt_span, fmt_time
@@ -29,9 +29,6 @@ class PledgeInfo(Protocol):
 
     @property
     def baseline_end(self) -> pd.Timestamp: ...
-
-
-CANCEL_ACTION = "flex_pledge_cancel"  # value: the pledge id
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 Huey runs the jobs; this module adds what Slack work needs on top of it:
 
-- ``submit`` enqueues a job only the first time its key is seen (Slack retries, redeliveries).
+- The web enqueues with ``run``; it never checks for repeats (``bot.security.replay`` owns
+  deduplication, ADR 0083).
 - Each running job is journalled (``inflight:<task id>``, with its worker's id) and every worker
   process writes a heartbeat (``alive:<worker>``). ``reap`` puts back on the queue the jobs of a
   worker whose heartbeat stopped (killed with -9, machine lost); a job Huey interrupts on
-  shutdown is handed back at once. Reruns post nothing twice (``SendLedger``).
+  shutdown is handed back at once. Reruns post nothing twice (``SendLedger``): its ``sent:``
+  records carry when they were written and are forgotten ``KEEP_SENT_SECONDS`` later.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ def dead_after() -> float:
     return float(os.environ.get("FLEX_WORKER_DEAD_SECONDS", "") or DEAD_AFTER_SECONDS)
 
 
-KEEP_KEYS_SECONDS = 2 * 24 * 3600  # how long job keys and sent records are remembered
+# How long a job's send ledger (``sent:`` records) and a silent worker's heartbeat are kept: far
+# longer than any job can be handed back and run again (a dead worker's jobs rerun within
+# ``dead_after()`` seconds; Huey retries once after 5 s).
+KEEP_SENT_SECONDS = 2 * 24 * 3600
 TASK_NAME = "flexcalc.run_listener"
 
 
@@ -53,7 +58,8 @@ def last_beat(huey: Huey, worker: str) -> float | None:
 
 
 class QueueStore(MutableMapping[str, Any]):
-    """Huey's key-value store as a mapping (for ``SendLedger``)."""
+    """Huey's key-value store as a mapping (for ``SendLedger``); each value is stored with the
+    time it was written (``written``), so ``JobQueue.reap`` can expire it."""
 
     def __init__(self, huey: Huey) -> None:
         self.huey = huey
@@ -62,10 +68,10 @@ class QueueStore(MutableMapping[str, Any]):
         raw = self.huey.storage.peek_data(key)
         if raw is EmptyData:
             raise KeyError(key)
-        return self.huey.serializer.deserialize(raw)
+        return _unstamped(self.huey.serializer.deserialize(raw))
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.huey.put(key, value)
+        self.huey.put(key, {STAMP: time.time(), "value": value})
 
     def __delitem__(self, key: str) -> None:
         self.huey.delete(key)
@@ -75,6 +81,18 @@ class QueueStore(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return int(self.huey.storage.result_store_size())
+
+
+STAMP = "flexcalc_written"  # epoch seconds a QueueStore value was written
+
+
+def _unstamped(stored: Any) -> Any:
+    return stored["value"] if isinstance(stored, dict) and STAMP in stored else stored
+
+
+def written(stored: Any) -> float | None:
+    """When a QueueStore value was written; None for one from before the stamp existed."""
+    return float(stored[STAMP]) if isinstance(stored, dict) and STAMP in stored else None
 
 
 @dataclass
@@ -100,15 +118,6 @@ class JobQueue:
         huey.post_execute(name="flexcalc-unjournal")(self._unjournal)
         huey.signal(huey_signals.SIGNAL_INTERRUPTED)(self._hand_back)
         huey.on_startup(name="flexcalc-own-connection")(self._own_connection)
-
-    # ----- the web side
-
-    def submit(self, job: Job) -> bool:
-        """Enqueue ``job`` unless its key was seen before; False for a repeat."""
-        if not self.huey.put_if_empty(f"seen:{job.key}", time.time()):
-            return False
-        self.run(job.to_dict())
-        return True
 
     # ----- the worker side
 
@@ -175,7 +184,8 @@ class JobQueue:
                 log.warning("heartbeat failed", exc_info=True)
 
     def reap(self, now: float | None = None) -> int:
-        """Re-enqueue jobs whose worker died; forget old job keys. Returns jobs handed back."""
+        """Re-enqueue jobs whose worker died; forget old send records and heartbeats. Returns
+        the jobs handed back."""
         now = time.time() if now is None else now
         items = self.huey.storage.result_items()
         beats = {
@@ -195,15 +205,17 @@ class JobQueue:
                 log.warning("worker %s is gone: job %s runs again", record["owner"], key)
                 self.huey.storage.enqueue(record["task"], None)
                 handed_back += 1
-            elif key.startswith("seen:"):
-                if now - self.huey.serializer.deserialize(value) > KEEP_KEYS_SECONDS:
-                    self._forget(key.removeprefix("seen:"), items)
-            elif key.startswith("alive:") and now - beats[key[6:]] > KEEP_KEYS_SECONDS:
+            elif key.startswith("sent:"):
+                self._expire_sent(key, self.huey.serializer.deserialize(value), now)
+            elif key.startswith("alive:") and now - beats[key[6:]] > KEEP_SENT_SECONDS:
                 self.huey.delete(key)
         return handed_back
 
-    def _forget(self, job: str, items: dict[str, Any]) -> None:
-        for key in [k for k in items if k == f"seen:{job}" or k.startswith(f"sent:{job}:")]:
+    def _expire_sent(self, key: str, stored: Any, now: float) -> None:
+        at = written(stored)
+        if at is None:  # written before records were stamped: its time starts now
+            self.huey.put(key, {STAMP: now, "value": stored})
+        elif now - at > KEEP_SENT_SECONDS:
             self.huey.delete(key)
 
     def reap_forever(self) -> threading.Thread:

@@ -1,19 +1,14 @@
-"""Reading Slack payloads the same way in every listener."""
+"""Reading Slack payloads the same way in every listener's work (jobs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.answering import Where
 from bot.delivery import Target
-
-
-def ack_now(ack: Ack) -> None:
-    """Acknowledge within Slack's 3 seconds; the work happens in a lazy listener."""
-    ack()
 
 
 def action_where(body: dict[str, Any]) -> Where:

@@ -23,7 +23,7 @@ from bot.observability import metrics
 from bot.storage.heartbeat import STALE_AFTER, last_beat
 from bot.storage.schema import schema_state
 from bot.storage.subscriptions import utcnow
-from flexcalc.sources.http import CACHE_FILE, cache_dir
+from flexcalc.sources.cache_place import CACHE_FILE, cache_dir
 
 DATA_STALE_AFTER_S = 6 * 3600  # forecasts change every half hour; six hours old is stale
 

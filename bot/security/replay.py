@@ -25,7 +25,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -113,14 +112,12 @@ def teams_activity_refusal(
     now = now or _now()
     if undated and not activity.get("timestamp"):
         return _seen_before(guard, activity, now)
-    try:
-        stamp = pd.Timestamp(str(activity.get("timestamp") or ""))
+    try:  # ISO 8601 as Teams sends it ("…T19:25:10.8476471Z"); 3.11 reads any fraction
+        at = datetime.fromisoformat(str(activity.get("timestamp") or ""))
     except ValueError:
         return "no timestamp"
-    if pd.isna(stamp):
-        return "no timestamp"
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    at = stamp.to_pydatetime().replace(tzinfo=None)
+    if at.tzinfo is not None:  # naive UTC, like ``now``
+        at = at.astimezone(UTC).replace(tzinfo=None)
     if at < now - max_age or at > now + MAX_SKEW:
         return "stale"
     return _seen_before(guard, activity, now)

@@ -1,6 +1,6 @@
 """``python -m bot teams package``: the Teams app package (zip) for the Teams admin centre.
 
-The zip holds ``manifest.json`` (app manifest schema v1.22), ``color.png`` (192x192) and
+The zip holds ``manifest.json`` (app manifest schema v1.25), ``color.png`` (192x192) and
 ``outline.png`` (32x32, white on transparent), all at its root. The bot's id is the Azure bot's
 Microsoft App ID, read from the variable the Agents SDK uses
 (``CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID``) unless ``--bot-id`` is given; the
@@ -22,9 +22,10 @@ from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw
 
+from bot.commands.table import TABLE
 from flexcalc import __version__
 
-MANIFEST_VERSION = "1.22"
+MANIFEST_VERSION = "1.25"  # 1.25: up to 12 suggested commands (1.22 allowed 10)
 SCHEMA_URL = (
     f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/"
     "MicrosoftTeams.schema.json"
@@ -34,14 +35,27 @@ ACCENT = "#1D6B3A"
 COLOR_SIZE, OUTLINE_SIZE = 192, 32
 APP_NAMESPACE = uuid.UUID("5b0f3f0e-6f6c-4f1a-9d0e-666c65786361")  # Flexcalc's own namespace
 SCOPES = ["personal", "team", "groupChat"]
-COMMANDS = [  # (title <= 32, description <= 128): shown as suggestions when mentioning the bot
-    ("bestslot", "The cheapest and greenest time to run a job, e.g. bestslot 4h by 07:00"),
-    ("prices", "Upcoming electricity prices: cheapest, dearest and negative slots"),
-    ("carbon", "Carbon intensity now, the generation mix and the outlook"),
-    ("region", "Set this conversation's region, e.g. region NG1"),
-    ("alerts", "Daily greener-times card here: alerts subscribe 08:00 in NG1"),
-    ("help", "Everything Flexcalc can answer"),
-]
+# Suggestions shown when mentioning the bot (description <= 128): one for every command of the
+# command table that works in Teams, in the table's order (``suggested_commands``).
+DESCRIPTIONS = {
+    "bestslot": "The cheapest and greenest time to run a job, e.g. bestslot 4h by 07:00",
+    "prices": "Upcoming electricity prices: cheapest, dearest and negative slots",
+    "carbon": "Carbon intensity now, the generation mix and the outlook",
+    "backtest": "How a daily schedule would have done, e.g. backtest 4h daily at 09:00 within 24h",
+    "battery": "Plan a battery's charging and its savings, e.g. battery 13.5 kWh 5 kW",
+    "footprint": "Carbon and cost of energy or storage, e.g. footprint 10 kWh in B",
+    "tariff": "Show or set this conversation's tariff",
+    "compare": "Compare tariffs for your usage, e.g. compare tariffs 4h daily at 18:00",
+    "region": "Set this conversation's region, e.g. region NG1",
+    "alerts": "Daily greener-times card here: alerts subscribe 08:00 in NG1",
+    "accuracy": "How past advice did against what happened, e.g. accuracy month",
+    "help": "Everything Flexcalc can answer",
+}
+
+
+def suggested_commands() -> list[tuple[str, str]]:
+    """(title, description) for every command Teams can run, from the command table."""
+    return [(c.word, DESCRIPTIONS[c.word]) for c in TABLE.values() if not c.slack_only]
 
 
 def manifest(
@@ -86,7 +100,9 @@ def manifest(
                 "commandLists": [
                     {
                         "scopes": SCOPES,
-                        "commands": [{"title": t, "description": d} for t, d in COMMANDS],
+                        "commands": [
+                            {"title": t, "description": d} for t, d in suggested_commands()
+                        ],
                     }
                 ],
             }

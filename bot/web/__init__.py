@@ -33,6 +33,12 @@ from bot.storage.answers import load_chart
 from bot.storage.db import get_engine
 
 TEAMS_MODULE = "bot.teams.web"  # must define register(flask_app, services)
+# Teams is configured when one of these is set (the outgoing webhook's HMAC key; the Agents
+# SDK's service connection): without them every Teams request would be refused anyway.
+TEAMS_SETTINGS = (
+    "TEAMS_OUTGOING_WEBHOOK_SECRET",
+    "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID",
+)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
@@ -84,7 +90,9 @@ def create_web_app(bolt_app: App | None = None, services: Services | None = None
 
 
 def register_teams(web: Flask, services: Services) -> None:
-    """Hook for the Teams outgoing webhook (``POST /teams/outgoing``), when it exists."""
+    """Hook for the Teams endpoints (``POST /teams/outgoing``), when Teams is configured."""
+    if not any(os.environ.get(name) for name in TEAMS_SETTINGS):
+        return
     if importlib.util.find_spec("bot.teams") is None:
         return
     if importlib.util.find_spec(TEAMS_MODULE) is None:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from flexcalc.commands import answer_tariffs
+from flexcalc.commands import answer_forecast, answer_tariffs
+from flexcalc.commands.answer_backtest import answer_backtest
+from flexcalc.commands.answer_battery import answer_battery
+from flexcalc.commands.answer_footprint import answer_footprint_energy, answer_footprint_storage
 from flexcalc.commands.grammar import UsageError, parse
 from flexcalc.commands.help import answer_help
 from flexcalc.commands.requests import (
@@ -65,9 +68,6 @@ def _answer(request: Request, ctx: Context) -> Reply:
         return answer_tariffs.answer_compare(request, ctx)
     request, ctx = answer_tariffs.priced(request, ctx)
     if isinstance(request, BestSlotRequest | PricesRequest | CarbonRequest):
-        # lazy: answer modules load scikit-learn and charts; the web never answers
-        from flexcalc.commands import answer_forecast
-
         region = ctx.region_for(request.region)
         forecast = ctx.provider.forecast(region, ctx.current_time())
         if isinstance(request, BestSlotRequest) and request.objective == "export":
@@ -79,24 +79,12 @@ def _answer(request: Request, ctx: Context) -> Reply:
             return answer_forecast.answer_prices(request, ctx, forecast)
         return answer_forecast.answer_carbon(request, ctx, forecast)
     if isinstance(request, BacktestRequest):
-        # lazy: answer modules load scikit-learn and charts; the web never answers
-        from flexcalc.commands.answer_backtest import answer_backtest
-
         return answer_backtest(request, ctx)
     if isinstance(request, BatteryRequest):
-        # lazy: answer modules load scikit-learn and charts; the web never answers
-        from flexcalc.commands.answer_battery import answer_battery
-
         return answer_battery(request, ctx)
     if isinstance(request, FootprintEnergyRequest):
-        # lazy: answer modules load scikit-learn and charts; the web never answers
-        from flexcalc.commands.answer_footprint import answer_footprint_energy
-
         return answer_footprint_energy(request, ctx)
     if isinstance(request, FootprintStorageRequest):
-        # lazy: answer modules load scikit-learn and charts; the web never answers
-        from flexcalc.commands.answer_footprint import answer_footprint_storage
-
         return answer_footprint_storage(request, ctx)
     if isinstance(request, RegionRequest | AlertsRequest):
         return Reply(

@@ -19,8 +19,9 @@ from sklearn.linear_model import LinearRegression
 from flexcalc.forecast.error_correlation import standardise
 from flexcalc.forecast.features import Decision, NotEnoughHistory, build_features, from_target
 from flexcalc.forecast.history import History
-from flexcalc.forecast.model import DECISION_HOUR, PriceModel, training_set
+from flexcalc.forecast.model import DECISION_HOUR, PriceModel
 from flexcalc.forecast.predict import forecast_slots
+from flexcalc.forecast.training import training_set
 from flexcalc.tariffs.regional_formula import import_from_wholesale, to_wholesale
 from flexcalc.timeslots import local_day_slots, utc
 from flexcalc.windows import best_start, rolling_means

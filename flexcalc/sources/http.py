@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import pickle
 import sqlite3
 from collections.abc import Iterator
@@ -39,9 +38,8 @@ from urllib3.util.retry import Retry
 
 from flexcalc import observe
 from flexcalc.sources.base import DataUnavailable
+from flexcalc.sources.cache_place import CACHE_FILE, cache_dir
 
-CACHE_FILE = "http_cache.sqlite"
-DEFAULT_CACHE_DIR = ".flexcalc"
 TIMEOUT = (5.0, 10.0)  # connect, read (seconds)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER = 10.0  # seconds: longest Retry-After we are willing to sleep
@@ -172,11 +170,6 @@ class FlexSession(CachedSession):
     def request(self, method, url, *args, **kwargs):  # type: ignore[no-untyped-def,override]
         kwargs.setdefault("timeout", self.default_timeout)
         return super().request(method, url, *args, **kwargs)
-
-
-def cache_dir() -> Path:
-    """``$FLEX_CACHE_DIR`` or ``./.flexcalc``."""
-    return Path(os.environ.get("FLEX_CACHE_DIR") or DEFAULT_CACHE_DIR)
 
 
 def make_session(

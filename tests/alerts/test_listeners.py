@@ -13,8 +13,8 @@ import pytest
 
 from bot.alerts import home
 from bot.alerts.slack_post import REMIND_ACTION, SNOOZE_ACTION
-from bot.app import create_app
 from bot.config import SlackConfig
+from bot.one_process import create_one_process_app
 from bot.services import Services
 from bot.web import create_web_app
 from flexcalc.sources.sample import SampleProvider
@@ -32,7 +32,7 @@ def app(engine, slack, monkeypatch) -> Iterator[SlackClientSide]:
         bot_token=DEFAULT_TOKEN, signing_secret=SIGNING_SECRET, api_url=slack.api_url
     )
     services = Services(engine=engine, provider_factory=SampleProvider)
-    server, url = serve(create_web_app(create_app(config, services), services))
+    server, url = serve(create_web_app(create_one_process_app(config, services), services))
     try:
         yield SlackClientSide(url, slack)
     finally:
@@ -104,6 +104,14 @@ def test_home_pause_and_remove_buttons(engine, slack, app):
     assert len(subscriptions(engine)) == 1
 
 
+def _eventually(read, seconds: float = 10.0):
+    """What ``read()`` returns once it is not empty (the job runs moments after the ack)."""
+    deadline = time.monotonic() + seconds
+    while not (found := read()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 def _submit(app: SlackClientSide, values: dict) -> dict:
     payload = {
         "type": "view_submission",
@@ -147,8 +155,8 @@ def test_new_alert_modal_opens_and_creates_a_subscription(engine, slack, app):
     }
     assert subscriptions(engine) == []
 
-    _submit(app, _values("C0PLANT"))
-    [sub] = subscriptions(engine)
+    assert _submit(app, _values("C0PLANT")) == {}  # the form closes; a job stores the alert
+    [sub] = _eventually(lambda: subscriptions(engine))
     assert (sub.channel_id, sub.at_time, sub.region_letter, sub.duration_minutes, sub.tomorrow) == (
         "C0PLANT",
         "07:30",

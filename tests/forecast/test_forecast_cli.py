@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import zipfile
+import pickle
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import skops.io as sio
 
 from flexcalc.cli import main
 from flexcalc.forecast import model as price_model
-from flexcalc.forecast import skill
+from flexcalc.forecast import skill, training
 from flexcalc.forecast.history import read_history
 from flexcalc.sources.csv_files import read_prices
 
@@ -66,36 +65,60 @@ def test_forecast_without_a_subcommand_shows_usage(capsys):
     assert "flexcalc forecast train" in capsys.readouterr().err
 
 
-def test_the_shipped_model_is_small_and_loads_without_pickle():
+def test_the_shipped_model_is_small_and_plain_arrays():
     path = Path(price_model.__file__).parents[1] / "data" / price_model.MODEL_FILE
     assert path.stat().st_size <= 2_000_000
-    assert zipfile.is_zipfile(path)  # skops archive, not a pickle
+    with np.load(path, allow_pickle=False) as arrays:  # numbers and text only, no pickle
+        assert all(arrays[name].dtype.kind in "biufU" for name in arrays.files)
     model = price_model.load(path)
     assert len(model.models) == len(price_model.QUANTILES)
 
 
-def test_a_model_file_with_other_types_is_refused(tmp_path):
-    path = tmp_path / "evil.skops"
-    sio.dump({"not": "a model", "fn": Path("x")}, path)
-    with pytest.raises(Exception, match=r"[Uu]ntrusted|not a Flexcalc"):
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(lambda path: path.write_bytes(pickle.dumps({"a": 1})), id="pickle"),
+        pytest.param(lambda path: np.savez(path, a=np.array([1, 2])), id="other arrays"),
+        pytest.param(
+            lambda path: np.savez(path, format=np.array(price_model.FORMAT), obj=np.array([{}])),
+            id="object array",
+        ),
+        pytest.param(lambda path: path.write_text("hello"), id="text"),
+    ],
+)
+def test_a_file_that_is_not_a_price_model_is_refused_without_running_it(tmp_path, content):
+    path = tmp_path / "evil.npz"
+    content(path)
+    with pytest.raises(ValueError, match=r"not a Flexcalc price model|damaged"):
         price_model.load(path)
+
+
+def test_a_damaged_model_file_is_refused(tmp_path):
+    good = Path(price_model.__file__).parents[1] / "data" / price_model.MODEL_FILE
+    with np.load(good, allow_pickle=False) as arrays:
+        parts = {name: arrays[name] for name in arrays.files}
+    parts["q1.left"] = parts["q1.left"] + 10**6  # children past the last node
+    np.savez(tmp_path / "bad.npz", **parts)
+    with pytest.raises(ValueError, match=r"damaged|outside"):
+        price_model.load(tmp_path / "bad.npz")
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # trains twice: minutes on a shared 2-core machine
 def test_training_is_reproducible_and_calibrated_on_held_out_days(tmp_path, capsys):
-    """Train twice on history before July 2024 (identical forecasts; the file bytes differ only
-    by zip timestamps), then score July-September: the 10-90 % band holds 70-90 % of the
-    actual prices and the model beats persistence."""
+    """Train twice on history before July 2024 (identical files, byte for byte), then score
+    July-September: the 10-90 % band holds 70-90 % of the actual prices and the model beats
+    persistence."""
     for name in ("a", "b"):
-        out = tmp_path / f"{name}.skops"
+        out = tmp_path / f"{name}.npz"
         argv = ["forecast", "train", "--history", str(HISTORY), "--until", "2024-07-01",
                 "--out", str(out), "--json"]  # fmt: skip
         assert main(argv) == 0
         assert json.loads(capsys.readouterr().out)["trained_until"] < "2024-07-01"
     history = read_history(HISTORY)
-    model, again = (price_model.load(tmp_path / f"{name}.skops") for name in ("a", "b"))
-    frame, _ = price_model.training_set(history.before(pd.Timestamp("2024-07-01", tz="UTC")))
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+    model, again = (price_model.load(tmp_path / f"{name}.npz") for name in ("a", "b"))
+    frame, _ = training.training_set(history.before(pd.Timestamp("2024-07-01", tz="UTC")))
     assert np.array_equal(model.predict(frame), again.predict(frame))
     prices = read_prices(PRICES).prices
     result = skill.evaluate(model, prices, "C", history.carbon, date(2024, 7, 2), date(2024, 9, 30))

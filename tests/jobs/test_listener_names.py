@@ -13,7 +13,8 @@ from huey import SqliteHuey
 from bot.app import slack_tokens
 from bot.jobs.bridge import ListenerTable, QueuingApp
 from bot.jobs.runner import JobQueue
-from bot.listeners import actions, alerts, commands, engagement, events
+from bot.listeners import actions, alerts, commands, engagement, events, register_listeners
+from bot.listeners.work import lazy_work
 from bot.services import Services
 from tests.fakes.slack_api import FakeSlack
 from tests.jobs.web import offline_services, queueing_web, single_workspace
@@ -23,12 +24,12 @@ from tests.slack.harness import block_text
 def _worker_table(services: Services, order: list) -> ListenerTable:
     """The worker's table, its listener modules registered in ``order``."""
     table = ListenerTable()
-    app = QueuingApp(None, table)  # type: ignore[arg-type]
+    app = QueuingApp(None, table, work=lazy_work(services))  # type: ignore[arg-type]
     for module in order:
         if module is alerts:
             module.register(app, services.engine)  # type: ignore[arg-type]
         else:
-            module.register(app, services)  # type: ignore[arg-type]
+            module.register(app)  # type: ignore[arg-type]
     return table
 
 
@@ -62,7 +63,7 @@ def test_a_worker_registering_listeners_in_another_order_answers_queued_commands
     bestslot = " ".join(block_text(r) for r in fake_slack.wait_replies(bestslot_url))
     assert "p/kWh" in prices  # (a busy machine may add "Still working on it" first)
     assert "Best 2 h window" in bestslot
-    assert len(worker.table.functions) == 12  # every lazy listener, whatever the order
+    assert len(worker.table.functions) == 18  # every lazy listener, whatever the order
 
 
 def test_two_different_listeners_cannot_share_a_name():
@@ -70,14 +71,21 @@ def test_two_different_listeners_cannot_share_a_name():
 
     def answer() -> None: ...
 
-    def make_other():
-        def answer() -> None: ...
+    def other() -> None: ...
 
-        answer.__qualname__ = test_two_different_listeners_cannot_share_a_name.__qualname__
-        answer.__qualname__ += ".<locals>.answer"
-        return answer
-
-    table.add("command", answer, "/prices")
-    assert table.add("command", answer, "/prices")  # the same listener again: the same name
+    key = table.add("command", "answer", "/prices", answer)
+    assert table.add("command", "answer", "/prices", answer) == key  # the same job again
     with pytest.raises(ValueError, match="both named"):
-        table.add("command", make_other(), "/prices")
+        table.add("command", "answer", "/prices", other)
+
+
+def test_every_job_the_web_names_is_in_the_workers_table(tmp_path):
+    """A web and a worker of one build agree: each queued name finds its function."""
+    services = offline_services(tmp_path)
+    web, worker = ListenerTable(), ListenerTable()
+    register_listeners(QueuingApp(None, web), services)  # type: ignore[arg-type]
+    register_listeners(QueuingApp(None, worker, work=lazy_work(services)), services)  # type: ignore[arg-type]
+    assert web.functions == {}  # the web only names jobs
+    assert web.names == worker.names == set(worker.functions)
+    used = {name.rsplit(":", 1)[1] for name in web.names}
+    assert used == set(lazy_work(services))  # and the table holds nothing unused

@@ -1,5 +1,6 @@
 """``python -m bot teams package``: the zip the Teams admin centre accepts (app manifest schema
-v1.22 rules: ids, lengths, icon sizes, the bot id from the environment)."""
+v1.25, checked against the published schema: ids, lengths, icon sizes, the bot id from the
+environment), suggesting every command Teams can run."""
 
 from __future__ import annotations
 
@@ -8,11 +9,26 @@ import json
 import re
 import uuid
 import zipfile
+from pathlib import Path
 
+import jsonschema
 import pytest
 from PIL import Image
 
 from bot.__main__ import main
+from bot.answering import reply_to
+from bot.commands.table import TABLE
+from bot.services import Services
+from bot.teams.package import MANIFEST_VERSION
+from bot.where import Where
+from flexcalc.commands.grammar import EXAMPLES
+
+SCHEMA = (
+    Path(__file__).resolve().parents[1]
+    / "fixtures"
+    / "teams_schema"
+    / f"MicrosoftTeams.v{MANIFEST_VERSION}.schema.json"
+)
 
 BOT_ID = "0b3c6f0e-1a2b-4c3d-8e9f-001122334455"
 SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
@@ -34,7 +50,7 @@ def test_the_package_follows_the_manifest_schema_rules(teams_env, tmp_path):
     package = _build(tmp_path)
     assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
     m = json.loads(package.read("manifest.json"))
-    assert m["manifestVersion"] == "1.22"
+    assert m["manifestVersion"] == "1.25"
     assert m["$schema"].endswith(f"/teams/v{m['manifestVersion']}/MicrosoftTeams.schema.json")
     uuid.UUID(m["id"])
     assert SEMVER.match(m["version"])
@@ -50,10 +66,33 @@ def test_the_package_follows_the_manifest_schema_rules(teams_env, tmp_path):
     assert set(bot["scopes"]) <= {"personal", "team", "groupChat"}
     assert 1 <= len(bot["commandLists"]) <= 3
     for command_list in bot["commandLists"]:
-        assert 1 <= len(command_list["commands"]) <= 10
+        assert 1 <= len(command_list["commands"]) <= 12
         for command in command_list["commands"]:
             assert len(command["title"]) <= 32 and len(command["description"]) <= 128
     assert m["icons"] == {"color": "color.png", "outline": "outline.png"}
+
+
+def test_the_manifest_validates_against_the_published_schema(teams_env, tmp_path):
+    schema = json.loads(SCHEMA.read_text())
+    assert schema["properties"]["manifestVersion"]["const"] == MANIFEST_VERSION
+    manifest = json.loads(_build(tmp_path).read("manifest.json"))
+    jsonschema.validators.validator_for(schema)(schema).validate(manifest)
+
+
+def test_every_command_teams_can_run_is_suggested_and_nothing_else(teams_env, tmp_path):
+    """Built from the command table, so a new command can't be left out again (accuracy was)."""
+    [bot] = json.loads(_build(tmp_path).read("manifest.json"))["bots"]
+    for command_list in bot["commandLists"]:
+        titles = [c["title"] for c in command_list["commands"]]
+        assert titles == [word for word, c in TABLE.items() if not c.slack_only]
+        assert "accuracy" in titles and "impact" not in titles
+
+
+@pytest.mark.parametrize("word", [w for w, c in TABLE.items() if c.slack_only])
+def test_commands_left_out_of_teams_are_the_ones_that_only_work_in_slack(word):
+    example = EXAMPLES[word][0]
+    reply = reply_to(example, Services(engine=None), Where("mst:team", "msc:channel", "msu:me"))
+    assert reply.title == "That one works in Slack"
 
 
 def test_the_icons_have_the_sizes_and_colours_teams_requires(teams_env, tmp_path):

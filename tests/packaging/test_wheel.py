@@ -80,6 +80,7 @@ def test_wheel_declares_dependencies_extras_licence_and_version(wheel):
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
     assert any(n.startswith("flexcalc/data/sample_") for n in names), "bundled sample missing"
+    assert "flexcalc/data/price_forecast.npz" in names, "shipped price model missing"
 
 
 def run(bin_dir: Path, *args: str) -> subprocess.CompletedProcess:

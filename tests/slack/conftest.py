@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.app import create_app
 from bot.config import SlackConfig
+from bot.one_process import create_one_process_app
 from bot.services import Services
 from bot.storage.db import get_engine
 from bot.web import create_web_app
@@ -53,7 +53,7 @@ def start_app(
     services: Services,
     config: SlackConfig,
 ) -> tuple[RunningApp, Callable[[], None]]:
-    bolt = create_app(config, services)
+    bolt = create_one_process_app(config, services)
     web = create_web_app(bolt, services)
     server, url = serve(web)
     running = RunningApp(SlackClientSide(url, fake), fake, services, url)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bot.config import BOT_SCOPES
-from bot.listeners.commands.slash import SLASH_COMMANDS
+from bot.listeners.commands import SLASH_COMMANDS
 
 MANIFEST = json.loads((Path(__file__).resolve().parents[2] / "manifest.json").read_text())
 

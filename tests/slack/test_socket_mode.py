@@ -10,8 +10,8 @@ import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from bot.app import create_app
 from bot.config import SlackConfig
+from bot.one_process import create_one_process_app
 from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN
 from tests.slack.harness import block_text
 
@@ -32,7 +32,7 @@ def socket_handler(fake_slack, make_services):
     config = SlackConfig(
         bot_token=DEFAULT_TOKEN, app_token="xapp-1-test", api_url=fake_slack.api_url
     )
-    app = create_app(config, make_services())
+    app = create_one_process_app(config, make_services())
     handler = SocketModeHandler(app, config.app_token)
     try:
         yield handler

@@ -15,8 +15,8 @@ import pytest
 import requests
 from sqlalchemy import Engine
 
-from bot.app import create_app
 from bot.config import SlackConfig
+from bot.one_process import create_one_process_app
 from bot.security import outbound
 from bot.services import Services
 from bot.storage.db import get_engine
@@ -117,7 +117,7 @@ def make_teams_app(
         config = SlackConfig(
             bot_token=DEFAULT_TOKEN, signing_secret="unused-here", api_url=fake_slack.api_url
         )
-        web = create_web_app(create_app(config, services), services)
+        web = create_web_app(create_one_process_app(config, services), services)
         server, url = serve(web)
         stops.append(server.shutdown)
         services.public_base_url = url if public else None

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
-from bot.app import create_app
 from bot.config import SlackConfig
+from bot.one_process import create_one_process_app
 from bot.services import Services
 from bot.storage.subscriptions import SENT, Delivery, Subscription
 from bot.teams import agent as agent_module
@@ -96,7 +96,7 @@ def bot(engine, fake_slack, monkeypatch) -> Iterator[Bot]:
     provider = SampleProvider()
     services = Services(engine=engine, provider_factory=lambda: provider)
     config = SlackConfig(bot_token=DEFAULT_TOKEN, signing_secret="x", api_url=fake_slack.api_url)
-    web = create_web_app(create_app(config, services), services)
+    web = create_web_app(create_one_process_app(config, services), services)
     assert "flexcalc_teams_agent" not in web.extensions  # not configured: not mounted
     agent = TeamsAgent(services, OFFLINE, anonymous=True)  # local development mode
     agent_module.register(web, services, agent=agent)
@@ -175,7 +175,7 @@ def test_configured_bot_refuses_requests_without_a_valid_token(
     monkeypatch.setenv("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID", "5e1f2a3b-tenant")
     services = Services(engine=engine, provider_factory=SampleProvider)
     config = SlackConfig(bot_token=DEFAULT_TOKEN, signing_secret="x", api_url=fake_slack.api_url)
-    web = create_web_app(create_app(config, services), services)
+    web = create_web_app(create_one_process_app(config, services), services)
     assert "flexcalc_teams_agent" in web.extensions  # configured: mounted
     server, url = serve(web)
     try:

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 import requests
 
-from bot.app import create_app
 from bot.config import SlackConfig
+from bot.one_process import create_one_process_app
 from bot.services import Services
 from bot.teams import agent as agent_module
 from bot.teams.agent import TeamsAgent
@@ -78,7 +78,7 @@ def doors(engine, fake_slack, fake_octopus, fake_carbon, fake_now, monkeypatch) 
     provider = LiveProvider(session=make_session(backoff=0.0, timeout=(1.0, 2.0)))
     services = Services(engine=engine, provider_factory=lambda: provider, clock=lambda: fake_now)
     config = SlackConfig(bot_token=DEFAULT_TOKEN, signing_secret="x", api_url=fake_slack.api_url)
-    web = create_web_app(create_app(config, services), services)
+    web = create_web_app(create_one_process_app(config, services), services)
     # Tariff words are under test here, not speed (bench_teams measures that): a loaded shared
     # machine may take longer than Teams' 5 s to fetch several products from the fakes.
     web.extensions["flexcalc_teams"].budget = 30.0

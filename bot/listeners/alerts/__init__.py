@@ -1,160 +1,40 @@
 """Bolt listeners for alerts: the alert's buttons, the Home-tab buttons and the create modal.
 
-``register(app)`` is called by ``bot.listeners.register_listeners`` when this package exists.
-Every handler acks at once; nothing here computes a forecast.
+``register(app, engine)`` is called by ``bot.listeners.register_listeners``. Every button acks at
+once and its work runs as a job (``bot.listeners.alerts.buttons``). Only two things answer in
+the web, because Slack needs them inside the ack: opening the modal (its ``trigger_id`` lives
+3 s) and refusing a modal submission inline (no channel picked; a member where only admins may
+subscribe channels). The accepted submission is stored by a job.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-import pandas as pd
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from bot.alerts import home, store
-from bot.alerts.commands import handle_alerts
+from bot.alerts import home
 from bot.alerts.slack_post import REMIND_ACTION, SNOOZE_ACTION
-from bot.answering import Where
-from bot.commands.table import command_for
-from bot.destinations.slack import SlackDestination
-from bot.listeners.events.app_home_opened import build_home
-from bot.listeners.payloads import action_value
 from bot.security import admin
-from bot.services import Services
 from bot.storage.db import database_url, get_engine
-from bot.storage.subscriptions import ACTIVE, PAUSED, utcnow
-from flexcalc.commands import UsageError, parse
-from flexcalc.timeslots import fmt_day_time, fmt_span
 
-log = logging.getLogger(__name__)
-
-SNOOZE = timedelta(days=7)
+# The command table's rule for ``alerts subscribe`` (``bot.commands.table``), which the job
+# applies again: the form only ever subscribes a channel.
+SUBSCRIBING = "channel_managers"
 
 
 def register(app: App, engine: Engine | None = None) -> None:
     """Register the alert buttons, Home-tab buttons and modal on ``app``."""
-
-    def get() -> Engine:
-        if engine is not None:
-            return engine
-
-        return get_engine(database_url())  # keyed by the URL, so DATABASE_URL is honoured
-
-    app.action(REMIND_ACTION)(remind_me)
-    app.action(SNOOZE_ACTION)(_with(get, snooze))
-    app.action(home.PAUSE_ACTION)(_with(get, pause))
-    app.action(home.RESUME_ACTION)(_with(get, resume))
-    app.action(home.REMOVE_ACTION)(_with(get, remove))
+    app.action(REMIND_ACTION)(lazy=["remind_me"])
+    app.action(SNOOZE_ACTION)(lazy=["snooze"])
+    app.action(home.PAUSE_ACTION)(lazy=["pause_alert"])
+    app.action(home.RESUME_ACTION)(lazy=["resume_alert"])
+    app.action(home.REMOVE_ACTION)(lazy=["remove_alert"])
     app.action(home.NEW_ACTION)(open_modal)
-    app.view(home.CREATE_CALLBACK)(_with(get, create_from_modal))
-
-
-def _with(get_engine: Callable[[], Engine], handler: Callable[..., None]) -> Callable[..., None]:
-    def listener(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        handler(ack=ack, body=body, client=client, respond=respond, engine=get_engine())
-
-    listener.__name__ = handler.__name__
-    return listener
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
-
-
-def _user(body: dict[str, Any]) -> str:
-    return (body.get("user") or {}).get("id", "")
-
-
-def _tell(respond: Respond, body: dict[str, Any], text: str) -> None:
-    """An ephemeral note to whoever clicked (only possible from a message)."""
-    if body.get("response_url"):
-        respond(text=text, response_type="ephemeral", replace_original=False)
-
-
-def remind_me(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-    """Remind the clicker at the start of the alert's best window (a scheduled DM in Slack)."""
-    ack()
-    try:
-        window = json.loads(action_value(body))
-        start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
-    except (ValueError, KeyError, TypeError):
-        _tell(respond, body, "Sorry, I couldn't read that window.")
-        return
-    span = fmt_span(start, end)
-    now = pd.Timestamp(utcnow(), tz="UTC")
-    if start <= now + pd.Timedelta(minutes=1):
-        message = "now" if end > now else "over"
-        _tell(respond, body, f"The best window ({span}) is {message} — no reminder needed.")
-        return
-    text = (
-        f"⏰ It's the best time to use electricity now: {span} UK time "
-        f"({window.get('title', 'Flexcalc alert')})."
-    )
-    user = _user(body)
-    try:  # through the Destination port: the one way a person is reminded, on any platform
-        SlackDestination(client, user).schedule_reminder(user, text, None, start.to_pydatetime())
-    except SlackApiError as error:
-        log.info("scheduling a reminder failed: %s", error.response.get("error"))
-        _tell(respond, body, "Sorry, I couldn't schedule that reminder just now.")
-        return
-    _tell(respond, body, f"OK — I'll DM you at {fmt_day_time(start)} UK time.")
-
-
-def snooze(*, ack: Ack, body: dict[str, Any], client, respond: Respond, engine: Engine) -> None:
-    """Skip this channel's alert for a week (it stays subscribed)."""
-    ack()
-    try:
-        sub_id = int(action_value(body))
-    except ValueError:
-        return
-    until = utcnow() + SNOOZE
-    if not store.snooze(engine, _team(body), sub_id, until):
-        _tell(respond, body, "That alert no longer exists.")
-        return
-    shown = fmt_day_time(pd.Timestamp(until, tz="UTC"))
-    _tell(
-        respond,
-        body,
-        f"Alerts here are snoozed until {shown} UK time. `/flex alerts resume` restarts them.",
-    )
-
-
-def _home_toggle(body, client, engine, *, status: str | None, remove_it: bool = False) -> None:
-    team, user = _team(body), _user(body)
-    try:
-        sub_id = int(action_value(body))
-    except ValueError:
-        return
-    sub = store.get(engine, team, sub_id)
-    if sub is None:
-        return
-    if remove_it:
-        store.remove(engine, team, ids=[sub_id])
-    elif status is not None:
-        store.set_status(engine, team, status=status, ids=[sub_id])
-    publish_home(client, engine, team, user)
-
-
-def pause(*, ack: Ack, body, client, respond, engine: Engine) -> None:
-    ack()
-    _home_toggle(body, client, engine, status=PAUSED)
-
-
-def resume(*, ack: Ack, body, client, respond, engine: Engine) -> None:
-    ack()
-    _home_toggle(body, client, engine, status=ACTIVE)
-
-
-def remove(*, ack: Ack, body, client, respond, engine: Engine) -> None:
-    ack()
-    _home_toggle(body, client, engine, status=None, remove_it=True)
+    app.view(home.CREATE_CALLBACK)(lazy=["create_alert"], check=modal_refusal(engine))
 
 
 def open_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -162,59 +42,24 @@ def open_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     client.views_open(trigger_id=body.get("trigger_id", ""), view=home.create_modal())
 
 
-def create_from_modal(*, ack: Ack, body, client: WebClient, respond, engine: Engine) -> None:
-    """Store the modal's alert (validated like the command) and confirm in the channel."""
+def modal_refusal(engine: Engine | None) -> Callable[..., dict[str, Any] | None]:
+    """The inline errors a submitted alert form is refused with, or None to accept it."""
 
-    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-    channel, command = home.modal_command(values)
-    if not channel:
-        ack(response_action="errors", errors={"channel": "Pick a channel to post in."})
-        return
-    try:
-        request = parse(command)
-    except UsageError as problem:
-        ack(response_action="errors", errors={"at": problem.message})
-        return
-    team, user = _team(body), _user(body)
-    command = command_for(request)
-    refused = admin.refusal(command.who_for(request), command.word, engine, client, team, user)
-    if refused is not None:  # the same gate as `/flex alerts subscribe`: nothing is stored
-        ack(response_action="errors", errors={"channel": refused.summary})
-        return
-    reply = handle_alerts(request, engine=engine, team_id=team, channel_id=channel, user_id=user)
-    if reply.is_error:
-        ack(response_action="errors", errors={"at": reply.summary})
-        return
-    ack()
-    text = f"<@{user}> set up Flexcalc alerts here: {reply.summary}"
-    try:
-        client.chat_postMessage(channel=channel, text=text)
-    except SlackApiError as error:
-        code = error.response.get("error")
-        log.info("alert confirmation in %s failed: %s", channel, code)
-        if code in ("not_in_channel", "channel_not_found"):
-            client.chat_postMessage(
-                channel=user,
-                text=f"Your alert for <#{channel}> is saved, but I'm not in that channel yet: "
-                "invite me with `/invite @Flexcalc` so the alerts can be posted.",
-            )
-    publish_home(client, engine, team, user)
+    def refusal(body: dict[str, Any], client: WebClient) -> dict[str, Any] | None:
+        values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+        channel, _ = home.modal_command(values)
+        if not channel:
+            return _errors("Pick a channel to post in.")
+        team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
+        user = (body.get("user") or {}).get("id", "")
+        db = engine if engine is not None else get_engine(database_url())
+        refused = admin.refusal(SUBSCRIBING, "alerts", db, client, team, user)
+        if refused is not None:  # nothing is stored
+            return _errors(refused.summary)
+        return None
+
+    return refusal
 
 
-alerts_home_blocks = home.user_home_blocks  # the name the Home view used to import
-
-
-def publish_home(client: WebClient, engine: Engine, team_id: str, user_id: str) -> None:
-    """Refresh the Home tab: the front end's view (when available) plus "Your alerts"."""
-    blocks: list[dict[str, Any]] = []
-    try:
-        view = build_home(Services(engine=engine), Where(team_id=team_id, user_id=user_id))
-        blocks = [b if isinstance(b, dict) else b.to_dict() for b in view.blocks]
-    except Exception:  # the Home tab still shows the alerts
-        log.debug("front-end Home view unavailable", exc_info=True)
-    if not any(b.get("block_id") == home.NEW_BLOCK for b in blocks):
-        blocks += alerts_home_blocks(engine, team_id, user_id)
-    try:
-        client.views_publish(user_id=user_id, view={"type": "home", "blocks": blocks[:100]})
-    except SlackApiError as error:
-        log.info("Home tab refresh failed: %s", error.response.get("error"))
+def _errors(channel: str) -> dict[str, Any]:
+    return {"response_action": "errors", "errors": {"channel": channel}}

@@ -13,8 +13,6 @@ from bot.delivery import apologise_on_error, deliver
 from bot.listeners.payloads import command_where, private_target
 from bot.services import Services
 
-SLASH_COMMANDS = ("/flex", "/bestslot", "/carbon", "/prices")
-
 
 def make_answer_command(services: Services) -> Callable[..., None]:
     def answer_command(command: dict[str, Any], respond: Respond, client: WebClient) -> None:

@@ -10,14 +10,10 @@ import re
 
 from slack_bolt import App
 
-from bot.blocks import PLEDGE_ACTION
-from bot.engagement.blocks import CANCEL_ACTION
-from bot.listeners.engagement.buttons import make_cancel, make_pledge
-from bot.listeners.payloads import ack_now
-from bot.services import Services
+from bot.blocks import CANCEL_ACTION, PLEDGE_ACTION
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App) -> None:
     """The pledge and cancel buttons."""
-    app.action(re.compile(rf"^{PLEDGE_ACTION}_\d+$"))(ack=ack_now, lazy=[make_pledge(services)])
-    app.action(CANCEL_ACTION)(ack=ack_now, lazy=[make_cancel(services)])
+    app.action(re.compile(rf"^{PLEDGE_ACTION}_\d+$"))(lazy=["pledge"])
+    app.action(CANCEL_ACTION)(lazy=["cancel_pledge"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.answering import Where
@@ -17,15 +16,6 @@ from bot.services import Services
 def command_from_message(text: str) -> str:
     """The command words of a message: mentions removed, a leading slash or ``flex`` dropped."""
     return command_line(text)
-
-
-def ack_event(ack: Ack) -> None:
-    ack()
-
-
-def is_direct_message(event: dict[str, Any]) -> bool:
-    """Listener matcher: a message in a DM with the app."""
-    return event.get("channel_type") == "im"
 
 
 def _is_from_a_person(event: dict[str, Any]) -> bool:
