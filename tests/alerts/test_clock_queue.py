@@ -87,6 +87,33 @@ def test_a_worker_runs_the_queued_tick_and_a_doubled_tick_posts_nothing_twice(
     assert [d.status for d in deliveries(engine)] == [SENT] * len(CHANNELS)
 
 
+def test_a_standby_clock_takes_over_within_a_minute_and_queues_nothing_twice(
+    engine, slack, make_clock, queue_file
+):
+    _subscribe_all(engine)
+    leader = Ticker(engine, _huey(queue_file), holder="leader")
+    standby = Ticker(engine, _huey(queue_file), holder="standby")
+    worker = _huey(queue_file)
+    tick_job.register(worker, engine, make_clock(holder=f"worker:{worker_id()}"))
+    start = london("2024-06-05 08:00:30")
+    with time_machine.travel(start, tick=False) as traveller:
+        assert leader.tick() is not None  # queued; then the leader is killed (lease not released)
+        assert standby.heartbeat() is False  # the leader's lease is still fresh
+        took_over_at = None
+        for seconds in range(15, 121, 15):  # the standby's heartbeat, every 15 s
+            traveller.move_to(start + timedelta(seconds=seconds))
+            if standby.heartbeat():
+                took_over_at = seconds
+                break
+        assert standby.tick() is None  # its first tick: the dead leader's job is queued already
+        assert _work(worker) == 1
+        traveller.move_to(london("2024-06-05 08:05"))
+        assert standby.tick() is not None  # the next slot is the standby's
+        _work(worker)
+    assert took_over_at is not None and took_over_at <= 60
+    assert {ch: len(slack.alerts_in(ch)) for ch in CHANNELS} == {ch: 1 for ch in CHANNELS}
+
+
 class Killed(BaseException):
     """The worker process dying (kill -9) right after Slack accepted a post."""
 
