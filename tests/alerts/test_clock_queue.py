@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 import time_machine
+from huey import Huey
 
 from bot.__main__ import start_queue_worker
 from bot.alerts import ledger, tick_job
@@ -30,13 +32,11 @@ CHANNELS = [f"C0QUEUE{i:02d}" for i in range(6)]
 
 
 @pytest.fixture
-def queue_file(tmp_path):
-    return str(tmp_path / "queue.sqlite")
-
-
-def _huey(path: str) -> SqliteQueue:
-    """One process's view of the shared queue file (the clock and a worker each have one)."""
-    return SqliteQueue("flexcalc", filename=path, results=False, utc=True)
+def new_huey(tmp_path) -> Callable[[], Huey]:
+    """One process's view of the shared queue (the clock and a worker each have one): here the
+    embedded default, a SQLite file (test_clock_queue_postgres: the PostgreSQL queue)."""
+    path = str(tmp_path / "queue.sqlite")
+    return lambda: SqliteQueue("flexcalc", filename=path, results=False, utc=True)
 
 
 def _subscribe_all(engine) -> None:
@@ -53,9 +53,9 @@ def _work(huey) -> int:
     return done
 
 
-def test_the_clock_queues_one_job_per_slot_and_only_while_it_holds_the_lease(engine, queue_file):
-    clock = Ticker(engine, _huey(queue_file), timedelta(minutes=5), holder="clock-a")
-    standby = Ticker(engine, _huey(queue_file), timedelta(minutes=5), holder="clock-b")
+def test_the_clock_queues_one_job_per_slot_and_only_while_it_holds_the_lease(engine, new_huey):
+    clock = Ticker(engine, new_huey(), timedelta(minutes=5), holder="clock-a")
+    standby = Ticker(engine, new_huey(), timedelta(minutes=5), holder="clock-b")
     with time_machine.travel(london("2024-06-05 08:00:10"), tick=False) as traveller:
         assert clock.tick() == "2024-06-05T07:00:00Z"  # the slot, in UTC
         assert standby.tick() is None  # no lease: nothing queued
@@ -67,11 +67,11 @@ def test_the_clock_queues_one_job_per_slot_and_only_while_it_holds_the_lease(eng
 
 
 def test_a_worker_runs_the_queued_tick_and_a_doubled_tick_posts_nothing_twice(
-    engine, slack, make_clock, queue_file
+    engine, slack, make_clock, new_huey
 ):
     _subscribe_all(engine)
-    clock = Ticker(engine, _huey(queue_file), timedelta(minutes=5), holder="clock-a")
-    worker = _huey(queue_file)
+    clock = Ticker(engine, new_huey(), timedelta(minutes=5), holder="clock-a")
+    worker = new_huey()
     tick_job.register(worker, engine, make_clock(holder=f"worker:{worker_id()}"))
     with time_machine.travel(london("2024-06-05 08:00"), tick=False) as traveller:
         clock.tick()
@@ -79,21 +79,21 @@ def test_a_worker_runs_the_queued_tick_and_a_doubled_tick_posts_nothing_twice(
         assert _work(worker) == 1
         clock.release()  # the clock died; a standby takes over within the same slot...
         traveller.move_to(london("2024-06-05 08:02"))
-        assert Ticker(engine, _huey(queue_file), holder="clock-b").tick() is None
+        assert Ticker(engine, new_huey(), holder="clock-b").tick() is None
         traveller.move_to(london("2024-06-05 08:05"))  # ...and queues the next slot
-        assert Ticker(engine, _huey(queue_file), holder="clock-b").tick() is not None
+        assert Ticker(engine, new_huey(), holder="clock-b").tick() is not None
         assert _work(worker) == 1
     assert {ch: len(slack.alerts_in(ch)) for ch in CHANNELS} == {ch: 1 for ch in CHANNELS}
     assert [d.status for d in deliveries(engine)] == [SENT] * len(CHANNELS)
 
 
 def test_a_standby_clock_takes_over_within_a_minute_and_queues_nothing_twice(
-    engine, slack, make_clock, queue_file
+    engine, slack, make_clock, new_huey
 ):
     _subscribe_all(engine)
-    leader = Ticker(engine, _huey(queue_file), holder="leader")
-    standby = Ticker(engine, _huey(queue_file), holder="standby")
-    worker = _huey(queue_file)
+    leader = Ticker(engine, new_huey(), holder="leader")
+    standby = Ticker(engine, new_huey(), holder="standby")
+    worker = new_huey()
     tick_job.register(worker, engine, make_clock(holder=f"worker:{worker_id()}"))
     start = london("2024-06-05 08:00:30")
     with time_machine.travel(start, tick=False) as traveller:
@@ -120,7 +120,7 @@ class Killed(BaseException):
 
 @pytest.mark.parametrize("beating", [False, True], ids=["worker-dead", "worker-alive"])
 def test_a_rerun_takes_over_a_dead_workers_claims_at_once(
-    engine, slack, make_clock, queue_file, beating
+    engine, slack, make_clock, new_huey, beating
 ):
     _subscribe_all(engine)
     posted: list[str] = []
@@ -132,9 +132,9 @@ def test_a_rerun_takes_over_a_dead_workers_claims_at_once(
 
     settings = ClockSettings(renew_every=0.0, workers=1)
     dead = make_clock(holder="worker:gone:4242", after_post=killed_on_third, settings=settings)
-    worker = _huey(queue_file)
+    worker = new_huey()
     tick_job.register(worker, engine, make_clock(holder=f"worker:{worker_id()}"))
-    clock = Ticker(engine, _huey(queue_file), timedelta(minutes=5), holder="clock-a")
+    clock = Ticker(engine, new_huey(), timedelta(minutes=5), holder="clock-a")
     with time_machine.travel(london("2024-06-05 08:00"), tick=False) as traveller:
         with pytest.raises(Killed):
             dead.tick(use_lease=False)
