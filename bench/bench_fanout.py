@@ -1,6 +1,9 @@
 """Fan-out benchmark: 1,000 channel subscriptions across all 14 regions, one clock tick at 08:00,
 posted to the fake Slack Web API on loopback (tests/fakes/slack_api.py).
 
+The tick goes the way it does in production: queued as the clock queues it, run by the
+worker's tick job (``bot.alerts.tick_job``), so the figures are the worker's.
+
 Channels follow their tariff: with ``--tariffs`` (default 3) every third channel keeps the
 default (Agile), the others are set to Octopus Go and to a custom tariff in turn, so the target
 is one chart render per distinct (region, tariff): 14 x 3 = 42. Measures wall time, chart
@@ -9,7 +12,7 @@ process's peak RSS). Offline: the bundled sample data stands in for every region
 bundled schedule).
 
     .venv/bin/python -m bench.bench_fanout [--subs 1000] [--tariffs 3] [--link] [--tracemalloc]
-        [--workers 16] [--latency 0.1]
+        [--workers 16] [--latency 0.1] [--inline]
 
 ``--link`` gives the clock a PUBLIC_BASE_URL so charts travel as one image link per region
 instead of a file upload into every alert's thread.
@@ -31,10 +34,13 @@ import tracemalloc
 from pathlib import Path
 
 import time_machine
+from huey import MemoryHuey
 from sqlalchemy.orm import Session
 
+from bot.alerts import tick_job
 from bot.alerts.fanout import Clock, ClockSettings
 from bot.alerts.slack_post import SlackClients
+from bot.jobs.ticks import enqueue_tick, slot_of
 from bot.storage.db import get_engine
 from bot.storage.models import TariffSetting
 from bot.storage.subscriptions import Subscription
@@ -99,6 +105,7 @@ def run(
     workers: int = 16,
     latency: float = 0.0,
     tariffs: int = len(TARIFFS),
+    inline: bool = False,
 ) -> dict[str, float]:
     """One tick over ``count`` subscriptions; the fake Slack runs in its own process so the
     memory figures are the clock's alone."""
@@ -126,9 +133,15 @@ def run(
     if trace:
         tracemalloc.start()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    huey = MemoryHuey("flexcalc", results=False, utc=True)
+    task = tick_job.register(huey, engine, clock)  # the worker's tick job, on this clock
     with time_machine.travel(moment, tick=True):
         started = time.perf_counter()
-        report = clock.tick()
+        if inline:  # the old way, for comparison: the clock's own tick
+            report = clock.tick()
+        else:
+            enqueue_tick(task, slot_of(moment, clock.settings.interval))  # what the clock does
+            report = huey.execute(huey.dequeue())  # what a worker thread does
         wall = time.perf_counter() - started
     peak_traced = tracemalloc.get_traced_memory()[1] if trace else float("nan")
     if trace:
@@ -170,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tracemalloc", action="store_true", help="trace Python allocations")
     parser.add_argument("--workers", type=int, default=16, help="channels posted to at once")
     parser.add_argument(
+        "--inline", action="store_true", help="tick in place (the old clock), not via the queue"
+    )
+    parser.add_argument(
         "--latency", type=float, default=0.0, help="seconds the fake Slack takes per API call"
     )
     args = parser.parse_args(argv)
@@ -178,8 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     if args.serve_fake:
         return serve_fake(args.latency)
-    result = run(args.subs, args.link, args.tracemalloc, args.workers, args.latency, args.tariffs)
+    result = run(
+        args.subs, args.link, args.tracemalloc, args.workers, args.latency, args.tariffs,
+        args.inline,
+    )  # fmt: skip
     mode = "chart link" if args.link else "chart upload per alert"
+    mode += ", ticked inline" if args.inline else ", queued and run by the worker's tick job"
     print(
         f"fan-out of {args.subs} subscriptions over 14 regions x {args.tariffs} tariffs ({mode}, "
         f"{args.workers} workers, {args.latency * 1000:.0f} ms Slack latency)"

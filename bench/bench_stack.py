@@ -1,11 +1,13 @@
-"""Load on the Procfile stack: gunicorn web + ``python -m bot worker``, default SQLite, fake Slack.
+"""Load on the Procfile stack: gunicorn web + worker + clock, default SQLite, fake Slack.
 
     .venv/bin/python -m bench.bench_stack [--burst 200] [--users 200] [--seconds 120]
         [--slack-delay 0.1] [--workers N] [--worker-type process|thread] [--nice N]
-        [--postgres]
+        [--postgres] [--alerts 20]
 
-Starts the Procfile's ``web`` and ``worker`` lines as real processes (their own sessions, like a
-platform would), a fake Slack Web API on loopback (tests/fakes/slack_api.py; every call and
+Starts the Procfile's ``web``, ``worker`` and ``clock`` lines as real processes (their own
+sessions, like a platform would; the clock ticks every 30 s), with ``--alerts`` channels
+subscribed to a daily alert falling due during the load, so the clock queues real alert work
+for the worker. A fake Slack Web API on loopback (tests/fakes/slack_api.py; every call and
 response_url post optionally delayed by ``--slack-delay``) and the bundled offline data
 (FLEX_OFFLINE=1: no upstream APIs). The database (and so the queue) is the embedded default,
 SQLite in a temporary directory, or with ``--postgres`` a real PostgreSQL server (pgserver) for
@@ -17,8 +19,8 @@ both. Then:
 
 For every command: ack time (HTTP answer to the signed POST), time to its answer (the
 response_url post that is not "Working"/"Still working"), whether it was an apology, and time to
-its chart (files.completeUploadExternal naming the user). Memory: RSS of the web and worker
-process trees after the load. Targets (issue 10): 0 acks over 3 s, ack p99 < 500 ms, 0 answers
+its chart (files.completeUploadExternal naming the user). Memory: RSS of the web, worker and
+clock process trees after the load. Targets (issue 10): 0 acks over 3 s, ack p99 < 500 ms, 0 answers
 lost, 0 apologies, >= 99% of charts within 60 s, RSS <= 500 MB. The load average is printed
 before and after: on a shared machine it moves the figures more than most settings do.
 """
@@ -39,15 +41,21 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.bench_slack import MIX  # noqa: E402  (the same command mix)
+from bot.storage.db import get_engine  # noqa: E402
+from bot.storage.subscriptions import Subscription  # noqa: E402
 from bot.worker import consumer_options, worker_nice  # noqa: E402
-from tests.fakes.slack_api import DEFAULT_TOKEN, Call, FakeSlack, serve  # noqa: E402
+from tests.fakes.slack_api import DEFAULT_TEAM, DEFAULT_TOKEN, Call, FakeSlack, serve  # noqa: E402
 from tests.slack.harness import SIGNING_SECRET, SlackClientSide, block_text  # noqa: E402
 
 TARGETS = {"ack_max": 3.0, "ack_p99": 0.5, "charts_60s": 0.99, "rss_mb": 500.0}
@@ -115,10 +123,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def tree_memory_mb(root: int) -> tuple[float, float]:
-    """(RSS, PSS) of a process and everything in its session (a Procfile process and its
-    children). RSS counts pages shared by forked workers once per process; PSS splits them."""
-    rss = pss = 0
+def tree_memory_mb(root: int) -> tuple[float, float, float]:
+    """(RSS, PSS, anonymous) of a process and everything in its session (a Procfile process and
+    its children). RSS counts pages shared by forked workers once per process; PSS splits them.
+    Anonymous is the heap (Python objects, arrays, malloc arenas); the rest of RSS is file-backed
+    (the interpreter, extension modules and libraries mapped from disk)."""
+    fields = {"Rss:": 0, "Pss:": 0, "Anonymous:": 0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -126,13 +136,12 @@ def tree_memory_mb(root: int) -> tuple[float, float]:
             if os.getsid(int(entry.name)) != root:
                 continue
             for line in (entry / "smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-        except (OSError, ProcessLookupError):
-            continue
-    return rss / 1024, pss / 1024
+                name = line.split(maxsplit=1)[0] if line else ""
+                if name in fields:
+                    fields[name] += int(line.split()[1])
+        except (OSError, ValueError):
+            continue  # a process that ended meanwhile
+    return fields["Rss:"] / 1024, fields["Pss:"] / 1024, fields["Anonymous:"] / 1024
 
 
 def free_port() -> int:
@@ -167,6 +176,13 @@ def main() -> int:
     parser.add_argument("--worker-type", default="", help="FLEX_WORKER_TYPE (process|thread)")
     parser.add_argument("--nice", default="", help="FLEX_WORKER_NICE (default: the worker's)")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL (pgserver) database")
+    parser.add_argument(
+        "--alerts", type=int, default=20, help="channels with a daily alert due during the load"
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="an environment variable for the stack's processes (repeatable)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the fake Slack's access log
@@ -181,16 +197,18 @@ def main() -> int:
         SLACK_BOT_TOKEN=DEFAULT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.api_url, DATABASE_URL=db_url,
         FLEX_OFFLINE="1", FLEX_CACHE_DIR=str(work / "cache"), PORT=str(port),
-        PYTHONPATH=str(REPO), LOG_LEVEL="WARNING",
+        PYTHONPATH=str(REPO), LOG_LEVEL="WARNING", FLEX_CLOCK_MINUTES=str(CLOCK_MINUTES),
     )  # fmt: skip
     options = {"FLEX_WORKERS": str(args.workers or ""), "FLEX_WORKER_TYPE": args.worker_type}
     env.update({name: value for name, value in options.items() if value})
     if args.nice != "":
         env["FLEX_WORKER_NICE"] = args.nice
+    env.update(setting.split("=", 1) for setting in args.set)
     processes: dict[str, subprocess.Popen] = {}
     ok = False
     try:
-        for kind in ("web", "worker"):
+        subscribe_alerts(db_url, args.alerts)
+        for kind in ("web", "worker", "clock"):
             processes[kind] = start(kind, port, work, env)
         ok = load(args, fake, port, env, processes)
     finally:
@@ -207,6 +225,25 @@ def main() -> int:
             postgres[0].cleanup()
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1
+
+
+CLOCK_MINUTES = 0.5  # the clock ticks every 30 s during the bench (5 min in production)
+
+
+def subscribe_alerts(db_url: str, count: int) -> None:
+    """``count`` channels over the 14 regions with a daily alert: half due at the clock's first
+    tick, half a minute later (during the load)."""
+    letters = "ABCDEFGHJKLMNP"
+    start = datetime.now(ZoneInfo("Europe/London"))
+    with Session(get_engine(db_url)) as session, session.begin():
+        for i in range(count):
+            at = (start + timedelta(minutes=i % 2)).strftime("%H:%M")
+            session.add(
+                Subscription(
+                    team_id=DEFAULT_TEAM, channel_id=f"C0ALERT{i:03d}", created_by="U0BENCH",
+                    at_time=at, region_letter=letters[i % len(letters)],
+                )
+            )  # fmt: skip
 
 
 def start_postgres(work: Path) -> tuple[Any, str]:
@@ -292,12 +329,24 @@ def load(args: Any, fake: DelayedSlack, port: int, env: dict[str, str], processe
             list(pool.map(user_loop, range(args.users)))
         settle(fake, loop_runs)
         ok &= report(fake, "closed loop", loop_runs)
+    alerts = {
+        str(c.params.get("channel"))
+        for c in fake.calls
+        if c.method == "chat.postMessage" and str(c.params.get("channel")).startswith("C0ALERT")
+    }
+    print(f"clock: {len(alerts)} of {args.alerts} daily alerts due during the run posted")
     rss = {kind: tree_memory_mb(p.pid) for kind, p in processes.items()}
-    total = sum(r for r, _ in rss.values())
-    pss = sum(p for _, p in rss.values())
+    total = sum(r for r, _, _ in rss.values())
+    pss = sum(p for _, p, _ in rss.values())
     print(
         f"memory after the load: RSS web {rss['web'][0]:.0f} MB + worker {rss['worker'][0]:.0f} MB"
-        f" = {total:.0f} MB (PSS, shared pages split: {pss:.0f} MB)"
+        f" + clock {rss['clock'][0]:.0f} MB = {total:.0f} MB (PSS, shared pages split: "
+        f"{pss:.0f} MB)"
+    )
+    print(
+        "  of which anonymous (heap): "
+        + ", ".join(f"{kind} {anon:.0f} MB" for kind, (_, _, anon) in rss.items())
+        + "; the rest is file-backed (interpreter, extension modules, libraries)"
     )
     ok &= total <= TARGETS["rss_mb"]
     print(f"Slack refused {len(fake.refused)} calls (over-used response_urls, 429s)")

@@ -15,9 +15,11 @@ import os
 import shlex
 import sys
 
+from bot.alerts.tick_job import run_once as clock_once
 from bot.answering import warm_up_in_background
-from bot.clock import main as clock_main
+from bot.clock import parser as clock_parser
 from bot.config import SlackConfig
+from bot.jobs.runner import LocalWorkers
 from bot.migrate_cli import main as migrate_main
 from bot.observability.logs import configure_logging
 from bot.one_process import create_one_process_app
@@ -28,6 +30,7 @@ from bot.shell import run_shell
 from bot.storage.db import get_engine
 from bot.storage.schema import SchemaError
 from bot.teams.cli import main as teams_main
+from bot.worker import build_queue
 from bot.worker import main as worker_main
 from flexcalc import __version__
 
@@ -45,7 +48,8 @@ Flexcalc's chat bot. With no MODE it runs the mode your environment allows:
   web      Slack (and Teams) over HTTP under gunicorn (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN,
            or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth installs)
   worker   answers the commands the web process queued (beside web)
-  clock    the scheduler that posts daily alerts, digests and reminders (run exactly one)
+  clock    the scheduler: queues the daily alerts, digests and reminders for the worker (run
+           one, two for failover); clock --once: one tick in this process (cron, no worker)
   teams    manage Teams Workflows webhooks, build the Teams app package (teams --help)
   secrets  encryption of stored tokens and URLs: key, rotate, status (secrets --help)
   migrate  bring the database schema up to date (migrate --help); back up first
@@ -68,9 +72,16 @@ def run_socket(config: SlackConfig) -> int:
     services = Services(engine=get_engine(), public_base_url=config.public_base_url)
     app = create_one_process_app(config, services)
     warm_up_in_background(services)
+    start_queue_worker(services)
     logging.getLogger(__name__).info("Flexcalc is running in Socket Mode")
     SocketModeHandler(app, config.app_token).start()
     return 0
+
+
+def start_queue_worker(services: Services, threads: int = 1) -> LocalWorkers:
+    """Worker threads on the durable queue, inside this process: Socket Mode is one process,
+    so it runs the alerts ticks the clock queues (docs/adr/0106)."""
+    return LocalWorkers(build_queue(services=services), threads).start()
 
 
 def run_web() -> int:
@@ -82,7 +93,14 @@ def run_web() -> int:
 
 
 def run_clock(argv: list[str]) -> int:
-    return int(clock_main(argv) or 0)
+    """``clock --once``: one tick inline (cron without a worker, tests). Otherwise the clock
+    process proper (``python -m bot.clock``) replaces this one, which loaded the numeric
+    stack: the clock only queues ticks and stays small (docs/adr/0106)."""
+    if "--once" in argv:
+        options = clock_parser().parse_args([a for a in argv if a != "--once"])
+        return clock_once(options.minutes)
+    os.execv(sys.executable, [sys.executable, "-m", "bot.clock", *argv])
+    return 0  # not reached
 
 
 def main(argv: list[str] | None = None) -> int:

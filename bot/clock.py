@@ -1,72 +1,93 @@
-"""The clock process (Procfile ``clock:``): ``python -m bot clock [--once] [--minutes N]``.
+"""The clock process (Procfile ``clock:``): ``python -m bot clock [--minutes N]``, which
+becomes ``python -m bot.clock`` (the same process, exec'd, holding only this module's imports).
 
-An APScheduler 3 ``BlockingScheduler`` in Europe/London ticks every few minutes; each tick takes
-the database lease, posts whatever alerts are due and records them (see ``bot.alerts.fanout``).
+An APScheduler 3 ``BlockingScheduler`` in Europe/London ticks every few minutes. Each tick the
+lease holder stamps its heartbeat and queues one alerts tick on the job queue
+(``bot.jobs.ticks``), with an id fixed by its slot so a doubled enqueue (a takeover in the
+same slot) queues nothing twice; a worker does the work (``bot.alerts.tick_job``). So this
+process stays small: it imports no pandas, numpy, matplotlib or scikit-learn.
 Run two clocks for failover: only the lease holder acts; a heartbeat renews its 45 s lease every
 15 s, and a standby takes over (and ticks at once) within a minute of the holder's crash.
-``--once`` runs one tick and exits (cron, Heroku Scheduler, tests).
+``flexcalc-bot clock --once`` runs one tick inline instead (cron without a worker, tests).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import signal
-from datetime import timedelta
-from typing import Any
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.alerts.fanout import Clock, ClockSettings, TickReport
-from bot.alerts.slack_post import SlackClients
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from huey import Huey
+from huey.api import TaskWrapper
+from sqlalchemy import Engine
+
+from bot.alerts import lease
+from bot.jobs.queue import make_huey
+from bot.jobs.ticks import enqueue_tick, slot_of, tick_task
 from bot.observability import metrics
 from bot.observability.logs import configure_logging
+from bot.security import redaction
 from bot.security.secrets import exit_if_key_invalid
 from bot.storage import heartbeat
 from bot.storage.db import get_engine
-from flexcalc.sources.providers import make_provider as shared_provider
-
-# The Teams bot registers itself as the sender of alerts to bot conversations (optional SDK).
-with contextlib.suppress(ImportError):
-    import bot.teams.agent  # noqa: F401
 
 log = logging.getLogger("bot.clock")
+LONDON = ZoneInfo("Europe/London")
 
 
-def make_provider() -> Any:
-    """The shared data provider (live, with the HTTP cache; the bundled sample when offline)."""
-    return shared_provider()
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def build_clock(minutes: float = 5.0) -> Clock:
-    """A Clock wired from the environment (DATABASE_URL, SLACK_*, PUBLIC_BASE_URL)."""
-    engine = get_engine()
-    interval = timedelta(minutes=minutes)
-    settings = ClockSettings(
-        interval=interval, stale_after=max(timedelta(minutes=10), interval * 2)
-    )
-    return Clock(
-        engine,
-        make_provider(),
-        SlackClients.from_env(engine),
-        settings=settings,
-        public_base_url=os.environ.get("PUBLIC_BASE_URL") or None,
-    )
+@dataclass
+class Ticker:
+    """The lease holder's side of a tick: beat, then queue the slot's alerts job."""
+
+    engine: Engine
+    huey: Huey
+    interval: timedelta = timedelta(minutes=5)
+    holder: str = field(default_factory=_holder)
+    lease_ttl: timedelta = lease.LEASE_TTL
+    heartbeat_every: float = lease.HEARTBEAT_EVERY
+    task: TaskWrapper = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.task = tick_task(self.huey)
+
+    def heartbeat(self) -> bool:
+        """Renew the lease, or take it if its holder stopped renewing. True: tick now.
+
+        Called every ``heartbeat_every`` seconds, so a crashed holder is replaced within
+        ``lease_ttl + heartbeat_every`` (45 + 15 s by default)."""
+        previous = lease.holder(self.engine)
+        if not lease.acquire(self.engine, self.holder, self.lease_ttl):
+            return False
+        return previous is not None and previous != self.holder
+
+    def tick(self, now: datetime | None = None) -> str | None:
+        """Queue this slot's alerts job if we hold the lease; the slot queued, else None."""
+        if not lease.acquire(self.engine, self.holder, self.lease_ttl):
+            return None
+        heartbeat.beat(self.engine, self.holder)  # ``alerts subscribe`` and /readyz read it
+        slot = slot_of(now or datetime.now(LONDON), self.interval)
+        queued = enqueue_tick(self.task, slot)
+        log.info("alerts tick %s: %s", slot, "queued" if queued else "queued already")
+        return slot if queued else None
+
+    def release(self) -> None:
+        lease.release(self.engine, self.holder)
 
 
-def run_tick(clock: Clock) -> TickReport:
-    """One tick: the heartbeat (``alerts subscribe`` and /readyz read it), then the alerts."""
-    heartbeat.beat(clock.engine, clock.holder)
-    report = clock.tick()
-    metrics.ALERTS.labels(outcome="posted").inc(report.posted)
-    metrics.ALERTS.labels(outcome="failed").inc(report.retry_later)
-    metrics.ALERTS.labels(outcome="gave_up").inc(report.gave_up)
-    return report
-
-
-def _parser() -> argparse.ArgumentParser:
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot clock", description=__doc__)
-    parser.add_argument("--once", action="store_true", help="run one tick and exit")
     parser.add_argument(
         "--minutes",
         type=float,
@@ -77,46 +98,33 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the clock; returns the process exit code."""
-    args = _parser().parse_args(argv)
+    """Run the clock until SIGTERM/SIGINT; returns the process exit code."""
+    args = parser().parse_args(argv)
     exit_if_key_invalid()  # a malformed FLEX_SECRET_KEY: one line, exit 1
     configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
-    clock = build_clock(args.minutes)
+    redaction.install()  # tokens and signed URLs never reach a log, at any level
+    ticker = Ticker(get_engine(), make_huey(), timedelta(minutes=args.minutes))
     metrics.serve_if_configured()  # FLEX_METRICS_PORT: /metrics of this process
-    if args.once:
-        try:
-            report = run_tick(clock)
-        finally:
-            clock.release()  # the next cron run (another process) may act at once
-        print(f"alerts clock: {report.summary()}")
-        for error in report.errors:
-            print(f"  ! {error}")
-        return 0
-
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.interval import IntervalTrigger
-
     scheduler = BlockingScheduler(timezone="Europe/London")
     scheduler.add_job(
-        run_tick,
+        ticker.tick,
         IntervalTrigger(minutes=args.minutes, timezone="Europe/London"),
-        args=(clock,),
         id="alerts-tick",
         max_instances=1,
         coalesce=True,
         misfire_grace_time=int(args.minutes * 60),
-        next_run_time=_now_london(),
+        next_run_time=datetime.now(LONDON),
     )
 
-    def heartbeat() -> None:
+    def renew() -> None:
         """Keep the lease (holder) or take it over within a minute of a crash (standby)."""
-        if clock.heartbeat():
+        if ticker.heartbeat():
             log.info("took over the clock lease: ticking now")
-            scheduler.modify_job("alerts-tick", next_run_time=_now_london())
+            scheduler.modify_job("alerts-tick", next_run_time=datetime.now(LONDON))
 
     scheduler.add_job(
-        heartbeat,
-        IntervalTrigger(seconds=clock.settings.heartbeat_every, timezone="Europe/London"),
+        renew,
+        IntervalTrigger(seconds=ticker.heartbeat_every, timezone="Europe/London"),
         id="lease-heartbeat",
         max_instances=1,
         coalesce=True,
@@ -128,19 +136,12 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("alerts clock %s ticking every %g min", clock.holder, args.minutes)
+    log.info("alerts clock %s queueing a tick every %g min", ticker.holder, args.minutes)
     try:
         scheduler.start()
     finally:
-        clock.release()
+        ticker.release()
     return 0
-
-
-def _now_london():
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Europe/London"))
 
 
 if __name__ == "__main__":

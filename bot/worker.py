@@ -1,8 +1,9 @@
 """The worker process (Procfile ``worker:``): ``python -m bot worker``.
 
-A Huey consumer runs the jobs the web process queued (answers, charts, Home tabs, pledges) on
-4 threads by default (``FLEX_WORKERS``); ``FLEX_WORKER_TYPE=process`` runs one process per core
-instead (more memory; charts drawn on every core). Scale out with more worker processes.
+A Huey consumer runs the jobs the web and the clock queued (answers, charts, Home tabs, pledges,
+the alerts ticks) on 4 threads by default (``FLEX_WORKERS``); ``FLEX_WORKER_TYPE=process`` runs
+one process per core instead (more memory; charts drawn on every core). Scale out with more
+worker processes.
 Workers lower their own CPU priority (``FLEX_WORKER_NICE``, default 5) so that on a machine they
 share with the web process, Slack's acks (due within 3 s) win the cores over answers and charts.
 SIGTERM is graceful: no new jobs are taken, jobs in hand finish within
@@ -18,8 +19,10 @@ from typing import Any
 
 from huey import Huey
 
+from bot.alerts import tick_job
 from bot.app import slack_tokens
 from bot.config import SlackConfig
+from bot.jobs import memory
 from bot.jobs.bridge import ListenerTable, QueuingApp
 from bot.jobs.queue import make_huey
 from bot.jobs.runner import JobQueue
@@ -45,6 +48,7 @@ def build_queue(huey: Huey | None = None, services: Services | None = None) -> J
     queue = JobQueue(huey or make_huey(), table, lambda: slack_tokens(config, services.engine))
     if services.engine is not None:
         engine = services.engine
+        tick_job.register(queue.huey, engine)  # the alerts ticks the clock queues
         # A forked worker process must not reuse the parent's pooled database connections.
         queue.huey.on_startup(name="flexcalc-fresh-pool")(lambda: engine.dispose(close=False))
     return queue
@@ -97,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     set_queue_probe(type(queue.huey).__name__, queue.huey.pending_count)
     options = consumer_options()
     nice = lower_priority()
+    memory.limit_arenas()  # before the consumer's threads exist (docs/adr/0107)
+    memory.trim_after_jobs(queue.huey)
     queue.reap()  # jobs left by a worker that died before this one started
     queue.reap_forever()
     kind = options["worker_type"]

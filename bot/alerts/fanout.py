@@ -49,9 +49,9 @@ class ClockSettings:
     grace: timedelta = timedelta(hours=3)  # a late clock still sends today's alert until then
     stale_after: timedelta = timedelta(minutes=10)  # a pending claim older than this crashed
     retry_after: timedelta = timedelta(minutes=10)  # wait before retrying a failed post
-    lease_ttl: timedelta = timedelta(seconds=45)  # renewed by the heartbeat, ticks, fan-out
+    lease_ttl: timedelta = lease.LEASE_TTL  # renewed by the heartbeat, ticks, fan-out
     renew_every: float = 15.0  # seconds of fan-out between lease renewals
-    heartbeat_every: float = 15.0  # lease renewal (holder) / takeover attempt (standby)
+    heartbeat_every: float = lease.HEARTBEAT_EVERY  # renewal (holder) / takeover (standby)
     workers: int = 16  # channels posted to at once (I/O-bound; 429s waited out per call)
 
 
@@ -139,6 +139,7 @@ class Clock:
         self.digests = Digests(provider, engine=engine, public_base_url=public_base_url)
         self.after_post = after_post  # test seam: runs between posting and recording
         self._stale_after = self.settings.stale_after
+        self._dead_holders: frozenset[str] = frozenset()
         self._took_over = False
 
     def heartbeat(self) -> bool:
@@ -155,8 +156,14 @@ class Clock:
 
     # -- the tick ---------------------------------------------------------------------------
 
-    def tick(self, *, use_lease: bool = True) -> TickReport:
-        """Post whatever is due now. Without the lease (another clock acts) it does nothing."""
+    def tick(
+        self, *, use_lease: bool = True, dead_holders: frozenset[str] = frozenset()
+    ) -> TickReport:
+        """Post whatever is due now. Without the lease (another clock acts) it does nothing.
+
+        ``use_lease=False``: a worker running the clock's queued tick (the clock process holds
+        the lease); the claims alone keep every alert to one post. ``dead_holders``: claim
+        holders known to be gone (a killed worker), whose pending claims are retried now."""
         report = TickReport()
         previous = lease.holder(self.engine) if use_lease else None
         if use_lease and not lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
@@ -168,6 +175,7 @@ class Clock:
         took_over = self._took_over or (previous is not None and previous != self.holder)
         self._took_over = False
         self._stale_after = timedelta(0) if took_over else self.settings.stale_after
+        self._dead_holders = dead_holders
         now = pd.Timestamp(utcnow(), tz="UTC")
         jobs = self.plan(now, report)
         report.due = len(jobs)
@@ -288,6 +296,7 @@ class Clock:
             self.holder,
             stale_after=self._stale_after,
             event=event,
+            dead_holders=self._dead_holders,
         )
         if claim is None:
             report.add("busy")

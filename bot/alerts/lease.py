@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.storage.subscriptions import ClockLease, utcnow
 
 LEASE_NAME = "alerts-clock"
+LEASE_TTL = timedelta(seconds=45)  # renewed by the holder's heartbeat
+HEARTBEAT_EVERY = 15.0  # seconds between renewals (holder) / takeover attempts (standby)
 
 
 def acquire(engine: Engine, holder: str, ttl: timedelta, name: str = LEASE_NAME) -> bool:

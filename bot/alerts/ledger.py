@@ -56,8 +56,12 @@ def claim(
     *,
     stale_after: timedelta,
     event: tuple[datetime, datetime] | None = None,
+    dead_holders: frozenset[str] = frozenset(),
 ) -> Claim | None:
-    """Own the delivery, or None if it is sent, given up, or being worked on elsewhere."""
+    """Own the delivery, or None if it is sent, given up, or being worked on elsewhere.
+
+    A pending claim of a holder in ``dead_holders`` (a worker known to be gone) is taken over
+    at once, without waiting ``stale_after``."""
     now = utcnow()
     try:
         with Session(engine) as session, session.begin():
@@ -88,10 +92,11 @@ def claim(
         if row is None:
             return None  # deleted with its subscription meanwhile
         status, attempts, claimed_at = row.status, row.attempts, row.claimed_at
+        alive = row.claimed_by not in dead_holders
         due = row.next_attempt_at is None or row.next_attempt_at <= now
     if status in (SENT, GAVE_UP):
         return None
-    if status == PENDING and claimed_at > now - stale_after:
+    if status == PENDING and claimed_at > now - stale_after and alive:
         return None
     if status == FAILED and not due:
         return None
@@ -146,6 +151,15 @@ def give_up(engine: Engine, delivery_id: int, error: str) -> None:
             .where(Delivery.id == delivery_id, Delivery.status != SENT)
             .values(status=GAVE_UP, error=error[:500])
         )
+
+
+def pending_holders(engine: Engine) -> set[str]:
+    """Who holds the claims still pending (being posted, or left by a crash)."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(Delivery.claimed_by).where(Delivery.status == PENDING).distinct()
+        ).all()
+    return {holder for holder in rows if holder}
 
 
 def settled(engine: Engine, keys: list[tuple[int, date, str]]) -> set[tuple[int, date, str]]:

@@ -51,6 +51,12 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def last_beat(huey: Huey, worker: str) -> float | None:
+    """When the worker process ``worker`` (a ``worker_id()``) last wrote its heartbeat."""
+    raw = huey.storage.peek_data(f"alive:{worker}")
+    return None if raw is EmptyData else float(huey.serializer.deserialize(raw))
+
+
 class QueueStore(MutableMapping[str, Any]):
     """Huey's key-value store as a mapping (for ``SendLedger``); each value is stored with the
     time it was written (``written``), so ``JobQueue.reap`` can expire it."""

@@ -57,7 +57,8 @@ UPSTREAM = Counter(
 )
 ALERTS = Counter(
     "flexcalc_alerts_total",
-    "Alerts handled by the clock: posted, failed (retried later) or gave_up.",
+    "Alerts handled by the clock's ticks (run by a worker): posted, failed (retried later) or "
+    "gave_up.",
     ["outcome"],
 )
 CHART_SECONDS = Histogram(

@@ -19,7 +19,6 @@ from sqlalchemy import Engine
 
 from bot.alerts import store
 from bot.alerts.digests import Digests
-from bot.clock import make_provider
 from bot.storage.db import get_engine
 from bot.storage.teams import destination_key, destination_url, destinations, forget, is_teams, mask
 from bot.teams.alerts import list_reply, post_alert_card, subscribe_teams
@@ -28,6 +27,7 @@ from bot.teams.package import main as package_main
 from flexcalc.commands import UsageError, parse
 from flexcalc.regions import configured_default, resolve
 from flexcalc.sources.base import DataUnavailable
+from flexcalc.sources.providers import make_provider
 
 CLI_TEAM = "cli"
 

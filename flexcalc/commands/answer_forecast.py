@@ -11,7 +11,7 @@ from flexcalc.commands import units
 from flexcalc.commands.forecast_slots import MARK, WithForecast, with_forecast
 from flexcalc.commands.requests import BestSlotRequest, CarbonRequest, Context, PricesRequest
 from flexcalc.commands.time_words import named_span
-from flexcalc.engagement import pledge_actions
+from flexcalc.engagement.offers import pledge_actions
 from flexcalc.forecast.carbon_bands import CarbonBand, recorded_band
 from flexcalc.intensity import intensity_index, low_carbon_share
 from flexcalc.reply import Action, Field, Reply, Table, error_reply

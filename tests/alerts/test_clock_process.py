@@ -1,4 +1,5 @@
-"""``python -m bot clock`` as a real process: ``--once``, and the APScheduler loop with SIGTERM."""
+"""``python -m bot clock`` as a real process: ``--once`` (inline), and the APScheduler loop that
+queues ticks for a worker, stopped with SIGTERM."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,25 +59,44 @@ def test_clock_once_posts_due_alerts_and_exits(engine, slack):
     assert [d.status for d in deliveries(engine)] == ["sent"]
 
 
+NUMERIC = ("pandas", "numpy", "matplotlib", "sklearn", "scipy")
+
+
+def numeric_libraries(pid: int) -> set[str]:
+    """Which numeric libraries the process ``pid`` has loaded (its memory map's files)."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return {name for name in NUMERIC if f"/{name}/" in maps or f"/{name}." in maps}
+
+
 @pytest.mark.slow
-def test_scheduler_ticks_and_stops_cleanly_on_sigterm(engine, slack):
+def test_scheduler_queues_ticks_a_worker_posts_and_both_stop_on_sigterm(engine, slack):
     subscribe(engine, f"alerts subscribe {_due_now()} in C", "C0LOOP")
+    env = _env(engine, slack) | {"FLEX_WORKERS": "1"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker"], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "clock", "--minutes", "0.02"],  # a tick every 1.2 s
-        env=_env(engine, slack),
+        env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        slack.wait_for(lambda s: s.alerts_in("C0LOOP"), timeout=60)
+        slack.wait_for(lambda s: s.alerts_in("C0LOOP"), timeout=90)
         time.sleep(3)  # a few more ticks: nothing more to post
+        # the clock only queues: it never loaded the numeric stack the worker's alerts need
+        assert numeric_libraries(process.pid) == set()
+        assert {"pandas", "numpy"} <= numeric_libraries(worker.pid)
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     finally:
-        if process.poll() is None:
-            process.kill()
+        for started in (process, worker):
+            if started.poll() is None:
+                started.kill()
+                started.wait(timeout=10)
     assert process.returncode == 0, output
     assert len(slack.alerts_in("C0LOOP")) == 1
     assert output.count("alerts tick") >= 3

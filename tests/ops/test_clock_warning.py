@@ -41,7 +41,7 @@ def test_bad_input_gets_the_usage_message_not_the_clock_warning(slack_app):
 
 
 def test_every_clock_tick_beats_and_the_warning_goes_away(tmp_path, monkeypatch):
-    from bot.clock import build_clock, run_tick
+    from bot.alerts.tick_job import build_clock, run_tick
     from bot.storage.db import get_engine
 
     url = f"sqlite:///{tmp_path}/clock.sqlite"

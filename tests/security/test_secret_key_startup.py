@@ -20,7 +20,7 @@ PROCESSES = {
     "web (Procfile)": [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "bot.web:app"],
     "worker (Procfile)": [sys.executable, "-m", "bot", "worker"],
     "clock (Procfile)": [sys.executable, "-m", "bot", "clock"],
-    "clock module": [sys.executable, "-m", "bot.clock", "--once"],
+    "clock module": [sys.executable, "-m", "bot.clock"],
     "shell": [sys.executable, "-m", "bot", "shell"],
     "secrets status": [sys.executable, "-m", "bot", "secrets", "status"],
     "migrate": [sys.executable, "-m", "bot", "migrate", "--check"],
