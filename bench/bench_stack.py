@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -158,8 +159,11 @@ def procfile() -> dict[str, str]:
 class Run:
     """One user's command: when it was sent, acked, answered, charted."""
 
-    def __init__(self, user: str, url: str, sent: float, ack: float, status: int) -> None:
+    def __init__(
+        self, user: str, url: str, sent: float, ack: float, status: int, error: str = ""
+    ) -> None:
         self.user, self.url, self.sent, self.ack, self.status = user, url, sent, ack, status
+        self.error = error  # why there was no HTTP answer (status 0)
 
 
 def answer_of(fake: DelayedSlack, run: Run) -> Call | None:
@@ -223,6 +227,12 @@ def main() -> int:
         server.shutdown()
         if postgres is not None:
             postgres[0].cleanup()
+        keep = Path(tempfile.gettempdir()) / f"flexcalc-stack-logs-{int(time.time())}"
+        for kind in processes:  # the processes' logs, to see why a target failed
+            with contextlib.suppress(OSError):
+                keep.mkdir(exist_ok=True)
+                shutil.copy(work / f"{kind}.log", keep / f"{kind}.log")
+        print(f"process logs kept in {keep}", flush=True)
         shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1
 
@@ -278,10 +288,10 @@ def load(args: Any, fake: DelayedSlack, port: int, env: dict[str, str], processe
         started = time.monotonic()
         try:
             response, url = slack.command(command, text, user_id=user)
-            status = response.status_code
-        except Exception:  # no HTTP answer within the client's 10 s: a failed ack
-            url, status = "", 0
-        return Run(user, url, started, time.monotonic() - started, status)
+            status, error = response.status_code, ""
+        except Exception as problem:  # no HTTP answer (within the client's 10 s): a failed ack
+            url, status, error = "", 0, type(problem).__name__
+        return Run(user, url, started, time.monotonic() - started, status, error)
 
     deadline = time.monotonic() + 90
     while True:
@@ -389,6 +399,9 @@ def report(fake: DelayedSlack, name: str, runs: list[Run]) -> bool:
         f"(p95 {pct(list(drawn.values()), 95):.1f} s); load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
+    failures = Counter(f"{r.status} {r.error}".strip() for r in runs if r.status != 200)
+    if failures:
+        print(f"  not 200: {dict(failures)}", flush=True)
     ok = max(acks) <= TARGETS["ack_max"] and pct(acks, 99) < TARGETS["ack_p99"]
     return ok and lost == 0 and sorry == 0 and failed_acks == 0 and within >= TARGETS["charts_60s"]
 
