@@ -23,7 +23,7 @@ from bot.storage.db import get_engine
 from bot.storage.subscriptions import PENDING, SENT
 from tests.alerts.conftest import london
 from tests.alerts.fake_slack_alerts import AlertsFakeSlack
-from tests.alerts.helpers import deliveries, subscribe
+from tests.alerts.helpers import deliveries, seconds_until_takeover, subscribe, subscribe_channels
 from tests.alerts.test_clock_process import _due_now as due_now
 from tests.fakes.slack_api import DEFAULT_TOKEN, running
 from tests.jobs.test_procfile_stack import Stack
@@ -37,11 +37,6 @@ def new_huey(tmp_path) -> Callable[[], Huey]:
     embedded default, a SQLite file (test_clock_queue_postgres: the PostgreSQL queue)."""
     path = str(tmp_path / "queue.sqlite")
     return lambda: SqliteQueue("flexcalc", filename=path, results=False, utc=True)
-
-
-def _subscribe_all(engine) -> None:
-    for i, channel in enumerate(CHANNELS):
-        subscribe(engine, f"alerts subscribe 08:00 in {'CB'[i % 2]}", channel)
 
 
 def _work(huey) -> int:
@@ -69,7 +64,7 @@ def test_the_clock_queues_one_job_per_slot_and_only_while_it_holds_the_lease(eng
 def test_a_worker_runs_the_queued_tick_and_a_doubled_tick_posts_nothing_twice(
     engine, slack, make_clock, new_huey
 ):
-    _subscribe_all(engine)
+    subscribe_channels(engine, CHANNELS)
     clock = Ticker(engine, new_huey(), timedelta(minutes=5), holder="clock-a")
     worker = new_huey()
     tick_job.register(worker, engine, make_clock(holder=f"worker:{worker_id()}"))
@@ -90,7 +85,7 @@ def test_a_worker_runs_the_queued_tick_and_a_doubled_tick_posts_nothing_twice(
 def test_a_standby_clock_takes_over_within_a_minute_and_queues_nothing_twice(
     engine, slack, make_clock, new_huey
 ):
-    _subscribe_all(engine)
+    subscribe_channels(engine, CHANNELS)
     leader = Ticker(engine, new_huey(), holder="leader")
     standby = Ticker(engine, new_huey(), holder="standby")
     worker = new_huey()
@@ -99,12 +94,7 @@ def test_a_standby_clock_takes_over_within_a_minute_and_queues_nothing_twice(
     with time_machine.travel(start, tick=False) as traveller:
         assert leader.tick() is not None  # queued; then the leader is killed (lease not released)
         assert standby.heartbeat() is False  # the leader's lease is still fresh
-        took_over_at = None
-        for seconds in range(15, 121, 15):  # the standby's heartbeat, every 15 s
-            traveller.move_to(start + timedelta(seconds=seconds))
-            if standby.heartbeat():
-                took_over_at = seconds
-                break
+        took_over_at = seconds_until_takeover(standby, traveller, start)
         assert standby.tick() is None  # its first tick: the dead leader's job is queued already
         assert _work(worker) == 1
         traveller.move_to(london("2024-06-05 08:05"))
@@ -122,7 +112,7 @@ class Killed(BaseException):
 def test_a_rerun_takes_over_a_dead_workers_claims_at_once(
     engine, slack, make_clock, new_huey, beating
 ):
-    _subscribe_all(engine)
+    subscribe_channels(engine, CHANNELS)
     posted: list[str] = []
 
     def killed_on_third(job, _ts):

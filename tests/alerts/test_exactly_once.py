@@ -13,15 +13,9 @@ from bot.alerts import ledger
 from bot.alerts.fanout import ClockSettings
 from bot.storage.subscriptions import PENDING, SENT
 from tests.alerts.conftest import london
-from tests.alerts.helpers import deliveries, subscribe
+from tests.alerts.helpers import deliveries, seconds_until_takeover, subscribe, subscribe_channels
 
 CHANNELS = [f"C0TEAM{i:02d}" for i in range(8)]
-
-
-def _subscribe_all(engine) -> None:
-    for i, channel in enumerate(CHANNELS):
-        region = "CB"[i % 2]  # two regions: two chart renders, shared by four channels each
-        subscribe(engine, f"alerts subscribe 08:00 in {region}", channel)
 
 
 def _tick_together(clocks, **kw):
@@ -42,7 +36,7 @@ def _tick_together(clocks, **kw):
 
 @pytest.mark.parametrize("use_lease", [True, False], ids=["with-lease", "claims-only"])
 def test_two_clocks_ticking_at_once_post_each_alert_once(engine, slack, make_clock, use_lease):
-    _subscribe_all(engine)
+    subscribe_channels(engine, CHANNELS)
     clocks = [make_clock(holder="clock-a"), make_clock(holder="clock-b")]
     moment = london("2024-06-05 07:50")
     with time_machine.travel(moment, tick=False) as traveller:
@@ -58,7 +52,7 @@ def test_two_clocks_ticking_at_once_post_each_alert_once(engine, slack, make_clo
 
 
 def test_standby_clock_takes_over_when_the_lease_expires(engine, slack, make_clock):
-    _subscribe_all(engine)
+    subscribe_channels(engine, CHANNELS)
     leader, standby = make_clock(holder="leader"), make_clock(holder="standby")
     with time_machine.travel(london("2024-06-05 07:00"), tick=False) as traveller:
         assert leader.tick().acted
@@ -73,7 +67,7 @@ class Crash(BaseException):
 
 
 def test_restart_after_crash_between_post_and_record(engine, slack, make_clock):
-    _subscribe_all(engine)
+    subscribe_channels(engine, CHANNELS)
     posted = []
 
     def die_on_third(job, ts):
@@ -132,7 +126,7 @@ def test_restart_after_crash_before_posting_posts_after_the_stale_timeout(
 def test_a_crashed_clock_is_replaced_within_a_minute_and_its_claim_posted_once(
     engine, slack, make_clock
 ):
-    _subscribe_all(engine)
+    subscribe_channels(engine, CHANNELS)
     posted = []
 
     def die_on_third(job, ts):
@@ -148,12 +142,7 @@ def test_a_crashed_clock_is_replaced_within_a_minute_and_its_claim_posted_once(
         with pytest.raises(Crash):
             leader.tick()
         assert standby.heartbeat() is False  # the leader's lease is still fresh
-        took_over_at = None
-        for seconds in range(15, 121, 15):  # the standby's heartbeat, every 15 s
-            traveller.move_to(start + timedelta(seconds=seconds))
-            if standby.heartbeat():
-                took_over_at = seconds
-                break
+        took_over_at = seconds_until_takeover(standby, traveller, start)
         report = standby.tick()
     assert took_over_at is not None and took_over_at <= 60
     assert report.reconciled == 1  # the crashed post was found, not redone
