@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 
 from bot.alerts import lease
 from bot.jobs.queue import make_huey
-from bot.jobs.ticks import enqueue_tick, slot_of, tick_task
+from bot.jobs.ticks import configured_minutes, enqueue_tick, slot_of, tick_task
 from bot.observability import metrics
 from bot.observability.logs import configure_logging
 from bot.security import redaction
@@ -91,7 +91,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--minutes",
         type=float,
-        default=float(os.environ.get("FLEX_CLOCK_MINUTES", "5")),
+        default=configured_minutes(),
         help="minutes between ticks (default 5, or FLEX_CLOCK_MINUTES)",
     )
     return parser

@@ -26,7 +26,7 @@ from bot.alerts import ledger
 from bot.alerts.fanout import Clock, ClockSettings, TickReport
 from bot.alerts.slack_post import SlackClients
 from bot.jobs.runner import dead_after, last_beat, worker_id
-from bot.jobs.ticks import tick_task
+from bot.jobs.ticks import configured_minutes, tick_task
 from bot.observability import metrics
 from bot.storage import heartbeat
 from bot.storage.db import get_engine
@@ -112,8 +112,9 @@ class TickRunner:
     def clock(self) -> Clock:
         """This process's Clock (a forked worker builds its own, with its own holder)."""
         if self._clock is None or self._pid != os.getpid():
-            minutes = float(os.environ.get("FLEX_CLOCK_MINUTES", "5") or 5)
-            self._clock = build_clock(minutes, self.engine, f"{WORKER_HOLDER}{worker_id()}")
+            self._clock = build_clock(
+                configured_minutes(), self.engine, f"{WORKER_HOLDER}{worker_id()}"
+            )
             self._pid = os.getpid()
         return self._clock
 

@@ -12,6 +12,7 @@ This module imports no numeric library: it is shared by the clock, which must st
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,13 @@ from huey.constants import EmptyData
 
 TICK_TASK = "flexcalc.alerts_tick"
 LAST_SLOT_KEY = "clock:last-tick-slot"  # the newest slot enqueued (one key, never grows)
+DEFAULT_MINUTES = 5.0
+
+
+def configured_minutes() -> float:
+    """Minutes between ticks: ``FLEX_CLOCK_MINUTES`` (unset or empty: 5). The clock's schedule
+    and the worker's tick settings both read it here."""
+    return float(os.environ.get("FLEX_CLOCK_MINUTES", "") or DEFAULT_MINUTES)
 
 
 def slot_of(now: datetime, interval: timedelta) -> str:

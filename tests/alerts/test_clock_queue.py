@@ -16,8 +16,10 @@ from bot.__main__ import start_queue_worker
 from bot.alerts import ledger, tick_job
 from bot.alerts.fanout import ClockSettings
 from bot.clock import Ticker
+from bot.clock import parser as clock_parser
 from bot.jobs.queue import SqliteQueue, make_huey
 from bot.jobs.runner import worker_id
+from bot.jobs.ticks import configured_minutes
 from bot.services import Services
 from bot.storage.db import get_engine
 from bot.storage.subscriptions import PENDING, SENT
@@ -192,3 +194,13 @@ def test_socket_mode_runs_the_ticks_the_clock_queues(engine, slack, monkeypatch,
     finally:
         workers.stop()
     assert len(slack.alerts_in("C0SOCKET")) == 1
+
+
+@pytest.mark.parametrize(("value", "minutes"), [("2", 2.0), ("", 5.0), (None, 5.0)])
+def test_the_clock_and_the_worker_read_the_same_tick_interval(monkeypatch, value, minutes):
+    if value is None:
+        monkeypatch.delenv("FLEX_CLOCK_MINUTES", raising=False)
+    else:
+        monkeypatch.setenv("FLEX_CLOCK_MINUTES", value)
+    assert clock_parser().parse_args([]).minutes == minutes  # the clock's schedule
+    assert configured_minutes() == minutes  # what the worker's tick Clock is built with
