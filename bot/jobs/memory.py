@@ -67,14 +67,15 @@ def trim_after_jobs(huey: Huey) -> float:
     if every <= 0 or _glibc() is None:
         return 0.0
     worked = threading.Event()
-    started_in: list[int] = []  # the process whose trimmer runs (a forked worker starts its own)
+    trimmer_pid = 0  # the process whose trimmer runs (a forked worker starts its own)
     starting = threading.Lock()
 
     def after_job(_task: Any, _value: Any, _exc: Any) -> None:
+        nonlocal trimmer_pid
         worked.set()
         with starting:
-            if started_in[-1:] != [os.getpid()]:
-                started_in.append(os.getpid())
+            if trimmer_pid != os.getpid():
+                trimmer_pid = os.getpid()
                 thread = threading.Thread(target=trimmer, name="flexcalc-malloc-trim", daemon=True)
                 thread.start()
 
