@@ -20,7 +20,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "carbonintensity"
 
 
 def client_for(fake: FakeCarbonIntensity, tmp_path: Path) -> CarbonIntensityClient:
-    session = make_session(tmp_path / "cache", backoff=0.0, timeout=(1.0, 2.0))
+    # The production read timeout (10 s): none of these tests is about timeouts, and a 30-day
+    # page served by a loaded CI machine took 2.7 s, so a 2 s limit retried it (4 requests, not 3).
+    session = make_session(tmp_path / "cache", backoff=0.0, timeout=(1.0, 10.0))
     return CarbonIntensityClient(fake.url, session=session)
 
 
