@@ -109,6 +109,38 @@ def season_rows(history, quick: bool) -> tuple[list[dict], dict[int, list]]:
     return rows, scores
 
 
+def seed_spread(history, seeds: int, first_rows: list[dict]) -> list[str]:
+    """The same periods retrained with other seeds (the rows each model learns from are drawn
+    with the seed): how far a ratio moves with the draw alone (ADR 0115). ``first_rows`` are the
+    seed-0 rows already measured, validation then held out."""
+    periods = [*VALIDATION, *SEASONS][-len(first_rows) :]
+    found: dict[str, list[dict]] = {}
+    for (name, letter, first, last), row in zip(periods, first_rows, strict=True):
+        key = f"{name} {letter}"
+        found[key] = [row]
+        train = history.before(utc(f"{first} 00:00"))
+        prices = region_prices(letter)
+        days = (date.fromisoformat(first), date.fromisoformat(last))
+        for seed in range(1, seeds):
+            model = training.fit(train, seed=seed)
+            found[key].append(skill.evaluate(model, prices, letter, history.carbon, *days))
+    lines = [f"seed spread ({seeds} seeds: shipped seed 0 [min-max over seeds], mean):"]
+    for key, rows in found.items():
+        parts = []
+        for label, column, form in (
+            ("MAE", "mae_ratio", ".2f"),
+            ("regret", "regret_ratio", ".2f"),
+            ("band", "inside_10_90", ".0%"),
+        ):
+            values = [r[column] for r in rows]
+            parts.append(
+                f"{label} {values[0]:{form}} [{min(values):{form}}-{max(values):{form}}], "
+                f"{sum(values) / len(values):{form}}"
+            )
+        lines.append(f"  {key:<17} " + " | ".join(parts))
+    return lines
+
+
 def correlation_lines(scores: dict[int, list]) -> list[str]:
     """Measured slot-error correlation by lead day, next to what ``predict`` uses."""
     lines = ["slot-error correlation by lead day (held out, pooled): measured | used"]
@@ -169,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="the last two seasons only")
     p.add_argument("--speed-only", action="store_true", help="forecast and training times only")
+    p.add_argument(
+        "--seeds", type=int, default=3, help="retrain each period with this many seeds (1: off)"
+    )
     args = p.parse_args(argv)
     history = read_history(HISTORY)
     print(
@@ -176,13 +211,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{sklearn.__version__}; load average {os.getloadavg()[0]:.1f}; history {HISTORY}"
     )
     print("skill: forecast at 10:00 UK on D-1 for D; trained only on prices before each season")
+    checked = []
     if not (args.speed_only or args.quick):
         print("validation (settings chosen here):")
-        validation_rows(history)
+        checked = validation_rows(history)
         print("held out:")
     rows, scores = ([], {}) if args.speed_only else season_rows(history, args.quick)
     for line in correlation_lines(scores) if scores else []:
         print(line, flush=True)
+    if rows and args.seeds > 1:
+        for line in seed_spread(history, args.seeds, [*checked, *rows]):
+            print(line, flush=True)
     ms = forecast_speed(history)
     wall, cpu = training_time(history)
     print(f"forecast 7 days x 14 regions (warm): {ms:.0f} ms")

@@ -78,17 +78,21 @@ def training_set(history: History) -> tuple[pd.DataFrame, np.ndarray]:
     return pd.concat(parts), np.concatenate(targets)
 
 
-def fit(history: History) -> PriceModel:
-    """Train the three quantile models on ``history`` and export them as plain tree arrays."""
-    return fit_and_keep(history)[0]
+def fit(history: History, seed: int = SEED) -> PriceModel:
+    """Train the three quantile models on ``history`` and export them as plain tree arrays.
+    ``seed`` draws the rows each model learns from; the shipped model uses ``SEED`` (the bench
+    retrains with others to show how much a figure moves with the draw alone, ADR 0115)."""
+    return fit_and_keep(history, seed)[0]
 
 
-def fit_and_keep(history: History) -> tuple[PriceModel, list[HistGradientBoostingRegressor]]:
+def fit_and_keep(
+    history: History, seed: int = SEED
+) -> tuple[PriceModel, list[HistGradientBoostingRegressor]]:
     """``fit``, also returning the fitted scikit-learn models (deterministic), in
     ``QUANTILES`` order, to compare the export with."""
     frame, y = training_set(history)
     x = frame[FEATURES].to_numpy(dtype=float)
-    draw = np.random.default_rng(SEED).random(len(y))
+    draw = np.random.default_rng(seed).random(len(y))
     estimators = []
     # One thread: on a shared, busy machine OpenMP's threads wait on each other (training took
     # 4x its CPU time in wall time); alone, one thread costs little (bench/README.md).
@@ -99,7 +103,7 @@ def fit_and_keep(history: History) -> tuple[PriceModel, list[HistGradientBoostin
             gbm = HistGradientBoostingRegressor(
                 loss="quantile",
                 quantile=settings.pop("fit_at"),
-                random_state=SEED,
+                random_state=seed,
                 **_COMMON,
                 **settings,
             )
