@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from huey import Huey
 
-from bot.__main__ import start_queue_worker
+from bot.modes.socket import start_queue_worker
 from bot.alerts import ledger, tick_job
 from bot.alerts.fanout import ClockSettings
 from bot.clock import Ticker
