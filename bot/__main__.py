@@ -64,7 +64,7 @@ def pick_mode(config: SlackConfig) -> str:
 
 
 def module_for(mode: str, argv: list[str]) -> str:
-    """The module that runs ``mode`` with these arguments (a name in ``MODE_MODULES``)."""
+    """The module that runs ``mode`` with these arguments (``CLOCK_ONCE`` for ``clock --once``)."""
     if mode == "clock" and "--once" in argv:
         return CLOCK_ONCE
     return MODE_MODULES[mode]
