@@ -1,5 +1,6 @@
 """The command table: every command word, and for each how it is parsed, answered, explained,
-who may run it and whether it is fast or slow.
+who may run it (its permissions column, ``bot.commands.permissions``, which the web reads too)
+and whether it is fast or slow.
 
 Every door (Slack slash commands, mentions and DMs, the Home tab, Teams, the shell) reads a
 command line with ``understand`` and answers it with ``Command.answer`` from ``command_for``;
@@ -19,6 +20,7 @@ from slack_sdk import WebClient
 from bot.advice import record as advice_record
 from bot.advice import report as advice_report
 from bot.commands.context import make_context
+from bot.commands.permissions import EVERYONE, WHO, Who, WhoRule, who_under
 from bot.commands.settings import alerts_reply, region_reply, tariff_reply
 from bot.engagement.commands import handle as engagement_answer
 from bot.services import Services
@@ -49,17 +51,7 @@ from flexcalc.commands.requests import (
 )
 from flexcalc.reply import Reply
 
-Who = Literal["everyone", "channel_managers", "admins"]
 Speed = Literal["fast", "slow"]
-
-# Who may run a command (the one source of truth; ``bot.security.admin.refusal`` enforces it for
-# every door): ``everyone``; ``channel_managers``, whoever the workspace's ``admin`` policy lets
-# point alerts and digests at a channel (everyone by default, admins under ``admins``); or
-# ``admins``, the workspace's admins only. A command may decide by its parsed request.
-EVERYONE: Who = "everyone"
-CHANNEL_MANAGERS: Who = "channel_managers"
-ADMINS: Who = "admins"
-WhoRule = Who | Callable[[Any], Who]
 
 
 @dataclass(frozen=True)
@@ -96,7 +88,7 @@ class Command:
     requests: tuple[type, ...]  # the request types ``parse`` gives for this word
     answer: Answer
     speed: Speed = "fast"  # slow: a progress message first (history, optimisation)
-    who: WhoRule = EVERYONE  # who may run it, or a function of the parsed request
+    who: WhoRule = EVERYONE  # who may run it: its rule in ``permissions.WHO``
     chart_after: bool = False  # post the answer first, draw its chart afterwards
     slack_only: bool = False  # kept per Slack workspace: other doors say so (not in Teams' list)
 
@@ -109,8 +101,8 @@ class Command:
         return list(EXAMPLES[self.word])
 
     def who_for(self, request: Request) -> Who:
-        """Who may run this request (``who``, or what ``who`` says of this request)."""
-        return self.who(request) if callable(self.who) else self.who
+        """Who may run this request (``who``, by the request's ``action`` for some words)."""
+        return who_under(self.who, getattr(request, "action", None))
 
     def parse(self, rest: str, lookup: PostcodeLookup | None = None) -> Request:
         """The request for ``WORD rest`` (raises ``UsageError`` with this word's examples)."""
@@ -181,11 +173,6 @@ def _engagement(request: Any, asked: Asked) -> Reply:
     return engagement_answer(request, asked.services, asked.where, asked.client)
 
 
-def _subscribing(request: AlertsRequest | DigestRequest) -> Who:
-    """Pointing alerts or a digest at a channel is for channel managers; reading is for all."""
-    return CHANNEL_MANAGERS if request.action == "subscribe" else EVERYONE
-
-
 _ENTRIES = (
     Command("bestslot", (BestSlotRequest,), _bestslot, chart_after=True),
     Command("prices", (PricesRequest,), _computed, chart_after=True),
@@ -198,9 +185,9 @@ _ENTRIES = (
     Command("tariff", (TariffRequest,), _tariff),
     Command("compare", (CompareTariffsRequest,), _computed),
     Command("region", (RegionRequest,), _region),
-    Command("alerts", (AlertsRequest,), _alerts, who=_subscribing),
+    Command("alerts", (AlertsRequest,), _alerts, who=WHO["alerts"]),
     Command("impact", (ImpactRequest, ImpactVisibilityRequest), _engagement, slack_only=True),
-    Command("digest", (DigestRequest,), _engagement, who=_subscribing, slack_only=True),
+    Command("digest", (DigestRequest,), _engagement, who=WHO["digest"], slack_only=True),
     Command("forget", (ForgetRequest,), _engagement, slack_only=True),
     Command("accuracy", (AccuracyRequest,), _accuracy),
     Command("help", (HelpRequest,), _computed),

@@ -1,9 +1,10 @@
 """Admin controls: who may point alerts and digests at a channel, and who may run what.
 
-Who may run each command is declared once, in the command table (``Command.who``,
-``bot.commands.table``); ``refusal`` enforces it, and every door asks it before answering:
-``bot.answering.reply_for`` (Slack commands, mentions and DMs, the Teams outgoing webhook and
-bot, the shell), the Teams alert paths, and the Slack Home tab's alert form.
+Who may run each command is declared once, in the command table's permissions column
+(``bot.commands.permissions``, which ``Command.who`` reads); ``refusal`` enforces it, and every
+door asks it before answering: ``bot.answering.reply_for`` (Slack commands, mentions and DMs,
+the Teams outgoing webhook and bot, the shell), the Teams alert paths, and the Slack Home tab's
+alert form.
 
 A workspace's policy (``workspace_policies``) says who may subscribe channels
 (``channel_managers`` in the table): ``everyone`` (the default) or ``admins``. Admins are the
@@ -27,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from bot.commands import permissions
 from bot.security.tables import ADMINS, EVERYONE, WorkspacePolicy
 from bot.where import short_id
 from flexcalc.reply import Reply, error_reply
@@ -97,14 +99,14 @@ def may_subscribe(
 
 
 def refusal(
-    who: str, word: str, engine: Engine | None, client: WebClient | None, team_id: str,
+    who: permissions.Who, word: str, engine: Engine | None, client: WebClient | None, team_id: str,
     user_id: str,
 ) -> Reply | None:  # fmt: skip
     """The "ask an admin" reply when ``user_id`` may not run a command whose table entry says
     ``who`` (``everyone`` | ``channel_managers`` | ``admins``); None when they may."""
-    if who == EVERYONE:
+    if who == permissions.EVERYONE:
         return None
-    if who == "channel_managers":
+    if who == permissions.CHANNEL_MANAGERS:
         if may_subscribe(engine, client, team_id, user_id):
             return None
         return _ask_an_admin(ASK_AN_ADMIN)

@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from huey import Huey
 
-from bot.__main__ import start_queue_worker
 from bot.alerts import ledger, tick_job
 from bot.alerts.fanout import ClockSettings
 from bot.clock import Ticker
@@ -20,6 +19,7 @@ from bot.clock import parser as clock_parser
 from bot.jobs.queue import SqliteQueue, make_huey
 from bot.jobs.runner import worker_id
 from bot.jobs.ticks import configured_minutes
+from bot.modes.socket import start_queue_worker
 from bot.services import Services
 from bot.storage.db import get_engine
 from bot.storage.subscriptions import PENDING, SENT

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.__main__ import WEB_COMMAND
+from bot.modes.web import WEB_COMMAND
 from bot.worker import DEFAULT_NICE
 from tests.fakes.slack_api import DEFAULT_TOKEN, FakeSlack
 from tests.slack.harness import SIGNING_SECRET, SlackClientSide, block_text

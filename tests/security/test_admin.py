@@ -14,11 +14,12 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.alerts import home, store
-from bot.commands import table
+from bot.commands import permissions, table
+from bot.listeners.alerts import modal_refusal
 from bot.security import admin
 from bot.security.admin import ADMINS, EVERYONE, get_policy
 from bot.services import Services
@@ -26,6 +27,7 @@ from bot.shell import _user, run_shell
 from bot.storage.subscriptions import Subscription
 from bot.storage.teams import TeamsConversation, TeamsDestination
 from bot.teams.outgoing import sign, where_from
+from flexcalc.commands import parse
 from flexcalc.commands.requests import CarbonRequest
 from tests.fakes.slack_api import DEFAULT_TEAM
 from tests.slack.harness import SlackClientSide, block_text
@@ -177,7 +179,7 @@ def test_teams_bot_subscribe_obeys_the_teams_admin_policy(bot, connector, monkey
 @pytest.fixture
 def carbon_for_admins(monkeypatch):
     """Mark `carbon` admin-only in the command table, as a future admin-only word would be."""
-    entry = replace(table.TABLE["carbon"], who=table.ADMINS)
+    entry = replace(table.TABLE["carbon"], who=permissions.ADMINS)
     monkeypatch.setitem(table.TABLE, "carbon", entry)
     monkeypatch.setitem(table._BY_REQUEST, CarbonRequest, entry)
 
@@ -204,3 +206,29 @@ def test_the_shell_obeys_the_command_table_too(app, carbon_for_admins, tmp_path)
     out = io.StringIO()
     run_shell(io.StringIO("carbon\n"), out, services=services, chart_dir=tmp_path)
     assert "Only this workspace's admins" not in out.getvalue()
+
+
+def test_the_web_refuses_the_alert_form_by_the_command_tables_rule(monkeypatch):
+    """The web refuses the form inline without loading the table; both read one rule."""
+    asked = []
+
+    def record(who, word, *_):
+        asked.append((who, word))
+
+    monkeypatch.setattr(admin, "refusal", record)
+    values = {
+        "channel": {"channel": {"selected_conversation": "C0PLANT"}},
+        "at": {"at": {"selected_time": "07:30"}},
+    }
+    body = {"team": {"id": DEFAULT_TEAM}, "user": {"id": "U0MALLORY"},
+            "view": {"state": {"values": values}}}  # fmt: skip
+    assert modal_refusal(create_engine("sqlite://"))(body, None) is None
+    _, command = home.modal_command(values)
+    request = parse(command)
+    assert asked == [(table.command_for(request).who_for(request), "alerts")]
+    assert asked[0][0] == permissions.CHANNEL_MANAGERS
+
+
+def test_every_table_row_takes_its_rule_from_the_permissions_column():
+    for word, command in table.TABLE.items():
+        assert command.who == permissions.WHO.get(word, permissions.EVERYONE), word

@@ -18,12 +18,9 @@ from sqlalchemy import Engine
 
 from bot.alerts import home
 from bot.alerts.slack_post import REMIND_ACTION, SNOOZE_ACTION
+from bot.commands.permissions import who_may_run
 from bot.security import admin
 from bot.storage.db import database_url, get_engine
-
-# The command table's rule for ``alerts subscribe`` (``bot.commands.table``), which the job
-# applies again: the form only ever subscribes a channel.
-SUBSCRIBING = "channel_managers"
 
 
 def register(app: App, engine: Engine | None = None) -> None:
@@ -47,13 +44,16 @@ def modal_refusal(engine: Engine | None) -> Callable[..., dict[str, Any] | None]
 
     def refusal(body: dict[str, Any], client: WebClient) -> dict[str, Any] | None:
         values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-        channel, _ = home.modal_command(values)
+        channel, command = home.modal_command(values)
         if not channel:
             return _errors("Pick a channel to post in.")
         team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id", "")
         user = (body.get("user") or {}).get("id", "")
         db = engine if engine is not None else get_engine(database_url())
-        refused = admin.refusal(SUBSCRIBING, "alerts", db, client, team, user)
+        # The form's command (``alerts subscribe ...``) under the command table's rule, read from
+        # its permissions column (light enough for the web); the job applies it again.
+        word, action = command.split()[:2]
+        refused = admin.refusal(who_may_run(word, action), word, db, client, team, user)
         if refused is not None:  # nothing is stored
             return _errors(refused.summary)
         return None
