@@ -17,8 +17,6 @@ import argparse
 import logging
 import os
 import signal
-import socket
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -43,10 +41,6 @@ log = logging.getLogger("bot.clock")
 LONDON = ZoneInfo("Europe/London")
 
 
-def _holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 @dataclass
 class Ticker:
     """The lease holder's side of a tick: beat, then queue the slot's alerts job."""
@@ -54,7 +48,7 @@ class Ticker:
     engine: Engine
     huey: Huey
     interval: timedelta = timedelta(minutes=5)
-    holder: str = field(default_factory=_holder)
+    holder: str = field(default_factory=lease.new_holder)
     lease_ttl: timedelta = lease.LEASE_TTL
     heartbeat_every: float = lease.HEARTBEAT_EVERY
     task: TaskWrapper = field(init=False)
@@ -67,10 +61,8 @@ class Ticker:
 
         Called every ``heartbeat_every`` seconds, so a crashed holder is replaced within
         ``lease_ttl + heartbeat_every`` (45 + 15 s by default)."""
-        previous = lease.holder(self.engine)
-        if not lease.acquire(self.engine, self.holder, self.lease_ttl):
-            return False
-        return previous is not None and previous != self.holder
+        held = lease.take(self.engine, self.holder, self.lease_ttl)
+        return held is not None and held.took_over
 
     def tick(self, now: datetime | None = None) -> str | None:
         """Queue this slot's alerts job if we hold the lease; the slot queued, else None."""

@@ -8,11 +8,8 @@ is recorded (retried later, or disabled with a note) and never stops the others.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time as _time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -135,7 +132,7 @@ class Clock:
         self.engine = engine
         self.clients = clients
         self.settings = settings or ClockSettings()
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = holder or lease.new_holder()
         self.digests = Digests(provider, engine=engine, public_base_url=public_base_url)
         self.after_post = after_post  # test seam: runs between posting and recording
         self._stale_after = self.settings.stale_after
@@ -147,10 +144,8 @@ class Clock:
 
         Called every ``heartbeat_every`` seconds, so a crashed holder is replaced within
         ``lease_ttl + heartbeat_every`` (45 + 15 s by default)."""
-        previous = lease.holder(self.engine)
-        if not lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
-            return False
-        took_over = previous is not None and previous != self.holder
+        held = lease.take(self.engine, self.holder, self.settings.lease_ttl)
+        took_over = held is not None and held.took_over
         self._took_over = self._took_over or took_over  # the next tick retries their claims
         return took_over
 
@@ -165,14 +160,14 @@ class Clock:
         the lease); the claims alone keep every alert to one post. ``dead_holders``: claim
         holders known to be gone (a killed worker), whose pending claims are retried now."""
         report = TickReport()
-        previous = lease.holder(self.engine) if use_lease else None
-        if use_lease and not lease.acquire(self.engine, self.holder, self.settings.lease_ttl):
+        held = lease.take(self.engine, self.holder, self.settings.lease_ttl) if use_lease else None
+        if use_lease and held is None:
             return report
         report.acted = True
         # Only the lease holder claims: taking the lease over means the claims still pending
         # are the dead holder's, so they are retried now (after checking the channel for a
         # post it made before dying), not after ``stale_after``.
-        took_over = self._took_over or (previous is not None and previous != self.holder)
+        took_over = self._took_over or (held is not None and held.took_over)
         self._took_over = False
         self._stale_after = timedelta(0) if took_over else self.settings.stale_after
         self._dead_holders = dead_holders

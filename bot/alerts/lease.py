@@ -6,6 +6,10 @@ which is atomic on SQLite and PostgreSQL alike, so two clocks never both act.
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Engine, insert, or_, select, update
@@ -16,6 +20,28 @@ from bot.storage.subscriptions import ClockLease, utcnow
 LEASE_NAME = "alerts-clock"
 LEASE_TTL = timedelta(seconds=45)  # renewed by the holder's heartbeat
 HEARTBEAT_EVERY = 15.0  # seconds between renewals (holder) / takeover attempts (standby)
+
+
+def new_holder() -> str:
+    """A holder name unique to this clock: host, process id and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Held:
+    """The lease is ours; ``took_over``: it was another holder's, expired (their pending work
+    is now ours to retry)."""
+
+    took_over: bool
+
+
+def take(engine: Engine, holder_name: str, ttl: timedelta, name: str = LEASE_NAME) -> Held | None:
+    """Take or renew the lease for ``ttl``, saying whether it came from another holder; None if
+    another live holder has it."""
+    previous = holder(engine, name)
+    if not acquire(engine, holder_name, ttl, name):
+        return None
+    return Held(took_over=previous is not None and previous != holder_name)
 
 
 def acquire(engine: Engine, holder: str, ttl: timedelta, name: str = LEASE_NAME) -> bool:
