@@ -21,6 +21,7 @@ import platform
 import sys
 import time
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -56,20 +57,26 @@ VALIDATION = [
 WINTER_PARTS = [("1-20 Dec", "2023-12-01", "2023-12-20"), ("21-31 Dec", "2023-12-21", "2023-12-31")]
 
 
+@cache
 def region_prices(letter: str) -> pd.Series:
+    """A region's recorded prices, read once per run (every period and seed reuses them)."""
     parts = [read_prices(HISTORY / name).prices for name, region in PRICE_FILES if region == letter]
     joined = pd.concat(parts)
     return joined[~joined.index.duplicated(keep="first")].sort_index()
+
+
+def period_inputs(history, letter: str, first: str, last: str) -> tuple:
+    """What scoring one period needs: the history before it, the region's prices, its days."""
+    train = history.before(utc(f"{first} 00:00"))
+    return train, region_prices(letter), (date.fromisoformat(first), date.fromisoformat(last))
 
 
 def validation_rows(history) -> list[dict]:
     """Skill on the validation periods (each model trained only on prices before its period)."""
     rows = []
     for name, letter, first, last in VALIDATION:
-        train = history.before(utc(f"{first} 00:00"))
+        train, prices, days = period_inputs(history, letter, first, last)
         model = training.fit(train)
-        prices = region_prices(letter)
-        days = (date.fromisoformat(first), date.fromisoformat(last))
         scored = skill.evaluate(model, prices, letter, history.carbon, *days)
         rows.append({"season": name, "region": letter, **scored})
         print(_short_line(rows[-1]), flush=True)
@@ -80,11 +87,9 @@ def season_rows(history, quick: bool) -> tuple[list[dict], dict[int, list]]:
     """Skill per season, and the held-out standard scores of 7-day forecasts by lead day."""
     rows, scores = [], {}
     for name, letter, first, last in SEASONS[-2:] if quick else SEASONS:
-        train = history.before(utc(f"{first} 00:00"))
+        train, prices, days = period_inputs(history, letter, first, last)
         model = training.fit(train)
         baseline = skill.fit_linear_baseline(train)
-        prices = region_prices(letter)
-        days = (date.fromisoformat(first), date.fromisoformat(last))
         scored = skill.evaluate(model, prices, letter, history.carbon, *days, baseline)
         blind = skill.evaluate(model, prices, letter, None, *days)
         rows.append({"season": name, "region": letter, **scored, "no_carbon": blind})
@@ -118,9 +123,7 @@ def seed_spread(history, seeds: int, first_rows: list[dict]) -> list[str]:
     for (name, letter, first, last), row in zip(periods, first_rows, strict=True):
         key = f"{name} {letter}"
         found[key] = [row]
-        train = history.before(utc(f"{first} 00:00"))
-        prices = region_prices(letter)
-        days = (date.fromisoformat(first), date.fromisoformat(last))
+        train, prices, days = period_inputs(history, letter, first, last)
         for seed in range(1, seeds):
             model = training.fit(train, seed=seed)
             found[key].append(skill.evaluate(model, prices, letter, history.carbon, *days))

@@ -5,7 +5,7 @@ where W is the wholesale-level price in p/kWh. The regional multipliers and peak
 ones Octopus publishes for its dynamic (Agile) import product. The fixtures confirm C against N:
 off-peak, region C (2.0) over region N (2.1) is 0.952 in the 2023 history (16,558 common slots),
 and from July 2023 both give the same W at the peak too once C's adder is 12 (15 before
-ADR 0109 left C's peak W 1.5 p/kWh too low; the recorded slots agree to 0.01 p).
+ADR 0110 left C's peak W 1.5 p/kWh too low; the recorded slots agree to 0.01 p).
 
 Export prices follow the outgoing product's relation to the same wholesale level. Only region N
 has export history in the fixtures, so the relation is fitted there (2023) and applied to every
