@@ -15,15 +15,18 @@ Scripting failures::
     fake.delay_next(0.5)                 # sleep 0.5 s, then answer normally (a slow API)
     fake.stop()                          # nothing listening any more: connection refused
     fake.requests                        # paths (with query) received, in order
+    fake.spans                           # when each request arrived and was answered
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,6 +61,18 @@ def _parse_time(text: str) -> pd.Timestamp:
     return utc(pd.Timestamp(text.replace("Z", "+00:00")))
 
 
+@dataclass
+class Span:
+    """One request's time on the server (``time.monotonic()``); unanswered until it returns."""
+
+    path: str
+    arrived: float
+    answered: float = math.inf
+
+    def overlaps(self, other: Span) -> bool:
+        return self.arrived < other.answered and other.arrived < self.answered
+
+
 class _QuickServer(HTTPServer):
     """pytest-httpserver's server, polling for shutdown every 20 ms instead of 500 ms."""
 
@@ -78,6 +93,7 @@ class FakeUpstream:
         self.scripted: deque[Callable[[], Response]] = deque()
         self.delays: deque[float] = deque()
         self.requests: list[str] = []
+        self.spans: list[Span] = []
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -135,7 +151,16 @@ class FakeUpstream:
 
     def _dispatch(self, request: Request) -> Response:
         query = request.query_string.decode()
-        self.requests.append(request.path + (f"?{query}" if query else ""))
+        full_path = request.path + (f"?{query}" if query else "")
+        self.requests.append(full_path)
+        span = Span(full_path, arrived=time.monotonic())
+        self.spans.append(span)
+        try:
+            return self._answer(request)
+        finally:
+            span.answered = time.monotonic()
+
+    def _answer(self, request: Request) -> Response:
         if self.scripted:
             return self.scripted.popleft()()
         if self.delays:

@@ -88,7 +88,7 @@ def test_answer_not_ready_within_the_budget_gets_an_honest_text_in_time(make_tea
     started = time.monotonic()
     response = teams.mention("carbon in London")
     elapsed = time.monotonic() - started
-    assert response.status_code == 200 and elapsed < 2.0
+    assert response.status_code == 200 and elapsed < 3.0  # did not wait for the answer
     payload = response.json()
     assert payload["type"] == "message" and "attachments" not in payload
     assert payload["text"].startswith("Still working on 'carbon in London'")
