@@ -20,7 +20,7 @@ from bot.config import SlackConfig
 from bot.observability.logs import configure_logging
 from bot.security import redaction
 from bot.security.secrets import SecretKeyInvalid, exit_if_key_invalid
-from bot.storage.schema import SchemaError
+from bot.storage.schema_error import SchemaError
 from flexcalc import __version__
 
 # Each mode's module (bot/modes/): only the chosen one is imported, so ``web`` and ``clock``,

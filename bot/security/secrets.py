@@ -11,7 +11,8 @@ stored in plaintext and a warning is logged once: set the key in production.
 
 A malformed key stops every process at start (``exit_if_key_invalid``: web through
 ``gunicorn.conf.py``, worker, clock, shell and every ``flexcalc-bot`` mode): one line naming the
-variable and how to make a key, exit status 1, no traceback.
+variable and how to make a key, exit status 1, no traceback. This module loads no database
+library, so that check is cheap; the column type is ``bot.security.encrypted_column``.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ import sys
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import Text
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +117,3 @@ def reencrypt(value: str | None) -> str | None:
 @cache
 def _warn_plaintext() -> None:
     log.warning("%s is not set: secrets are stored unencrypted (see docs/security.md)", KEY_ENV)
-
-
-class EncryptedText(TypeDecorator[str]):
-    """A Text column whose values are encrypted on the way in and decrypted on the way out."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        return encrypt(value)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        return decrypt(value)

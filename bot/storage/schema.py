@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Engine, MetaData, inspect, text
 import bot.storage.models  # noqa: F401  (registers every table on Base.metadata)
 from bot.security.tables import widen_token_columns
 from bot.storage.base import Base
+from bot.storage.schema_error import SchemaError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 AUTO_MIGRATE_ENV = "FLEX_AUTO_MIGRATE"
@@ -41,10 +42,6 @@ VERSION_TABLE = "alembic_version"
 PG_LOCK_KEY = 0x466C6578  # "Flex": pg_advisory_lock key shared by every Flexcalc process
 _TRUE = {"1", "true", "yes", "on"}
 _memory_lock = threading.Lock()
-
-
-class SchemaError(RuntimeError):
-    """The database's schema is not the one this release needs; the message says what to do."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import DateTime, Engine, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.security.secrets import EncryptedText
+from bot.security.encrypted_column import EncryptedText
 from bot.storage.base import Base
 from bot.storage.subscriptions import utcnow
 

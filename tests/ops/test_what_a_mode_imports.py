@@ -1,6 +1,7 @@
 """``python -m bot web`` and ``python -m bot clock`` replace themselves with gunicorn and
 ``bot.clock``, so before the exec they load only their own mode's module from the table in
 ``bot.__main__``: none of pandas, numpy, scipy, matplotlib, scikit-learn or the Slack app.
+``--help`` and ``--version`` load no database library either.
 
 Run in a fresh interpreter through ``bot.__main__.main`` exactly as the command line does, with
 ``os.execv`` replaced by a recorder that prints what was loaded and what would be exec'd.
@@ -22,6 +23,7 @@ from tests.slack.harness import SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ["matplotlib", "numpy", "pandas", "scipy", "sklearn", "slack_bolt"]
+DATABASE = ["alembic", "sqlalchemy"]
 
 CHILD = r"""
 import json, os, sys
@@ -33,12 +35,14 @@ def execv(path, argv):
 
 os.execv = execv
 from bot.__main__ import main
-sys.exit(main(ARGV))
+code = main(ARGV)
+print(json.dumps({"loaded": sorted(name for name in HEAVY if name in sys.modules)}))
+sys.exit(code)
 """
 
 
-def _exec_of(argv: list[str], tmp_path: Path) -> dict:
-    """What ``python -m bot *argv`` loaded and exec'd, in a fresh interpreter."""
+def _exec_of(argv: list[str], tmp_path: Path, heavy: list[str] = HEAVY) -> dict:
+    """What ``python -m bot *argv`` loaded and exec'd (or printed), in a fresh interpreter."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FLEX_", "DATABASE"))}
     env.update(
         SLACK_BOT_TOKEN=DEFAULT_TOKEN,
@@ -48,7 +52,7 @@ def _exec_of(argv: list[str], tmp_path: Path) -> dict:
         PORT="8123",
         PYTHONPATH=str(ROOT),
     )
-    code = f"HEAVY = {HEAVY!r}\nARGV = {argv!r}\n" + CHILD
+    code = f"HEAVY = {heavy!r}\nARGV = {argv!r}\n" + CHILD
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
         timeout=120,
@@ -68,6 +72,11 @@ def test_clock_execs_the_clock_process_without_the_numeric_stack(tmp_path):
     seen = _exec_of(["clock", "--minutes", "2"], tmp_path)
     assert seen["loaded"] == []
     assert seen["argv"] == ["-m", "bot.clock", "--minutes", "2"]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"]])
+def test_help_and_version_load_no_database_or_numeric_library(argv, tmp_path):
+    assert _exec_of(argv, tmp_path, heavy=HEAVY + DATABASE)["loaded"] == []
 
 
 def test_every_mode_in_the_table_has_a_runner():
