@@ -104,10 +104,13 @@ def fmt_date_time(ts: pd.Timestamp) -> str:
 
 
 def fmt_span(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    """``"Tue 24 Nov 01:00–05:00"`` (end day shown only when it differs)."""
+    """``"Tue 24 Nov 01:00–05:00"``; a span ending at the midnight after its start day ends
+    ``24:00`` (``"Tue 24 Nov 00:00–24:00"``); otherwise the end day is shown when it differs."""
     a, b = local(start), local(end)
-    if a.date() == b.date() or (b - a <= pd.Timedelta(hours=24) and b.strftime("%H:%M") == "00:00"):
+    if a.date() == b.date():
         return f"{fmt_day_time(a)}–{_hm(b)}"
+    if b.strftime("%H:%M") == "00:00" and b.date() - a.date() == timedelta(days=1):
+        return f"{fmt_day_time(a)}–24:00"
     return f"{fmt_day_time(a)}–{fmt_day_time(b)}"
 
 

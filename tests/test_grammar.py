@@ -140,6 +140,10 @@ def test_times_in_the_repeated_autumn_hour_say_which_one():
     first = pd.Timestamp("2023-10-29 00:00", tz="UTC")  # 01:00 BST
     assert fmt_span(first, first + pd.Timedelta(hours=1)) == "Sun 29 Oct 01:00 BST–01:00 GMT"
     assert fmt_span(utc("2023-06-01 09:00"), utc("2023-06-01 13:00")) == "Thu 01 Jun 09:00–13:00"
+    # a span to the midnight after its day ends 24:00, on a 25-hour day too (naive: UK time)
+    assert fmt_span(utc("2023-06-02 00:00"), utc("2023-06-03 00:00")) == "Fri 02 Jun 00:00–24:00"
+    assert fmt_span(utc("2023-10-29 00:00"), utc("2023-10-30 00:00")) == "Sun 29 Oct 00:00–24:00"
+    assert fmt_span(utc("2023-06-02 22:00"), utc("2023-06-04 00:00")).endswith("Sun 04 Jun 00:00")
 
 
 @pytest.mark.parametrize(

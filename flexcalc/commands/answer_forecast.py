@@ -16,7 +16,7 @@ from flexcalc.forecast.carbon_bands import CarbonBand, recorded_band
 from flexcalc.intensity import intensity_index, low_carbon_share
 from flexcalc.reply import Action, Field, Reply, Table, error_reply
 from flexcalc.sources.base import Forecast
-from flexcalc.tariffs.calendars import day_ahead_shown_until
+from flexcalc.tariffs.calendars import PUBLISH_HOUR, day_ahead_shown_until
 from flexcalc.tariffs.families import prices_label, source_text
 from flexcalc.timeslots import (
     SLOT,
@@ -396,13 +396,14 @@ def _nothing_upcoming(forecast: Forecast, what: str) -> Reply:
     )
 
 
-def _prices_ahead(ctx: Context, forecast: Forecast) -> WithForecast:
-    """Forecast prices for tomorrow's price day while it isn't published (dynamic tariffs only:
-    the model forecasts Agile-style day-ahead import prices)."""
+def _prices_ahead(ctx: Context, forecast: Forecast, until: pd.Timestamp | None) -> WithForecast:
+    """Forecast prices up to ``until`` (default: the end of tomorrow's price day) where they
+    aren't published (dynamic tariffs only: the model forecasts Agile-style day-ahead import
+    prices)."""
     tariff = getattr(ctx.provider, "tariff", None)
     if tariff is not None and (tariff.kind != "dynamic" or getattr(ctx.provider, "export", False)):
         return WithForecast(forecast)
-    return with_forecast(forecast, ctx.provider, day_ahead_shown_until(forecast.now))
+    return with_forecast(forecast, ctx.provider, until or day_ahead_shown_until(forecast.now))
 
 
 def _forecast_slots_text(band: pd.DataFrame) -> str:
@@ -417,92 +418,144 @@ def _forecast_slots_text(band: pd.DataFrame) -> str:
     )
 
 
-def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply:
-    """Upcoming prices: average, cheapest, dearest and negative (plunge) slots. Past the
-    published horizon (before tomorrow's prices are out) a forecast follows, labelled as one
-    everywhere; every published figure (now, average, cheapest, dearest) excludes it."""
-    prices = _upcoming(forecast.prices, forecast)
-    region = forecast.region
-    label = f"{prices_label(forecast.prices)} prices"
-    if prices.empty:
-        return _nothing_upcoming(forecast, label)
-    ahead = _prices_ahead(ctx, forecast)
-    band = ahead.band(prices.index[-1] + SLOT, None) if ahead.outlook is not None else None
-    if band is not None and band.empty:
-        band = None
-    cheapest, dearest = prices.idxmin(), prices.idxmax()
-    negative = prices[prices < 0]
-    summary = (
-        f"{len(prices)} published half-hours to {fmt_day_time(prices.index[-1] + SLOT)}: average "
-        f"{units.price(prices.mean())}, cheapest {units.price(prices.min())} at "
-        f"{fmt_day_time(cheapest)}, dearest {units.price(prices.max())} at {fmt_day_time(dearest)}."
-    )
-    if not negative.empty:
-        summary += (
-            f" {len(negative)} plunge slot(s) with negative prices: you are paid to use power."
-        )
-    if band is not None:
-        summary += (
-            f" After that, {len(band)} half-hours are a {MARK} (not published prices): "
-            "the median is shown, with its 10–90% range."
-        )
+def _prices_span(
+    req: PricesRequest, now: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
+    """[start, end) UTC the answer covers (end None: as far as prices go) and its words
+    (`` tomorrow (Sun 09 Jun 00:00–00:00)``, empty without a time word). A time word's span
+    starts at the next half-hour at the earliest, as bestslot's does."""
+    if req.period is None:
+        return floor_slot(now), None, ""
+    first, end = named_span(req.period, now)
+    return first, end, f" {req.period} ({fmt_span(first, end)})" if end > first else ""
+
+
+def _price_rows(prices: pd.Series) -> list[list[str]]:
+    """Published prices' table rows: the cheapest six, then the dearest three."""
     ranked = prices.sort_values(kind="stable")
-    rows = [
+    cheap = [
         [fmt_day_time(ts), units.price(v), "paid to use" if v < 0 else ""]
         for ts, v in ranked.head(6).items()
     ]
-    rows += [
-        [fmt_day_time(ts), units.price(v), "dearest"] for ts, v in ranked.tail(3).iloc[::-1].items()
+    dear = [
+        [fmt_day_time(ts), units.price(v), "dearest"]
+        for ts, v in ranked.iloc[6:].tail(3).iloc[::-1].items()
     ]
-    fields = [
-        Field("Now", units.price(prices.iloc[0])),
-        Field("Average", units.price(prices.mean())),
-        Field("Cheapest", f"{units.price(prices.min())} at {fmt_day_time(cheapest)}"),
-        Field("Dearest", f"{units.price(prices.max())} at {fmt_day_time(dearest)}"),
-        Field("Negative slots", str(len(negative))),
-    ]
-    csv = {"prices.csv": prices.rename("price_p_per_kwh").to_csv(index_label="slot_start_utc")}
+    return cheap + dear
+
+
+def _forecast_rows(band: pd.DataFrame, cheap: int, dear: int) -> list[list[str]]:
+    """Forecast slots' table rows (median, 10–90% range), each marked as a forecast."""
+    ranked = band.sort_values("p50", kind="stable")
+    chosen = pd.concat([ranked.head(cheap), ranked.iloc[cheap:].tail(dear).iloc[::-1]])
+    return [
+        [f"{fmt_day_time(ts)} ({MARK})", units.price(q["p50"]),
+         f"{MARK}: 10–90% {q['p10']:.2f}–{q['p90']:.2f}"]
+        for ts, q in chosen.iterrows()
+    ]  # fmt: skip
+
+
+def _band_alt(band: pd.DataFrame | None, after: bool) -> str:
+    """The chart's alt text about its forecast band (none without one)."""
+    if band is None:
+        return ""
+    return f", {'then ' if after else ''}a {MARK} with its 10–90% range shaded"
+
+
+def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply:
+    """Upcoming prices (or a time word's, e.g. ``tomorrow``): average, cheapest, dearest and
+    negative (plunge) slots. Where prices aren't published yet a forecast follows (or stands
+    alone), labelled as one everywhere; every published figure excludes it."""
+    now = forecast.now
+    start, end, span_text = _prices_span(req, now)
+    if req.period is not None and end is not None and end <= start:
+        return error_reply(
+            f"{req.period.capitalize()} is over: it is {fmt_day_time(now)} now.",
+            ["prices tomorrow", "prices"],
+        )
+    prices = _upcoming(forecast.prices, forecast)
+    prices = prices[prices.index >= start]
+    if end is not None:
+        prices = prices[prices.index < end]
+    region = forecast.region
+    label = f"{prices_label(forecast.prices)} prices"
+    title = f"{label}{f' {req.period}' if req.period else ''} — {region.label}"
+    ahead = _prices_ahead(ctx, forecast, end)
+    band = None
+    if ahead.outlook is not None:
+        band = ahead.band(max(start, prices.index[-1] + SLOT) if len(prices) else start, end)
+        band = band if band is not None and not band.empty else None
+    if prices.empty and band is None:
+        return _nothing_upcoming(ahead.forecast, f"{label}{span_text}")
+    negative = prices[prices < 0]
+    summary, fields = [], []
+    if prices.empty:
+        summary.append(
+            f"{label}{span_text} are not published yet (they normally appear from "
+            f"{PUBLISH_HOUR}:00 UK time the day before)."
+        )
+    else:
+        cheapest, dearest = prices.idxmin(), prices.idxmax()
+        summary.append(
+            f"{len(prices)} published half-hours{span_text} to "
+            f"{fmt_day_time(prices.index[-1] + SLOT)}: average {units.price(prices.mean())}, "
+            f"cheapest {units.price(prices.min())} at {fmt_day_time(cheapest)}, dearest "
+            f"{units.price(prices.max())} at {fmt_day_time(dearest)}."
+        )
+        if not negative.empty:
+            summary.append(
+                f"{len(negative)} plunge slot(s) with negative prices: you are paid to use power."
+            )
+        if prices.index[0] == floor_slot(now):
+            fields.append(Field("Now", units.price(prices.iloc[0])))
+        fields += [
+            Field("Average", units.price(prices.mean())),
+            Field("Cheapest", f"{units.price(prices.min())} at {fmt_day_time(cheapest)}"),
+            Field("Dearest", f"{units.price(prices.max())} at {fmt_day_time(dearest)}"),
+            Field("Negative slots", str(len(negative))),
+        ]
+    rows = _price_rows(prices)
+    csv = {}
+    if not prices.empty:
+        csv["prices.csv"] = prices.rename("price_p_per_kwh").to_csv(index_label="slot_start_utc")
     if band is not None:
+        summary.append(
+            f"{'After that, ' if len(prices) else ''}{len(band)} half-hours are a {MARK} (not "
+            "published prices): the median is shown, with its 10–90% range."
+        )
         fields.append(Field("Forecast (not published)", _forecast_slots_text(band)))
-        for ts, q in band.sort_values("p50", kind="stable").head(3).iterrows():
-            rows.append(
-                [f"{fmt_day_time(ts)} ({MARK})", units.price(q["p50"]),
-                 f"{MARK}: 10–90% {q['p10']:.2f}–{q['p90']:.2f}"]
-            )  # fmt: skip
+        rows += _forecast_rows(band, 3, 0) if len(prices) else _forecast_rows(band, 6, 3)
         csv["price_forecast.csv"] = band[["p10", "p50", "p90"]].to_csv(index_label="slot_start_utc")
     chart = None
     if ctx.charts:
         # lazy: charts load matplotlib, which the ack-only web process never needs
         from flexcalc.charts.forecast import prices_chart
 
-        shown = prices if band is None else pd.concat([prices, band["p50"]])
-        chart = prices_chart(
-            shown,
-            now=forecast.now,
-            title=f"{label} — {region.label}",
-            source=_chart_source(forecast),
-            band=band,
-        )
+        if band is None:
+            shown = prices
+        else:
+            shown = band["p50"] if prices.empty else pd.concat([prices, band["p50"]])
+        chart = prices_chart(shown, now=now, title=title, source=_chart_source(forecast), band=band)
     return Reply(
-        title=f"{label} — {region.label}",
-        summary=summary,
+        title=title,
+        summary=" ".join(summary),
         fields=fields,
         table=Table(
             columns=["Half-hour (UK)", "Price", ""], rows=rows, title="Cheapest and dearest"
         ),
         chart_png=chart,
-        chart_alt=f"Upcoming {label} for {region.label}"
-        + (f", then a {MARK} with its 10–90% range shaded" if band is not None else ""),
+        chart_alt=f"{label}{span_text} for {region.label}" + _band_alt(band, after=len(prices) > 0),
         notes=_source_notes(ahead.forecast),
         actions=[Action("Share to channel", "", kind="share"), Action("Best 2 h", "bestslot 2h")],
         csv=csv,
         data={
             "command": "prices",
             "region": region.letter,
+            "period": req.period,
             "source": forecast.source,
             "prices": {ts.isoformat(): float(v) for ts, v in prices.items()},
             "negative_slots": [ts.isoformat() for ts in negative.index],
-            "price_forecast": ahead.data() if band is not None else None,
+            "price_forecast": ahead.data(band) if band is not None else None,
         },
     )
 

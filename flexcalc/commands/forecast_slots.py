@@ -68,10 +68,11 @@ class WithForecast:
             )
         return text
 
-    def data(self) -> dict | None:
+    def data(self, shown: pd.DataFrame | None = None) -> dict | None:
+        """The forecast slots for ``data`` (``shown``: only these rows of the outlook)."""
         if self.outlook is None:
             return None
-        q = self.outlook.imports
+        q = self.outlook.imports if shown is None else shown
         return {
             "published_until": self.outlook.decision.known_until.isoformat(),
             "slots": [ts.isoformat() for ts in q.index],

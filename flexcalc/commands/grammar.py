@@ -58,7 +58,7 @@ EXAMPLES: dict[str, list[str]] = {
         "bestslot 3h after 10pm before 7am",
         "bestslot 2h usually 18:00",
     ],
-    "prices": ["prices", "prices in London", "prices in NG1"],
+    "prices": ["prices", "prices tomorrow", "prices tonight in NG1"],
     "carbon": ["carbon", "carbon in North Scotland", "carbon in B"],
     "backtest": [
         "backtest 4h daily at 09:00 within 24h",
@@ -481,17 +481,24 @@ def _time_word(c: _Words, options: dict) -> bool:
         if c.peek_lower() == "at":
             c.take("at")
         options["usual"] = _slot_time(c.take("your usual start, like 18:00"))
-    elif word in time_words.FIRST_WORDS:
-        found = time_words.read_span_words(c.words[c.i : c.i + 2])
-        if found is None:
-            raise UsageError("Time words I know: " + ", ".join(time_words.SPANS) + ".", "bestslot")
-        name, used = found
-        c.i += used
-        if "period" in options:
-            raise UsageError("Give one time word (tonight, tomorrow ...), not two.", "bestslot")
-        options["period"] = name
-    else:
+    elif not _span_word(c, options):
         return False
+    return True
+
+
+def _span_word(c: _Words, options: dict) -> bool:
+    """A span name (tonight, tomorrow, this evening ...) into ``options["period"]``; True if the
+    next word starts one (it is consumed)."""
+    if c.peek_lower() not in time_words.FIRST_WORDS:
+        return False
+    found = time_words.read_span_words(c.words[c.i : c.i + 2])
+    if found is None:
+        raise UsageError("Time words I know: " + ", ".join(time_words.SPANS) + ".", c.command)
+    name, used = found
+    c.i += used
+    if "period" in options:
+        raise UsageError("Give one time word (tonight, tomorrow ...), not two.", c.command)
+    options["period"] = name
     return True
 
 
@@ -590,10 +597,13 @@ def _region_only(c: _Words) -> regions.Region | None:
 
 def _prices(c: _Words) -> PricesRequest:
     options: dict = {}
-    while not c.done() and c.peek_lower() in ("in", "on"):
-        _shared_option(c, options)
+    while not c.done():
+        if c.peek_lower() in ("in", "on"):
+            _shared_option(c, options)
+        elif not _span_word(c, options):
+            break
     region = options.get("region") or _region_only(c)
-    return PricesRequest(region=region, tariff=options.get("tariff"))
+    return PricesRequest(region=region, tariff=options.get("tariff"), period=options.get("period"))
 
 
 def _carbon(c: _Words) -> CarbonRequest:

@@ -10,8 +10,9 @@ USAGE: dict[str, str] = {
     "| tonight | overnight | today | this morning/afternoon/evening | tomorrow [morning|"
     "afternoon|evening]] [after HH:MM] [usually HH:MM] [in REGION] "
     "[for price|carbon|both|export] [on TARIFF] [split] [at N kW | N kWh]",
-    "prices": "prices [in REGION] [on TARIFF] — upcoming prices, cheapest, dearest and negative "
-    "slots",
+    "prices": "prices [today | tonight | tomorrow | this/tomorrow morning/afternoon/evening | "
+    "overnight] [in REGION] [on TARIFF] — upcoming prices, cheapest, dearest and negative slots "
+    "(a forecast, marked, where not yet published)",
     "tariff": "tariff agile|go|intelligent|cosy|flux|tracker|fixed|outgoing|PRODUCT-CODE | "
     "tariff custom 7.5p 00:30-04:30, 28p otherwise | tariff bands red 16:00-19:00 weekdays +15p "
     "— the default tariff; 'on TARIFF' after any command prices one answer",

@@ -55,6 +55,7 @@ class BestSlotRequest:
 class PricesRequest:
     region: Region | None = None
     tariff: TariffChoice | None = None
+    period: str | None = None  # a time word: today, tomorrow, tonight ... (time_words.SPANS)
 
 
 @dataclass(frozen=True)
