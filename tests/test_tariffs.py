@@ -209,6 +209,14 @@ def test_prices_say_which_tariff_they_are(live_ctx, tariff):
     assert any(expected.get(tariff, "Custom tariff") in note for note in reply.notes)
 
 
+def test_prices_tomorrow_on_go_are_all_published_and_never_forecast(live_ctx):
+    reply = run("prices tomorrow on go", live_ctx)  # Go's rates are in the contract
+    assert not reply.is_error, reply.summary
+    assert reply.data["price_forecast"] is None and len(reply.data["prices"]) == 48
+    night = offline.schedules()["go"]["periods"][0][2]
+    assert next(f.value for f in reply.fields if f.label == "Cheapest").startswith(f"{night:.2f}")
+
+
 def test_backtest_on_go_moves_the_load_into_the_cheap_band(live_ctx):
     reply = run("backtest 2h daily at 18:00 within 24h from 2024-06-03 to 2024-06-06 on go",
                 live_ctx)  # fmt: skip
