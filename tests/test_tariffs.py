@@ -17,7 +17,8 @@ from flexcalc.sources import payloads
 from flexcalc.sources.csv_files import read_prices
 from flexcalc.sources.http import make_session
 from flexcalc.sources.live import LiveProvider
-from flexcalc.sources.providers import FileProvider
+from flexcalc.sources.providers import FallbackProvider, FileProvider
+from flexcalc.sources.sample import SampleProvider
 from flexcalc.tariffs import calendars, offline, registry, spec
 from flexcalc.tariffs.families import pick_product
 from flexcalc.tariffs.schedule import BandedTariff, Period, ScheduleTariff
@@ -215,6 +216,39 @@ def test_prices_tomorrow_on_go_are_all_published_and_never_forecast(live_ctx):
     assert reply.data["price_forecast"] is None and len(reply.data["prices"]) == 48
     night = offline.schedules()["go"]["periods"][0][2]
     assert next(f.value for f in reply.fields if f.label == "Cheapest").startswith(f"{night:.2f}")
+
+
+def test_with_octopus_unreachable_a_named_tariff_falls_back_to_its_labelled_offline_schedule(
+    fake_octopus, fake_carbon, fake_now
+):
+    fake_octopus.stop()  # no connection at all, as on a machine without internet
+    session = make_session(backoff=0.0, timeout=(1.0, 2.0))
+    ctx = Context(
+        provider=FallbackProvider(LiveProvider(session=session), SampleProvider()),
+        region=LONDON_C, now=fake_now, charts=False,
+    )  # fmt: skip
+    reply = run("prices tomorrow on go", ctx)
+    assert not reply.is_error, reply.summary
+    assert reply.title.startswith("Octopus Go (offline schedule) prices")
+    assert any("offline sample data" in note for note in reply.notes)
+    night = offline.schedules()["go"]["periods"][0][2]
+    assert next(f.value for f in reply.fields if f.label == "Cheapest").startswith(f"{night:.2f}")
+    # a product code has no offline stand-in: an honest message, not a guess
+    code = run("prices on GO-VAR-22-10-14", ctx)
+    assert code.is_error and "needs the live Octopus API" in code.summary
+    # live only (no sample fallback): no stand-in either
+    alone = Context(provider=LiveProvider(session=session), region=LONDON_C, now=fake_now)
+    assert run("prices on go", alone).is_error
+
+
+def test_a_failing_octopus_is_not_replaced_by_an_offline_schedule(live_ctx, fake_octopus):
+    fake_octopus.fail_next(50, status=500)  # reachable but failing: retries, then honesty
+    ctx = Context(
+        provider=FallbackProvider(live_ctx.provider, SampleProvider()),
+        region=LONDON_C, now=live_ctx.now, charts=False,
+    )  # fmt: skip
+    reply = run("prices on go", ctx)
+    assert reply.is_error and "offline schedule" not in reply.title
 
 
 def test_backtest_on_go_moves_the_load_into_the_cheap_band(live_ctx):

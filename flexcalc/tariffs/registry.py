@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flexcalc.sources.base import DataUnavailable
+from flexcalc.sources.http import UpstreamUnreachable
 from flexcalc.sources.octopus import OctopusClient
 from flexcalc.tariffs.base import Tariff, TariffKind
 from flexcalc.tariffs.families import FAMILIES, family_of
@@ -102,8 +103,21 @@ def resolve(
 
 def for_provider(choice: TariffChoice, provider: Any) -> Tariff:
     """The tariff a choice names, priced through ``provider``'s Octopus client, or offline
-    stand-ins when it has none (raises ``DataUnavailable`` with a message fit for users)."""
+    stand-ins when it has none (raises ``DataUnavailable`` with a message fit for users).
+
+    When Octopus cannot be reached at all and ``provider`` falls back to the bundled sample
+    (``FallbackProvider``), named families fall back to their offline stand-ins too, as prices
+    do: each is labelled (``offline schedule``), and the answer already says it is offline."""
+
+    def stand_in(c: TariffChoice) -> Tariff | None:
+        return offline_tariff(c, provider)
+
     try:
-        return resolve(choice, octopus_client_of(provider), lambda c: offline_tariff(c, provider))
+        try:
+            return resolve(choice, octopus_client_of(provider), stand_in)
+        except UpstreamUnreachable:
+            if getattr(provider, "sample", None) is None:
+                raise
+            return resolve(choice, None, stand_in)
     except LookupError as err:
         raise DataUnavailable(str(err)) from None
