@@ -407,12 +407,12 @@ def _prices_ahead(ctx: Context, forecast: Forecast, until: pd.Timestamp | None) 
 
 
 def _forecast_slots_text(band: pd.DataFrame) -> str:
-    """``Tue 23:00 to Wed 23:00: median average 18.20 p/kWh, lowest 9.10 p/kWh at Wed 03:00
+    """``Tue 23:00–Wed 23:00: median average 18.20 p/kWh, lowest 9.10 p/kWh at Wed 03:00
     (10–90%: 5.20–12.00)``."""
     p50 = band["p50"]
     low = p50.idxmin()
     return (
-        f"{fmt_day_time(band.index[0])} to {fmt_day_time(band.index[-1] + SLOT)}: median "
+        f"{fmt_span(band.index[0], band.index[-1] + SLOT)}: median "
         f"average {units.price(p50.mean())}, lowest {units.price(p50.min())} at "
         f"{fmt_day_time(low)} (10–90%: {band.at[low, 'p10']:.2f}–{band.at[low, 'p90']:.2f})"
     )
