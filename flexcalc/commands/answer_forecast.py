@@ -418,16 +418,34 @@ def _forecast_slots_text(band: pd.DataFrame) -> str:
     )
 
 
-def _prices_span(
-    req: PricesRequest, now: pd.Timestamp
+def _time_word_span(
+    period: str | None, now: pd.Timestamp
 ) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
-    """[start, end) UTC the answer covers (end None: as far as prices go) and its words
-    (`` tomorrow (Sun 09 Jun 00:00–00:00)``, empty without a time word). A time word's span
+    """[start, end) UTC an answer covers (end None: as far as the data go) and its words
+    (`` tomorrow (Sun 09 Jun 00:00–24:00)``, empty without a time word). A time word's span
     starts at the next half-hour at the earliest, as bestslot's does."""
-    if req.period is None:
+    if period is None:
         return floor_slot(now), None, ""
-    first, end = named_span(req.period, now)
-    return first, end, f" {req.period} ({fmt_span(first, end)})" if end > first else ""
+    first, end = named_span(period, now)
+    return first, end, f" {period} ({fmt_span(first, end)})" if end > first else ""
+
+
+def _span_over(period: str | None, start: pd.Timestamp, end: pd.Timestamp | None, now, command):
+    """The friendly refusal when a time word's span has no half-hour left (None otherwise)."""
+    if period is None or end is None or end > start:
+        return None
+    return error_reply(
+        f"{period.capitalize()} is over: it is {fmt_day_time(now)} now.",
+        [f"{command} tomorrow", command],
+    )
+
+
+def _within(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp | None) -> pd.Series:
+    """The part of ``series`` in [start, end) (end None: to its last value)."""
+    keep = series.index >= start
+    if end is not None:
+        keep &= series.index < end
+    return series[keep]
 
 
 def _price_rows(prices: pd.Series) -> list[list[str]]:
@@ -467,16 +485,10 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
     negative (plunge) slots. Where prices aren't published yet a forecast follows (or stands
     alone), labelled as one everywhere; every published figure excludes it."""
     now = forecast.now
-    start, end, span_text = _prices_span(req, now)
-    if req.period is not None and end is not None and end <= start:
-        return error_reply(
-            f"{req.period.capitalize()} is over: it is {fmt_day_time(now)} now.",
-            ["prices tomorrow", "prices"],
-        )
-    prices = _upcoming(forecast.prices, forecast)
-    prices = prices[prices.index >= start]
-    if end is not None:
-        prices = prices[prices.index < end]
+    start, end, span_text = _time_word_span(req.period, now)
+    if over := _span_over(req.period, start, end, now, "prices"):
+        return over
+    prices = _within(_upcoming(forecast.prices, forecast), start, end)
     region = forecast.region
     label = f"{prices_label(forecast.prices)} prices"
     title = f"{label}{f' {req.period}' if req.period else ''} — {region.label}"
@@ -561,23 +573,48 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
 
 
 def answer_carbon(req: CarbonRequest, ctx: Context, forecast: Forecast) -> Reply:
-    """Carbon intensity now, the generation mix and the 48 h outlook."""
-    carbon = _upcoming(forecast.carbon, forecast)
+    """Carbon intensity now, the generation mix and the 48 h outlook (or a time word's span of
+    it, e.g. ``tomorrow``: lowest, highest and greenest 2 h within it)."""
+    now = forecast.now
+    start, end, span_text = _time_word_span(req.period, now)
+    if over := _span_over(req.period, start, end, now, "carbon"):
+        return over
+    upcoming = _upcoming(forecast.carbon, forecast)
     region = forecast.region
-    if carbon.empty:
+    title = f"Carbon intensity{f' {req.period}' if req.period else ''} — {region.label}"
+    if upcoming.empty:
         return _nothing_upcoming(forecast, "carbon intensity forecast")
-    now_value = float(carbon.iloc[0])
+    carbon = _within(upcoming, start, end)
+    if carbon.empty:
+        return Reply(
+            title=title,
+            summary=(
+                f"No carbon forecast{span_text} yet: it reaches "
+                f"{fmt_day_time(upcoming.index[-1] + SLOT)} UK time (48 hours ahead)."
+            ),
+            notes=_source_notes(forecast),
+            is_error=True,
+        )
+    now_value = float(upcoming.iloc[0])
     low, high = carbon.idxmin(), carbon.idxmax()
     greenest_2h = windows.best_window(carbon.to_frame("carbon"), 4, "carbon")
     mix = sorted(forecast.mix.items(), key=lambda kv: -kv[1])
     low_carbon = low_carbon_share(forecast.mix)
-    summary = (
-        f"Now {units.carbon(now_value)} ({intensity_index(now_value)}). "
-        f"Lowest {units.carbon(carbon.min())} at {fmt_day_time(low)}, highest "
-        f"{units.carbon(carbon.max())} at {fmt_day_time(high)}."
+    lead = (
+        "Lowest"
+        if req.period is None
+        else f"{req.period.capitalize()} ({fmt_span(start, end)}): lowest"
     )
+    summary = [
+        f"Now {units.carbon(now_value)} ({intensity_index(now_value)}).",
+        f"{lead} "
+        f"{units.carbon(carbon.min())} at {fmt_day_time(low)}, highest "
+        f"{units.carbon(carbon.max())} at {fmt_day_time(high)}.",
+    ]
     if greenest_2h is not None:
-        summary += f" Greenest 2 h: {fmt_span(greenest_2h.start, greenest_2h.end)}."
+        summary.append(f"Greenest 2 h: {fmt_span(greenest_2h.start, greenest_2h.end)}.")
+    if end is not None and carbon.index[-1] + SLOT < end:
+        summary.append(f"The forecast reaches only {fmt_day_time(carbon.index[-1] + SLOT)}.")
     fields = [
         Field("Now", f"{units.carbon(now_value)} ({intensity_index(now_value)})"),
         Field("Lowest", f"{units.carbon(carbon.min())} at {fmt_day_time(low)}"),
@@ -593,13 +630,13 @@ def answer_carbon(req: CarbonRequest, ctx: Context, forecast: Forecast) -> Reply
         chart = carbon_chart(
             carbon,
             forecast.mix or None,
-            now=forecast.now,
-            title=f"Carbon intensity — {region.label}",
+            now=now,
+            title=title,
             source=_chart_source(forecast),
         )
     return Reply(
-        title=f"Carbon intensity — {region.label}",
-        summary=summary,
+        title=title,
+        summary=" ".join(summary),
         fields=fields,
         table=Table(
             columns=["Fuel", "Share now"],
@@ -609,16 +646,20 @@ def answer_carbon(req: CarbonRequest, ctx: Context, forecast: Forecast) -> Reply
         if mix
         else None,
         chart_png=chart,
-        chart_alt=f"48 hour carbon intensity outlook for {region.label}",
+        chart_alt=f"Carbon intensity outlook{span_text or ', 48 hours,'} for {region.label}",
         notes=_source_notes(forecast),
         actions=[
             Action("Share to channel", "", kind="share"),
-            Action("Greenest 2 h", "bestslot 2h for carbon"),
+            Action(
+                "Greenest 2 h",
+                f"bestslot 2h {req.period} for carbon" if req.period else "bestslot 2h for carbon",
+            ),
         ],
         csv={"carbon.csv": carbon.rename("carbon_g_per_kwh").to_csv(index_label="slot_start_utc")},
         data={
             "command": "carbon",
             "region": region.letter,
+            "period": req.period,
             "source": forecast.source,
             "now_g_per_kwh": now_value,
             "index": intensity_index(now_value),

@@ -59,7 +59,7 @@ EXAMPLES: dict[str, list[str]] = {
         "bestslot 2h usually 18:00",
     ],
     "prices": ["prices", "prices tomorrow", "prices tonight in NG1"],
-    "carbon": ["carbon", "carbon in North Scotland", "carbon in B"],
+    "carbon": ["carbon", "carbon tomorrow", "carbon tonight in B"],
     "backtest": [
         "backtest 4h daily at 09:00 within 24h",
         "backtest 2h daily from 2023-01-01 to 2023-12-31 in C at 50 kW",
@@ -607,7 +607,14 @@ def _prices(c: _Words) -> PricesRequest:
 
 
 def _carbon(c: _Words) -> CarbonRequest:
-    return CarbonRequest(region=_region_only(c))
+    options: dict = {}
+    while not c.done():
+        if c.peek_lower() == "in":
+            _shared_option(c, options)
+        elif not _span_word(c, options):
+            break
+    region = options.get("region") or _region_only(c)
+    return CarbonRequest(region=region, period=options.get("period"))
 
 
 def _region(c: _Words) -> RegionRequest:

@@ -18,7 +18,9 @@ USAGE: dict[str, str] = {
     "— the default tariff; 'on TARIFF' after any command prices one answer",
     "compare": "compare tariffs [DURATION] [at HH:MM] [from DATE] [to DATE] [in REGION] "
     "[battery N kWh N kW] — a daily load (and a battery) on every tariff, shifted and not",
-    "carbon": "carbon [in REGION] — intensity now, generation mix and the 48 h outlook",
+    "carbon": "carbon [today | tonight | tomorrow | this/tomorrow morning/afternoon/evening | "
+    "overnight] [in REGION] — intensity now, generation mix and the 48 h outlook (or that span's "
+    "lowest, highest and greenest 2 h)",
     "backtest": "backtest DURATION daily [at HH:MM] [within HOURS] [from DATE] [to DATE] "
     "[in REGION] [at N kW] — what shifting a daily job would have saved",
     "battery": "battery N kWh N kW [site|grid] [efficiency 90%] [for price|carbon|both] "

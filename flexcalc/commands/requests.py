@@ -61,6 +61,7 @@ class PricesRequest:
 @dataclass(frozen=True)
 class CarbonRequest:
     region: Region | None = None
+    period: str | None = None  # a time word: today, tomorrow, tonight ... (time_words.SPANS)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""``prices tomorrow`` (and today, this evening, tomorrow morning ...): one span of UK wall time,
-published prices where Octopus has them and a labelled forecast for the rest, on any day,
-clock-change days included. Spans and publication are worked out here from the UK clock alone
-and compared with the answer."""
+"""``prices tomorrow`` and ``carbon tomorrow`` (and today, this evening, tomorrow morning ...):
+one span of UK wall time, on any day, clock-change days included. Prices are published where
+Octopus has them and a labelled forecast for the rest; carbon is the span's part of the 48 h
+outlook. Spans and publication are worked out here from the UK clock alone and compared with
+the answer."""
 
 from __future__ import annotations
 
@@ -29,6 +30,25 @@ SPANS = {
     "this evening": ((0, 18), (1, 0)),
     "tomorrow morning": ((1, 6), (1, 12)),
 }
+# Where the sample has every price (none 12 Dec 2023 - 2 Apr 2024: there it replays 8 Jun 2024)
+SAMPLED_TIMES = st.one_of(
+    st.datetimes(min_value=datetime(2023, 1, 10), max_value=datetime(2023, 12, 9)),
+    st.datetimes(min_value=datetime(2024, 4, 12), max_value=datetime(2024, 9, 27)),
+)
+
+
+def uk_minute(when: datetime) -> datetime:
+    """``when`` as a UK wall-clock minute (an hour the clock shows twice: asked 2 h later)."""
+    now = when.replace(second=0, microsecond=0, tzinfo=UK)
+    if now.utcoffset() != now.replace(fold=1).utcoffset():
+        now += timedelta(hours=2)
+    return now
+
+
+def questions(command: str) -> st.SearchStrategy[tuple[str, datetime]]:
+    """``command`` with one of the time words, asked at a UK minute the sample covers."""
+    words = st.sampled_from([f"{command} {w}" for w in SPANS])
+    return st.tuples(words, SAMPLED_TIMES.map(uk_minute))
 
 
 def ask(words: str, now_uk: datetime):
@@ -44,7 +64,7 @@ def uk_wall(day: datetime, days: int, hour: int) -> datetime:
 def expected_slots(words: str, now_uk: datetime) -> tuple[list[pd.Timestamp], list[pd.Timestamp]]:
     """Brute force: every UTC half-hour of the span, from the next half-hour on, split into the
     published (before 23:00 UK today, or tomorrow once it is 16:00) and the rest."""
-    (d0, h0), (d1, h1) = SPANS[words.removeprefix("prices ")]
+    (d0, h0), (d1, h1) = SPANS[words.split(" ", 1)[1]]
     start, end = uk_wall(now_uk, d0, h0), uk_wall(now_uk, d1, h1)
     published_until = uk_wall(now_uk, 1 if now_uk.hour >= 16 else 0, 23)
     slots, t = [], pd.Timestamp(start).tz_convert("UTC")
@@ -136,17 +156,9 @@ def test_a_second_or_unknown_time_word_gets_a_friendly_message(words):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    when=st.one_of(  # where the sample has every price (it has none 12 Dec 2023 - 2 Apr 2024)
-        st.datetimes(min_value=datetime(2023, 1, 10), max_value=datetime(2023, 12, 9)),
-        st.datetimes(min_value=datetime(2024, 4, 12), max_value=datetime(2024, 9, 27)),
-    ),
-    words=st.sampled_from([f"prices {w}" for w in SPANS]),
-)
-def test_every_span_shows_exactly_its_published_and_forecast_half_hours(when, words):
-    now = when.replace(second=0, microsecond=0, tzinfo=UK)
-    if now.fold or now.utcoffset() != now.replace(fold=1).utcoffset():
-        now = now + timedelta(hours=2)  # an hour the UK clock shows twice: asked later
+@given(question=questions("prices"))
+def test_every_span_shows_exactly_its_published_and_forecast_half_hours(question):
+    words, now = question
     reply = ask(words, now)
     want_published, want_forecast = expected_slots(words, now)
     if not want_published and not want_forecast:
@@ -159,3 +171,31 @@ def test_every_span_shows_exactly_its_published_and_forecast_half_hours(when, wo
         truth = sample_prices().prices.loc[published]
         average = next(f.value for f in reply.fields if f.label == "Average")
         assert average == f"{truth.mean():.2f} p/kWh"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(question=questions("carbon"))
+def test_carbon_in_a_span_is_that_part_of_the_outlook_with_its_lowest_and_highest(question):
+    words, now = question
+    reply = ask(words, now)
+    span = [t for part in expected_slots(words, now) for t in part]
+    outlook = ask("carbon", now).data["forecast"]  # the whole 48 h outlook
+    want = {t.isoformat(): outlook[t.isoformat()] for t in span if t.isoformat() in outlook}
+    if not span:
+        assert reply.is_error and "is over" in reply.summary
+        return
+    if not want:
+        assert reply.is_error and "No carbon forecast" in reply.summary
+        return
+    assert reply.data["forecast"] == want
+    fields = {f.label: f.value for f in reply.fields}
+    assert fields["Lowest"].startswith(f"{min(want.values()):.0f} gCO2/kWh")
+    assert fields["Highest"].startswith(f"{max(want.values()):.0f} gCO2/kWh")
+    assert fields["Now"] == ask("carbon", now).fields[0].value  # now is now, whatever the span
+
+
+def test_carbon_past_the_48_hour_outlook_says_how_far_it_reaches():
+    reply = ask("carbon tomorrow evening", datetime(2024, 6, 10, 1, 0, tzinfo=UK))
+    assert not reply.is_error and reply.title == "Carbon intensity tomorrow evening — London (C)"
+    far = ask("carbon tomorrow", datetime(2024, 6, 10, 0, 0, tzinfo=UK))
+    assert not far.is_error  # tomorrow starts 24 h ahead: well inside 48 h
