@@ -86,6 +86,15 @@ def test_prices_lists_cheapest_dearest_and_plunge_slots(slack_app):
     assert "p/kWh" in text
 
 
+def test_prices_and_carbon_take_a_time_word_from_slack(slack_app):
+    _, url = slack_app.slack.command("/prices", "tomorrow in NG1")
+    text = block_text(slack_app.fake.wait_replies(url)[0])
+    assert "Agile prices tomorrow — East Midlands (B)" in text and "00:00–24:00" in text
+    _, url = slack_app.slack.command("/flex", "carbon tonight")
+    text = block_text(slack_app.fake.wait_replies(url)[0])
+    assert "Carbon intensity tonight" in text and "Tonight (" in text
+
+
 def test_chart_upload_refused_not_in_channel_tells_the_user_how_to_fix_it(slack_app):
     slack_app.fake.fail("files.completeUploadExternal", "not_in_channel", channel="D0ALICE")
     _, url = slack_app.slack.command("/bestslot", "2h", channel_id="C0PRIVATE")
