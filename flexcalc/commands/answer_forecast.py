@@ -430,7 +430,13 @@ def _time_word_span(
     return first, end, f" {period} ({fmt_span(first, end)})" if end > first else ""
 
 
-def _span_over(period: str | None, start: pd.Timestamp, end: pd.Timestamp | None, now, command):
+def _span_over(
+    period: str | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp | None,
+    now: pd.Timestamp,
+    command: str,
+) -> Reply | None:
     """The friendly refusal when a time word's span has no half-hour left (None otherwise)."""
     if period is None or end is None or end > start:
         return None
@@ -480,6 +486,40 @@ def _band_alt(band: pd.DataFrame | None, after: bool) -> str:
     return f", {'then ' if after else ''}a {MARK} with its 10–90% range shaded"
 
 
+def _published_parts(
+    prices: pd.Series, what: str, span_text: str, now: pd.Timestamp
+) -> tuple[list[str], list[Field]]:
+    """Summary sentences and fields about the published ``prices`` (``what``: e.g. "Agile prices
+    tomorrow (…)"); when none are published yet, one sentence saying so and no figures."""
+    if prices.empty:
+        return [
+            f"{what} are not published yet (they normally appear from {PUBLISH_HOUR}:00 UK time "
+            "the day before)."
+        ], []
+    cheapest, dearest = prices.idxmin(), prices.idxmax()
+    negative = prices[prices < 0]
+    summary = [
+        f"{len(prices)} published half-hours{span_text} to "
+        f"{fmt_day_time(prices.index[-1] + SLOT)}: average {units.price(prices.mean())}, "
+        f"cheapest {units.price(prices.min())} at {fmt_day_time(cheapest)}, dearest "
+        f"{units.price(prices.max())} at {fmt_day_time(dearest)}."
+    ]
+    if not negative.empty:
+        summary.append(
+            f"{len(negative)} plunge slot(s) with negative prices: you are paid to use power."
+        )
+    fields = (
+        [Field("Now", units.price(prices.iloc[0]))] if prices.index[0] == floor_slot(now) else []
+    )
+    fields += [
+        Field("Average", units.price(prices.mean())),
+        Field("Cheapest", f"{units.price(prices.min())} at {fmt_day_time(cheapest)}"),
+        Field("Dearest", f"{units.price(prices.max())} at {fmt_day_time(dearest)}"),
+        Field("Negative slots", str(len(negative))),
+    ]
+    return summary, fields
+
+
 def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply:
     """Upcoming prices (or a time word's, e.g. ``tomorrow``): average, cheapest, dearest and
     negative (plunge) slots. Where prices aren't published yet a forecast follows (or stands
@@ -500,32 +540,7 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
     if prices.empty and band is None:
         return _nothing_upcoming(ahead.forecast, f"{label}{span_text}")
     negative = prices[prices < 0]
-    summary, fields = [], []
-    if prices.empty:
-        summary.append(
-            f"{label}{span_text} are not published yet (they normally appear from "
-            f"{PUBLISH_HOUR}:00 UK time the day before)."
-        )
-    else:
-        cheapest, dearest = prices.idxmin(), prices.idxmax()
-        summary.append(
-            f"{len(prices)} published half-hours{span_text} to "
-            f"{fmt_day_time(prices.index[-1] + SLOT)}: average {units.price(prices.mean())}, "
-            f"cheapest {units.price(prices.min())} at {fmt_day_time(cheapest)}, dearest "
-            f"{units.price(prices.max())} at {fmt_day_time(dearest)}."
-        )
-        if not negative.empty:
-            summary.append(
-                f"{len(negative)} plunge slot(s) with negative prices: you are paid to use power."
-            )
-        if prices.index[0] == floor_slot(now):
-            fields.append(Field("Now", units.price(prices.iloc[0])))
-        fields += [
-            Field("Average", units.price(prices.mean())),
-            Field("Cheapest", f"{units.price(prices.min())} at {fmt_day_time(cheapest)}"),
-            Field("Dearest", f"{units.price(prices.max())} at {fmt_day_time(dearest)}"),
-            Field("Negative slots", str(len(negative))),
-        ]
+    summary, fields = _published_parts(prices, f"{label}{span_text}", span_text, now)
     rows = _price_rows(prices)
     csv = {}
     if not prices.empty:
@@ -558,7 +573,10 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
         chart_png=chart,
         chart_alt=f"{label}{span_text} for {region.label}" + _band_alt(band, after=len(prices) > 0),
         notes=_source_notes(ahead.forecast),
-        actions=[Action("Share to channel", "", kind="share"), Action("Best 2 h", "bestslot 2h")],
+        actions=[
+            Action("Share to channel", "", kind="share"),
+            Action("Best 2 h", f"bestslot 2h {req.period}" if req.period else "bestslot 2h"),
+        ],
         csv=csv,
         data={
             "command": "prices",
