@@ -408,13 +408,14 @@ def _prices_ahead(ctx: Context, forecast: Forecast, until: pd.Timestamp | None) 
 
 def _forecast_slots_text(band: pd.DataFrame) -> str:
     """``Tue 23:00–Wed 23:00: median average 18.20 p/kWh, lowest 9.10 p/kWh at Wed 03:00
-    (10–90%: 5.20–12.00)``."""
+    (10–90%: 5.20 to 12.00 p/kWh)``."""
     p50 = band["p50"]
     low = p50.idxmin()
+    likely = units.price_range(band.at[low, "p10"], band.at[low, "p90"])
     return (
         f"{fmt_span(band.index[0], band.index[-1] + SLOT)}: median "
         f"average {units.price(p50.mean())}, lowest {units.price(p50.min())} at "
-        f"{fmt_day_time(low)} (10–90%: {band.at[low, 'p10']:.2f}–{band.at[low, 'p90']:.2f})"
+        f"{fmt_day_time(low)} (10–90%: {likely})"
     )
 
 
@@ -474,7 +475,7 @@ def _forecast_rows(band: pd.DataFrame, cheap: int, dear: int) -> list[list[str]]
     chosen = pd.concat([ranked.head(cheap), ranked.iloc[cheap:].tail(dear).iloc[::-1]])
     return [
         [f"{fmt_day_time(ts)} ({MARK})", units.price(q["p50"]),
-         f"{MARK}: 10–90% {q['p10']:.2f}–{q['p90']:.2f}"]
+         f"{MARK}: 10–90% {units.price_range(q['p10'], q['p90'])}"]
         for ts, q in chosen.iterrows()
     ]  # fmt: skip
 

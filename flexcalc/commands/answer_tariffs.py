@@ -133,7 +133,7 @@ def answer_tariff(req: TariffRequest, ctx: Context) -> Reply:
     rates = tariff.import_rates(region.letter, day[0], day[-1] + SLOT)
     fields = [Field("Kind", tariff.kind.replace("_", " "))]
     if len(rates):
-        fields.append(Field("Today", f"{rates.min():.2f}–{rates.max():.2f}p/kWh"))
+        fields.append(Field("Today", units.price_range(rates.min(), rates.max())))
     charge = tariff.standing_charge(region.letter)
     if charge is not None:
         fields.append(Field("Standing charge", f"{charge:.2f}p/day"))

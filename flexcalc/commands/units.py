@@ -9,6 +9,11 @@ def price(p_per_kwh: float | None) -> str:
     return "n/a" if p_per_kwh is None else f"{p_per_kwh:.2f} p/kWh"
 
 
+def price_range(low: float, high: float) -> str:
+    """``"-1.06 to 14.63 p/kWh"``: "to", since a dash next to a negative price misreads."""
+    return f"{low:.2f} to {high:.2f} p/kWh"
+
+
 def carbon(g_per_kwh: float | None) -> str:
     return "n/a" if g_per_kwh is None else f"{g_per_kwh:.0f} gCO2/kWh"
 
