@@ -241,6 +241,20 @@ def test_with_octopus_unreachable_a_named_tariff_falls_back_to_its_labelled_offl
     assert run("prices on go", alone).is_error
 
 
+def test_a_tariff_on_a_replayed_sample_day_is_priced_for_that_day_not_today():
+    # Outside the sample's years the sample replays Sat 08 Jun 2024: the tariff follows it.
+    today = pd.Timestamp("2026-12-01 09:00", tz="UTC")
+    ctx = Context(provider=SampleProvider(), region=LONDON_C, now=today, charts=False)
+    prices = run("prices on go", ctx)
+    assert min(map(pd.Timestamp, prices.data["prices"])) == SampleProvider().replay_instant(today)
+    best = run("bestslot 2h on go", ctx)
+    assert not best.is_error, best.summary
+    night = offline.schedules()["go"]["periods"][0][2]
+    assert best.data["windows"]["Cheapest"]["price_p_per_kwh"] == pytest.approx(night)
+    tomorrow = run("prices tomorrow on go", ctx)
+    assert len(tomorrow.data["prices"]) == 48, tomorrow.summary
+
+
 def test_a_failing_octopus_is_not_replaced_by_an_offline_schedule(live_ctx, fake_octopus):
     fake_octopus.fail_next(50, status=500)  # reachable but failing: retries, then honesty
     ctx = Context(

@@ -55,6 +55,7 @@ class TariffPricedProvider:
 
     def forecast(self, region: Region, now: pd.Timestamp) -> Forecast:
         base = self.provider.forecast(region, now)
+        now = base.now  # the instant the data are for: a replayed sample day's, not today's
         # Look as far ahead as the forecast does, even when a tariff is known for a year.
         ahead = [floor_slot(now) + LOOK_AHEAD]
         ahead += [
