@@ -54,7 +54,7 @@ def test_list_and_unsubscribe_only_touch_this_channel(engine):
     listing = subscribe(engine, "alerts list", "C0OPS").to_text()
     assert "Alerts in this channel (2)" in listing
     assert "daily at 08:00 in region C" in listing and "when price below 0 p/kWh" in listing
-    assert "07:00" not in listing
+    assert "daily at 07:00" not in listing and "region A" not in listing
     reply = subscribe(engine, "alerts unsubscribe", "C0OPS")
     assert reply.summary == "Removed 2 alerts from this channel."
     assert [s.channel_id for s in subscriptions(engine)] == ["C0OTHER"]

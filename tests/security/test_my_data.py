@@ -33,7 +33,9 @@ def test_my_data_lists_my_rows_only(make_teams_app, fake_slack):
     [reply] = fake_slack.wait_replies(url)
     assert reply["response_type"] == "ephemeral"
     text = block_text(reply)
-    assert "07:00" in text and "08:00" not in text and "09:00" not in text
+    # each subscription's time, as stored (a bare "08:00" could be in a created_at timestamp)
+    assert '"at_time": "07:00"' in text
+    assert '"at_time": "08:00"' not in text and '"at_time": "09:00"' not in text
     assert "engagement_privacy" in text
 
     mine = collect(engine, DEFAULT_TEAM, "U0ALICE")
