@@ -92,7 +92,6 @@ class FakeUpstream:
         self.server.expect_request(re.compile(".*")).respond_with_handler(self._dispatch)
         self.scripted: deque[Callable[[], Response]] = deque()
         self.delays: deque[float] = deque()
-        self.requests: list[str] = []
         self.spans: list[Span] = []
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -151,9 +150,7 @@ class FakeUpstream:
 
     def _dispatch(self, request: Request) -> Response:
         query = request.query_string.decode()
-        full_path = request.path + (f"?{query}" if query else "")
-        self.requests.append(full_path)
-        span = Span(full_path, arrived=time.monotonic())
+        span = Span(request.path + (f"?{query}" if query else ""), arrived=time.monotonic())
         self.spans.append(span)
         try:
             return self._answer(request)
@@ -170,6 +167,11 @@ class FakeUpstream:
 
     def route(self, path: str, request: Request) -> Response:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @property
+    def requests(self) -> list[str]:
+        """Paths (with query) received, in order."""
+        return [span.path for span in self.spans]
 
     def api_requests(self, fragment: str = "") -> list[str]:
         return [r for r in self.requests if fragment in r]
