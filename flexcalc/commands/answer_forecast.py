@@ -38,6 +38,31 @@ def _source_notes(forecast: Forecast) -> list[str]:
     return notes
 
 
+def _time_word_span(
+    period: str | None, now: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
+    """[start, end) UTC an answer covers (end None: as far as the data go) and its words
+    (`` tomorrow (Sun 09 Jun 00:00–24:00)``, empty without a time word). A time word's span
+    starts at the next half-hour at the earliest (the start rule, ``named_span``)."""
+    if period is None:
+        return floor_slot(now), None, ""
+    first, end = named_span(period, now)
+    return first, end, f" {period} ({fmt_span(first, end)})" if end > first else ""
+
+
+def _span_over(
+    period: str | None,
+    start: pd.Timestamp,
+    end: pd.Timestamp | None,
+    now: pd.Timestamp,
+    examples: list[str],
+) -> Reply | None:
+    """The friendly refusal when a time word's span has no half-hour left (None otherwise)."""
+    if period is None or end is None or end > start:
+        return None
+    return error_reply(f"{period.capitalize()} is over: it is {fmt_day_time(now)} now.", examples)
+
+
 def request_span(
     req: BestSlotRequest, now: pd.Timestamp
 ) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
@@ -50,8 +75,8 @@ def request_span(
     """
     start = ceil_slot(now)
     if req.period is not None:
-        first, end = named_span(req.period, now)
-        return first, end, f"{req.period} ({fmt_span(first, end)})" if end > first else req.period
+        first, end, text = _time_word_span(req.period, now)
+        return first, end, text.strip() or req.period
     if req.after is not None:
         after = next_wall_time(now, req.after)
         if req.by is not None and next_wall_time(now, req.by) < after:
@@ -161,11 +186,9 @@ def answer_bestslot(req: BestSlotRequest, ctx: Context, forecast: Forecast) -> R
     now = forecast.now
     k = int(req.duration / SLOT)
     start, end, span_text = request_span(req, now)
-    if req.period is not None and end is not None and end <= start:
-        return error_reply(
-            f"{req.period.capitalize()} is over: it is {fmt_day_time(now)} now.",
-            ["bestslot 2h tonight", "bestslot 2h tomorrow morning"],
-        )
+    examples = ["bestslot 2h tonight", "bestslot 2h tomorrow morning"]
+    if over := _span_over(req.period, start, end, now, examples):
+        return over
     if end is not None and end - start < req.duration:
         return error_reply(
             f"A {units.duration(req.duration)} job can't fit {span_text}: "
@@ -419,34 +442,6 @@ def _forecast_slots_text(band: pd.DataFrame) -> str:
     )
 
 
-def _time_word_span(
-    period: str | None, now: pd.Timestamp
-) -> tuple[pd.Timestamp, pd.Timestamp | None, str]:
-    """[start, end) UTC an answer covers (end None: as far as the data go) and its words
-    (`` tomorrow (Sun 09 Jun 00:00–24:00)``, empty without a time word). A time word's span
-    starts at the next half-hour at the earliest, as bestslot's does."""
-    if period is None:
-        return floor_slot(now), None, ""
-    first, end = named_span(period, now)
-    return first, end, f" {period} ({fmt_span(first, end)})" if end > first else ""
-
-
-def _span_over(
-    period: str | None,
-    start: pd.Timestamp,
-    end: pd.Timestamp | None,
-    now: pd.Timestamp,
-    command: str,
-) -> Reply | None:
-    """The friendly refusal when a time word's span has no half-hour left (None otherwise)."""
-    if period is None or end is None or end > start:
-        return None
-    return error_reply(
-        f"{period.capitalize()} is over: it is {fmt_day_time(now)} now.",
-        [f"{command} tomorrow", command],
-    )
-
-
 def _within(series: pd.Series, start: pd.Timestamp, end: pd.Timestamp | None) -> pd.Series:
     """The part of ``series`` in [start, end) (end None: to its last value)."""
     keep = series.index >= start
@@ -527,7 +522,7 @@ def answer_prices(req: PricesRequest, ctx: Context, forecast: Forecast) -> Reply
     alone), labelled as one everywhere; every published figure excludes it."""
     now = forecast.now
     start, end, span_text = _time_word_span(req.period, now)
-    if over := _span_over(req.period, start, end, now, "prices"):
+    if over := _span_over(req.period, start, end, now, ["prices tomorrow", "prices"]):
         return over
     prices = _within(_upcoming(forecast.prices, forecast), start, end)
     region = forecast.region
@@ -596,7 +591,7 @@ def answer_carbon(req: CarbonRequest, ctx: Context, forecast: Forecast) -> Reply
     it, e.g. ``tomorrow``: lowest, highest and greenest 2 h within it)."""
     now = forecast.now
     start, end, span_text = _time_word_span(req.period, now)
-    if over := _span_over(req.period, start, end, now, "carbon"):
+    if over := _span_over(req.period, start, end, now, ["carbon tomorrow", "carbon"]):
         return over
     upcoming = _upcoming(forecast.carbon, forecast)
     region = forecast.region

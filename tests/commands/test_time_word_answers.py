@@ -138,6 +138,9 @@ def test_a_span_that_is_over_says_so_and_offers_others():
             gone.summary
         )
         assert "Try: prices tomorrow" in gone.to_text()
+    gone = ask("bestslot 2h this morning", datetime(2024, 6, 10, 15, 0, tzinfo=UK))  # the twin
+    assert gone.is_error and "This morning is over: it is Mon 10 Jun 15:00 now." in gone.summary
+    assert "Try: bestslot 2h tonight" in gone.to_text()
 
 
 @pytest.mark.parametrize(
