@@ -595,26 +595,25 @@ def _region_only(c: _Words) -> regions.Region | None:
     return region
 
 
-def _prices(c: _Words) -> PricesRequest:
+def _span_and_options(c: _Words, option_words: tuple[str, ...]) -> dict:
+    """A time word and the shared options in ``option_words`` (in any order), then a bare
+    region; into options under period, region (and tariff)."""
     options: dict = {}
     while not c.done():
-        if c.peek_lower() in ("in", "on"):
+        if c.peek_lower() in option_words:
             _shared_option(c, options)
         elif not _span_word(c, options):
             break
-    region = options.get("region") or _region_only(c)
-    return PricesRequest(region=region, tariff=options.get("tariff"), period=options.get("period"))
+    options["region"] = options.get("region") or _region_only(c)
+    return options
+
+
+def _prices(c: _Words) -> PricesRequest:
+    return PricesRequest(**_span_and_options(c, ("in", "on")))
 
 
 def _carbon(c: _Words) -> CarbonRequest:
-    options: dict = {}
-    while not c.done():
-        if c.peek_lower() == "in":
-            _shared_option(c, options)
-        elif not _span_word(c, options):
-            break
-    region = options.get("region") or _region_only(c)
-    return CarbonRequest(region=region, period=options.get("period"))
+    return CarbonRequest(**_span_and_options(c, ("in",)))
 
 
 def _region(c: _Words) -> RegionRequest:
